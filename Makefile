@@ -1,0 +1,82 @@
+# hstrace — see README.md.  `make run` sets up and runs the demo; `make check` runs every test.
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+CC        ?= cc
+PKGS      := mbedtls mbedx509 mbedcrypto libpcap ncursesw jansson
+
+ifeq ($(SANITIZE),1)
+BUILD     := build/san
+SANFLAGS  := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+else
+BUILD     := build/rel
+SANFLAGS  :=
+endif
+
+OPT       ?= -O2 -g
+WARN      := -Wall -Wextra -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
+             -Wno-unused-parameter
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS = -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) \
+             -DHS_VERSION='"$(VERSION)"' -MMD -MP $(CFLAGS)
+ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
+LIBS       = $(PKG_LIBS) -lpthread
+
+SRCS      := $(sort $(wildcard src/*/*.c))
+OBJS      := $(SRCS:%.c=$(BUILD)/%.o)
+LIB_OBJS  := $(filter-out $(BUILD)/src/cli/main.o,$(OBJS))
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+
+.PHONY: all deps test-deps run check unit integration install clean lint
+all: hstrace
+
+# The binary at the top is the plain build; the sanitizer build stays in build/san.
+hstrace: $(BUILD)/hstrace
+ifneq ($(SANITIZE),1)
+	cp $< $@
+else
+	@true
+endif
+
+$(BUILD)/hstrace: $(OBJS)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(LIB_OBJS) $(ALL_LDFLAGS) $(LIBS) -lcmocka
+
+deps:
+	./.ci/deps
+
+test-deps:
+	./.ci/deps test
+
+run: deps
+	$(MAKE) hstrace
+	./hstrace --demo
+
+unit: $(UNIT_BINS)
+
+check: test-deps
+	$(MAKE) hstrace unit
+	HSTRACE=$(CURDIR)/$(BUILD)/hstrace BUILD=$(CURDIR)/$(BUILD) SANITIZE=$(SANITIZE) \
+	    tests/run.sh
+
+install: hstrace
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 hstrace $(DESTDIR)$(PREFIX)/bin/hstrace
+	install -m 0644 man/hstrace.1 $(DESTDIR)$(PREFIX)/share/man/man1/hstrace.1
+
+lint:
+	mandoc -Tlint -W warning man/hstrace.1
+
+clean:
+	rm -rf build hstrace
+
+-include $(OBJS:.o=.d)

@@ -1,0 +1,19 @@
+/* Making untrusted bytes safe to print on a terminal and to put in JSON. */
+#ifndef HS_ESCAPE_H
+#define HS_ESCAPE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Returns a new NUL-terminated string holding p[0..n) as printable, valid UTF-8: well-formed
+ * UTF-8 printable characters are kept; control characters (C0, DEL, C1), bidirectional
+ * overrides, invalid or overlong UTF-8 and NUL become \xNN (bytes) or \u{NNNN} (code points);
+ * a backslash becomes "\\".  The caller frees it.
+ */
+char *hs_escape(const uint8_t *p, size_t n);
+
+/* Same, for a NUL-terminated string. */
+char *hs_escape_str(const char *s);
+
+#endif

@@ -1,0 +1,47 @@
+/* Allocation wrappers: a tracer has nothing useful to do after malloc fails. */
+#include "mem.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void *check(void *p)
+{
+    if (p == NULL) {
+        fputs("hstrace: out of memory\n", stderr);
+        abort();
+    }
+    return p;
+}
+
+void *hs_xmalloc(size_t n) { return check(malloc(n ? n : 1)); }
+
+void *hs_xcalloc(size_t count, size_t size) { return check(calloc(count ? count : 1, size ? size : 1)); }
+
+void *hs_xrealloc(void *p, size_t n) { return check(realloc(p, n ? n : 1)); }
+
+char *hs_xstrdup(const char *s) { return check(strdup(s ? s : "")); }
+
+void *hs_xmemdup(const void *p, size_t n)
+{
+    void *q = hs_xmalloc(n);
+    if (n)
+        memcpy(q, p, n);
+    return q;
+}
+
+char *hs_xasprintf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return hs_xstrdup("");
+    char *s = hs_xmalloc((size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return s;
+}

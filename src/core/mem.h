@@ -1,0 +1,15 @@
+/* Allocation that never returns NULL: out of memory ends the program with a message. */
+#ifndef HS_MEM_H
+#define HS_MEM_H
+
+#include <stddef.h>
+
+void *hs_xmalloc(size_t n);
+void *hs_xcalloc(size_t count, size_t size);
+void *hs_xrealloc(void *p, size_t n);
+char *hs_xstrdup(const char *s);
+void *hs_xmemdup(const void *p, size_t n);
+/* printf into a new string. */
+char *hs_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,189 @@
+/* The trace: events in time order plus what was learned about the connection. */
+#include "trace.h"
+
+#include "escape.h"
+#include "mem.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct hs_trace *hs_trace_new(void)
+{
+    struct hs_trace *t = hs_xcalloc(1, sizeof *t);
+    t->verified = -1;
+    t->dns_ms = t->tcp_ms = t->tls_ms = t->total_ms = -1;
+    t->round_trips = -1;
+    return t;
+}
+
+void hs_trace_free(struct hs_trace *t)
+{
+    if (t == NULL)
+        return;
+    struct hs_event *e = t->first;
+    while (e) {
+        struct hs_event *n = e->next;
+        hs_event_free(e);
+        e = n;
+    }
+    free(t->host);
+    free(t->address);
+    free(t->sni);
+    free(t->client_address);
+    free(t->error_message);
+    free(t->alpn);
+    free(t->hint);
+    hs_field_free(t->chain);
+    hs_field_free(t->problems);
+    free(t);
+}
+
+struct hs_event *hs_event_new(enum hs_side from, enum hs_layer layer, const char *type,
+                              double t_ms)
+{
+    struct hs_event *ev = hs_xcalloc(1, sizeof *ev);
+    ev->from = from;
+    ev->layer = layer;
+    ev->t_ms = t_ms;
+    snprintf(ev->type, sizeof ev->type, "%s", type ? type : "");
+    ev->fields = hs_field_new_object();
+    return ev;
+}
+
+void hs_event_free(struct hs_event *ev)
+{
+    if (ev == NULL)
+        return;
+    free(ev->summary);
+    free(ev->explain);
+    hs_field_free(ev->fields);
+    free(ev->bytes);
+    free(ev->wire);
+    free(ev->frames);
+    free(ev);
+}
+
+void hs_event_summary(struct hs_event *ev, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *tmp = hs_xmalloc(n > 0 ? (size_t)n + 1 : 1);
+    tmp[0] = '\0';
+    if (n > 0) {
+        va_start(ap, fmt);
+        vsnprintf(tmp, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    free(ev->summary);
+    ev->summary = hs_escape_str(tmp);
+    free(tmp);
+}
+
+void hs_event_set_bytes(struct hs_event *ev, const uint8_t *p, size_t n)
+{
+    free(ev->bytes);
+    ev->bytes = hs_xmemdup(p, n);
+    ev->nbytes = n;
+}
+
+void hs_event_set_wire(struct hs_event *ev, const uint8_t *p, size_t n)
+{
+    free(ev->wire);
+    ev->wire = hs_xmemdup(p, n);
+    ev->nwire = n;
+}
+
+void hs_event_add_frame(struct hs_event *ev, uint64_t frame)
+{
+    if (ev->nframes > 0 && ev->frames[ev->nframes - 1] == frame)
+        return;
+    ev->frames = hs_xrealloc(ev->frames, (ev->nframes + 1) * sizeof *ev->frames);
+    ev->frames[ev->nframes++] = frame;
+}
+
+void hs_trace_add(struct hs_trace *t, struct hs_event *ev)
+{
+    struct hs_event *after = t->last;
+    while (after && after->t_ms > ev->t_ms)
+        after = after->prev;
+    ev->prev = after;
+    ev->next = after ? after->next : t->first;
+    if (ev->next)
+        ev->next->prev = ev;
+    else
+        t->last = ev;
+    if (after)
+        after->next = ev;
+    else
+        t->first = ev;
+    t->nevents++;
+    if (t->listener)
+        t->listener(t->listener_ctx, t, ev);
+}
+
+static int stage_exit(enum hs_stage s)
+{
+    switch (s) {
+    case HS_STAGE_NONE: return HS_EXIT_OK;
+    case HS_STAGE_DNS:
+    case HS_STAGE_CONNECT: return HS_EXIT_CONNECT;
+    case HS_STAGE_TIMEOUT: return HS_EXIT_TIMEOUT;
+    case HS_STAGE_TLS: return HS_EXIT_TLS;
+    case HS_STAGE_VERIFY: return HS_EXIT_VERIFY;
+    }
+    return HS_EXIT_TLS;
+}
+
+void hs_trace_fail(struct hs_trace *t, enum hs_stage stage, const char *fmt, ...)
+{
+    if (t->error_stage != HS_STAGE_NONE)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    char buf[1024];
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    t->error_stage = stage;
+    free(t->error_message);
+    t->error_message = hs_escape_str(buf);
+    t->exit_code = stage_exit(stage);
+}
+
+const char *hs_stage_name(enum hs_stage s)
+{
+    switch (s) {
+    case HS_STAGE_NONE: return NULL;
+    case HS_STAGE_DNS: return "dns";
+    case HS_STAGE_CONNECT: return "connect";
+    case HS_STAGE_TIMEOUT: return "timeout";
+    case HS_STAGE_TLS: return "tls";
+    case HS_STAGE_VERIFY: return "verify";
+    }
+    return NULL;
+}
+
+const char *hs_side_name(enum hs_side s) { return s == HS_CLIENT ? "client" : "server"; }
+
+const char *hs_layer_name(enum hs_layer l)
+{
+    return l == HS_LAYER_TCP ? "tcp" : l == HS_LAYER_TLS ? "tls" : "library";
+}
+
+double hs_now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+double hs_wall_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}

@@ -1,0 +1,56 @@
+/*
+ * The TLS decoder: one per connection, fed the bytes of each direction in order (from the
+ * live client's socket tap or from TCP reassembly of a capture).  It frames records
+ * (reassembled across reads), reassembles handshake messages across records, decrypts
+ * protected records when the key log has the secrets, decodes every message into an event
+ * with fields and a summary, and adds the events to the trace.  It also fills the trace's
+ * negotiated parameters (version, suite, group, ALPN, resumption) and the server chain.
+ * It never prints, never aborts on bad input, and bounds everything it buffers.
+ */
+#ifndef HS_DECODER_H
+#define HS_DECODER_H
+
+#include "../core/trace.h"
+#include "keylog.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Bounds (reported as problem rows when reached). */
+#define HS_MAX_HANDSHAKE_MSG (256u * 1024u)  /* one handshake message */
+#define HS_MAX_PENDING_RECORDS 64            /* records held back waiting for keys, per side */
+#define HS_MAX_CHAIN 32                      /* certificates summarised per Certificate */
+
+struct hs_decoder;
+
+/* keys may be NULL (nothing decrypted) and is borrowed: it must outlive the decoder. */
+struct hs_decoder *hs_decoder_new(struct hs_trace *trace, struct hs_keylog *keys);
+void hs_decoder_free(struct hs_decoder *d);
+
+/*
+ * The next n bytes sent by `from`, as they arrived at t_ms; frame is the capture frame that
+ * carried them (0 in live mode).  Partial records are kept until the rest arrives.
+ */
+void hs_decoder_feed(struct hs_decoder *d, enum hs_side from, double t_ms, const uint8_t *p,
+                     size_t n, uint64_t frame);
+
+/* n bytes of `from` were lost (a capture gap): shows the gap and resynchronises at the next
+ * record header it can trust. */
+void hs_decoder_gap(struct hs_decoder *d, enum hs_side from, double t_ms, size_t n);
+
+/* The key log gained secrets: retry the records held back for want of a key. */
+void hs_decoder_keys_changed(struct hs_decoder *d);
+
+/* Both streams ended at t_ms: records still held back become "encrypted, no key" rows, a
+ * partial record becomes a truncation row, pending application-data counts are emitted. */
+void hs_decoder_finish(struct hs_decoder *d, double t_ms);
+
+/* Bytes were seen that are not TLS (e.g. an HTTP reply): true once the decoder gave up on
+ * `from`'s stream. */
+bool hs_decoder_not_tls(const struct hs_decoder *d, enum hs_side from);
+
+/* The ClientHello's random, or NULL before one was seen. */
+const uint8_t *hs_decoder_client_random(const struct hs_decoder *d);
+
+#endif

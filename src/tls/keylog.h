@@ -1,0 +1,60 @@
+/*
+ * Secrets, by client random, in the terms of the NSS key log format
+ * (CLIENT_RANDOM, CLIENT_HANDSHAKE_TRAFFIC_SECRET, ...): filled from the live client's key
+ * export or from a key log file; read by the decoder; written out for Wireshark.
+ */
+#ifndef HS_KEYLOG_H
+#define HS_KEYLOG_H
+
+#include "../core/result.h"
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum hs_secret {
+    HS_SECRET_TLS12_MASTER = 0,       /* CLIENT_RANDOM */
+    HS_SECRET_CLIENT_EARLY,           /* CLIENT_EARLY_TRAFFIC_SECRET */
+    HS_SECRET_CLIENT_HANDSHAKE,       /* CLIENT_HANDSHAKE_TRAFFIC_SECRET */
+    HS_SECRET_SERVER_HANDSHAKE,       /* SERVER_HANDSHAKE_TRAFFIC_SECRET */
+    HS_SECRET_CLIENT_TRAFFIC_0,       /* CLIENT_TRAFFIC_SECRET_0 */
+    HS_SECRET_SERVER_TRAFFIC_0,       /* SERVER_TRAFFIC_SECRET_0 */
+    HS_SECRET_EXPORTER,               /* EXPORTER_SECRET */
+    HS_SECRET_COUNT
+};
+
+#define HS_SECRET_MAX 64  /* bytes; SHA-384 secrets are 48, TLS 1.2 master secret 48 */
+#define HS_KEYLOG_MAX_ENTRIES 100000
+
+struct hs_keylog;
+
+struct hs_keylog *hs_keylog_new(void);
+void hs_keylog_free(struct hs_keylog *kl);
+
+/* Adds (or replaces) one secret.  HS_ERR_INVALID for a bad length, HS_ERR_LIMIT when full. */
+int hs_keylog_add(struct hs_keylog *kl, enum hs_secret kind, const uint8_t client_random[32],
+                  const uint8_t *secret, size_t len) HS_MUST_CHECK;
+
+/* The secret, or NULL; *len gets its length. */
+const uint8_t *hs_keylog_find(const struct hs_keylog *kl, enum hs_secret kind,
+                              const uint8_t client_random[32], size_t *len);
+
+/* Parses one line of a key log (comments, blank lines and unknown labels are HS_OK and
+ * ignored); HS_ERR_INVALID for a malformed line of a known label. */
+int hs_keylog_parse_line(struct hs_keylog *kl, const char *line, size_t n) HS_MUST_CHECK;
+/* Parses a whole key log text (e.g. from a pcapng DSB); *bad counts malformed lines. */
+int hs_keylog_parse(struct hs_keylog *kl, const char *text, size_t n, size_t *bad) HS_MUST_CHECK;
+/* Reads a key log file. */
+int hs_keylog_load(struct hs_keylog *kl, const char *path, size_t *bad) HS_MUST_CHECK;
+
+/* Writes "LABEL <client_random hex> <secret hex>\n" into out (>= 2*32+2*HS_SECRET_MAX+40
+ * bytes); returns the length or 0 if out is too small. */
+size_t hs_keylog_format(enum hs_secret kind, const uint8_t client_random[32],
+                        const uint8_t *secret, size_t len, char *out, size_t outsz);
+/* Writes every entry, in the order added, in the NSS format. */
+int hs_keylog_write(const struct hs_keylog *kl, FILE *f) HS_MUST_CHECK;
+
+const char *hs_secret_label(enum hs_secret kind); /* "CLIENT_RANDOM", ... */
+const char *hs_secret_plain(enum hs_secret kind); /* "server handshake traffic secret", ... */
+
+#endif

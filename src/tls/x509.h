@@ -1,0 +1,20 @@
+/* A certificate's summary, as the fields a user checks: who, by whom, when, what key. */
+#ifndef HS_X509_H
+#define HS_X509_H
+
+#include "../core/field.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Summarises one DER certificate into a new object: subject, issuer, serial (hex),
+ * not_before, not_after (ISO 8601 UTC, "2026-01-01T00:00:00Z"), san (array of strings,
+ * "DNS:x", "IP:x", ...), public_key ("EC P-256", "RSA 2048", "Ed25519", ...),
+ * signature_algorithm ("ecdsa-with-SHA256", "sha256WithRSAEncryption", ...), sha256
+ * (fingerprint, lowercase hex), self_signed (bool).  An unparseable certificate yields an
+ * object with "error" and sha256 only.  Never NULL.
+ */
+struct hs_field *hs_x509_summary(const uint8_t *der, size_t n);
+
+#endif
