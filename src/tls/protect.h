@@ -41,7 +41,11 @@ int hs_protect_tls12(struct hs_protect *client, struct hs_protect *server,
  * Decrypts one record: hdr is its 5-byte header, body/body_len the rest.  out must hold
  * body_len bytes.  On HS_OK: out[0..*out_len) is the plaintext content, *inner_type the
  * content type (1.3: from TLSInnerPlaintext, padding removed; 1.2: hdr[0]) and p->seq has
- * advanced.  On failure nothing changes (HS_ERR_CRYPTO: authentication failed).
+ * advanced.  On failure nothing changes (HS_ERR_CRYPTO: authentication failed;
+ * HS_ERR_INVALID: a body too short to hold a tag, or a bad state), except out, which is
+ * scratch, and one case: a 1.3 record that authenticates but is all zero bytes (no content
+ * type, RFC 8446 5.4) returns HS_ERR_INVALID with p->seq advanced, as the record was
+ * consumed.  HS_ERR_LIMIT once seq would wrap.  out must not overlap body.
  */
 int hs_protect_decrypt(struct hs_protect *p, const uint8_t hdr[5], const uint8_t *body,
                        size_t body_len, uint8_t *out, size_t *out_len,
@@ -51,5 +55,10 @@ int hs_protect_decrypt(struct hs_protect *p, const uint8_t hdr[5], const uint8_t
 int hs_hkdf_expand_label(enum hs_hash h, const uint8_t *secret, size_t secret_len,
                          const char *label, const uint8_t *ctx, size_t ctx_len, uint8_t *out,
                          size_t out_len) HS_MUST_CHECK;
+/* The TLS 1.2 PRF (RFC 5246 5): P_SHA256 or P_SHA384 of secret over label + seed, exposed
+ * for tests and for whoever needs verify_data. */
+int hs_tls12_prf(enum hs_hash h, const uint8_t *secret, size_t secret_len, const char *label,
+                 const uint8_t *seed, size_t seed_len, uint8_t *out,
+                 size_t out_len) HS_MUST_CHECK;
 
 #endif

@@ -3,6 +3,7 @@
 #define HS_SUITES_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 enum hs_aead {
@@ -37,6 +38,10 @@ int hs_suite_by_name(const char *name);
 unsigned hs_aead_key_len(enum hs_aead a);
 unsigned hs_aead_tag_len(enum hs_aead a);
 unsigned hs_hash_len(enum hs_hash h);
-const char *hs_aead_name(enum hs_aead a); /* "AES-128-GCM", ... */
+const char *hs_aead_name(enum hs_aead a); /* "AES-128-GCM", ... ("none" for HS_AEAD_NONE) */
+
+/* The whole table, in code point order (for listings and tests). */
+size_t hs_suite_count(void);
+const struct hs_suite *hs_suite_at(size_t i); /* NULL past the end */
 
 #endif
