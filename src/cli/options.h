@@ -20,6 +20,7 @@ struct hs_options {
     bool insecure;         /* -k */
     double timeout_s;      /* connect and handshake, default 10 */
     bool json;
+    bool plain;            /* --plain: the text ladder even on a terminal */
     enum hs_color color;
     bool ascii;
     bool explain;          /* a plain-words line under each row */

@@ -1,0 +1,176 @@
+/* Command-line parsing into struct hs_options. */
+#include "options.h"
+
+#include "usage.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum {
+    OPT_SNI = 256, OPT_NO_SNI, OPT_ALPN, OPT_TLS12, OPT_TLS13, OPT_CIPHERS, OPT_GROUPS,
+    OPT_CAFILE, OPT_CAPATH, OPT_TIMEOUT, OPT_JSON, OPT_PLAIN, OPT_COLOR, OPT_ASCII, OPT_EXPLAIN,
+    OPT_KEYLOG, OPT_DEBUG, OPT_DEMO,
+};
+
+static const struct option long_opts[] = {
+    {"sni", required_argument, NULL, OPT_SNI},
+    {"no-sni", no_argument, NULL, OPT_NO_SNI},
+    {"alpn", required_argument, NULL, OPT_ALPN},
+    {"tls1.2", no_argument, NULL, OPT_TLS12},
+    {"tls1.3", no_argument, NULL, OPT_TLS13},
+    {"ciphers", required_argument, NULL, OPT_CIPHERS},
+    {"groups", required_argument, NULL, OPT_GROUPS},
+    {"cafile", required_argument, NULL, OPT_CAFILE},
+    {"capath", required_argument, NULL, OPT_CAPATH},
+    {"insecure", no_argument, NULL, 'k'},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
+    {"json", no_argument, NULL, OPT_JSON},
+    {"plain", no_argument, NULL, OPT_PLAIN},
+    {"color", required_argument, NULL, OPT_COLOR},
+    {"colour", required_argument, NULL, OPT_COLOR},
+    {"ascii", no_argument, NULL, OPT_ASCII},
+    {"explain", no_argument, NULL, OPT_EXPLAIN},
+    {"keylog", required_argument, NULL, OPT_KEYLOG},
+    {"debug", required_argument, NULL, OPT_DEBUG},
+    {"demo", no_argument, NULL, OPT_DEMO},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, 'V'},
+    {NULL, 0, NULL, 0},
+};
+
+static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("hstrace: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputs("\ntry 'hstrace --help'\n", stderr);
+    return 2;
+}
+
+/* A whole number in [lo, hi], or -1. */
+static long parse_long(const char *s, long lo, long hi)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end != '\0' || v < lo || v > hi)
+        return -1;
+    return v;
+}
+
+int hs_options_parse(struct hs_options *o, int argc, char **argv)
+{
+    memset(o, 0, sizeof *o);
+    o->timeout_s = 10;
+    o->color = HS_COLOR_AUTO;
+    const char *env_keylog = getenv("SSLKEYLOGFILE");
+    if (env_keylog && *env_keylog)
+        o->keylog = env_keylog;
+
+    optind = 1;
+    opterr = 0;
+    int c;
+    while ((c = getopt_long(argc, argv, ":p:46khV", long_opts, NULL)) != -1) {
+        switch (c) {
+        case 'p': {
+            long v = parse_long(optarg, 1, 65535);
+            if (v < 0)
+                return usage_error("bad port '%s' (1-65535)", optarg);
+            o->port = (unsigned)v;
+            break;
+        }
+        case '4': o->family = 4; break;
+        case '6': o->family = 6; break;
+        case 'k': o->insecure = true; break;
+        case OPT_SNI:
+            if (*optarg == '\0')
+                return usage_error("%s", "--sni needs a name (use --no-sni to send none)");
+            o->sni = optarg;
+            break;
+        case OPT_NO_SNI: o->no_sni = true; break;
+        case OPT_ALPN: o->alpn = optarg; break;
+        case OPT_TLS12: o->only_tls12 = true; break;
+        case OPT_TLS13: o->only_tls13 = true; break;
+        case OPT_CIPHERS: o->ciphers = optarg; break;
+        case OPT_GROUPS: o->groups = optarg; break;
+        case OPT_CAFILE: o->cafile = optarg; break;
+        case OPT_CAPATH: o->capath = optarg; break;
+        case OPT_TIMEOUT: {
+            char *end;
+            errno = 0;
+            double v = strtod(optarg, &end);
+            if (errno || end == optarg || *end != '\0' || !(v > 0) || v > 86400)
+                return usage_error("bad timeout '%s' (seconds, > 0)", optarg);
+            o->timeout_s = v;
+            break;
+        }
+        case OPT_JSON: o->json = true; break;
+        case OPT_PLAIN: o->plain = true; break;
+        case OPT_COLOR:
+            if (strcmp(optarg, "auto") == 0)
+                o->color = HS_COLOR_AUTO;
+            else if (strcmp(optarg, "always") == 0)
+                o->color = HS_COLOR_ALWAYS;
+            else if (strcmp(optarg, "never") == 0)
+                o->color = HS_COLOR_NEVER;
+            else
+                return usage_error("bad --color '%s' (auto, always or never)", optarg);
+            break;
+        case OPT_ASCII: o->ascii = true; break;
+        case OPT_EXPLAIN: o->explain = true; break;
+        case OPT_KEYLOG: o->keylog = optarg; break;
+        case OPT_DEBUG: {
+            long v = parse_long(optarg, 0, 4);
+            if (v < 0)
+                return usage_error("bad --debug level '%s' (0-4)", optarg);
+            o->debug = (int)v;
+            break;
+        }
+        case OPT_DEMO: o->demo = true; break;
+        case 'h': hs_usage(stdout); return -1;
+        case 'V': printf("hstrace %s\n", HS_VERSION); return -1;
+        case ':': {
+            char opt[64];
+            if (optopt)
+                snprintf(opt, sizeof opt, "-%c", optopt);
+            else
+                snprintf(opt, sizeof opt, "%s", argv[optind - 1]);
+            return usage_error("option %s needs a value", opt);
+        }
+        default: {
+            char opt[64];
+            if (optopt)
+                snprintf(opt, sizeof opt, "-%c", optopt);
+            else
+                snprintf(opt, sizeof opt, "%s", argv[optind - 1]);
+            return usage_error("unknown option %s", opt);
+        }
+        }
+    }
+    if (o->only_tls12 && o->only_tls13)
+        return usage_error("%s", "--tls1.2 and --tls1.3 exclude each other");
+    if (o->sni && o->no_sni)
+        return usage_error("%s", "--sni and --no-sni exclude each other");
+    if (o->json && o->plain)
+        return usage_error("%s", "--json and --plain exclude each other");
+    int rest = argc - optind;
+    if (o->demo) {
+        if (rest > 0)
+            return usage_error("--demo takes no target (got '%s')", argv[optind]);
+    } else {
+        if (rest == 0)
+            return usage_error("%s", "no target given (HOST[:PORT]); or use --demo");
+        if (rest > 1)
+            return usage_error("one target only (extra '%s')", argv[optind + 1]);
+        o->target = argv[optind];
+    }
+    return 0;
+}

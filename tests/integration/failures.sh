@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# Every failure draws the ladder up to where it broke, one reason, the documented exit code.
+. "$(dirname "$0")/../lib.sh"
+make_pki
+CA=(--cafile "$PKI/ca.crt")
+
+verify_case() {
+    local name=$1 cert=$2 problem=$3
+    start_openssl -cert "$PKI/$cert.crt" -key "$PKI/ec.key"
+    trace_json "${CA[@]}" "localhost:$PORT"
+    check "verify fails: $name" eval '
+        rc_is 5 && [ "$(q .result)" = failed ] && [ "$(q .error.stage)" = verify ] &&
+        [ "$(q .certificate.verified)" = false ] &&
+        q ".certificate.problems[]" | grep -qx "'"$problem"'" &&
+        [ "$(q "[.events[] | select(.type==\"Alert\" and .from==\"client\")] | length")" -ge 1 ] &&
+        tls_types | grep -q Certificate'
+    trace_json "${CA[@]}" -k "localhost:$PORT"
+    check "verify fails but -k goes on: $name" eval '
+        rc_is 0 && [ "$(q .result)" = ok ] && q ".certificate.problems[]" | grep -qx "'"$problem"'"'
+    stop_pid "$LAST_PID"
+}
+verify_case expired expired expired
+verify_case "wrong name" wrong "name mismatch"
+verify_case "unknown CA" unknown "unknown CA"
+
+# Version mismatch: the server speaks TLS 1.3 only, the client offers 1.2 only.
+start_openssl -cert "$PKI/ec.crt" -key "$PKI/ec.key" -tls1_3
+trace_json "${CA[@]}" --tls1.2 "localhost:$PORT"
+check "version mismatch: server alert" eval '
+    rc_is 1 && [ "$(q .error.stage)" = tls ] &&
+    [ "$(q "[.events[] | select(.type==\"Alert\" and .from==\"server\")] | length")" = 1 ] &&
+    q "[.events[] | select(.type==\"Alert\")][0].summary" | grep -q protocol_version'
+stop_pid "$LAST_PID"
+
+# Nobody listening.
+PORT=$(free_port)
+trace_json "127.0.0.1:$PORT"
+check "connection refused" eval 'rc_is 3 && [ "$(q .error.stage)" = connect ] && q .error.message | grep -qi refused'
+
+# A name that does not resolve.
+trace_json "no-such-host.invalid"
+check "DNS failure" eval 'rc_is 3 && [ "$(q .error.stage)" = dns ]'
+
+# A server that accepts and says nothing: the handshake timeout holds.
+PORT=$(free_port)
+start_bg python3 -c 'import socket,time,sys
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(5)
+conns=[]
+while True:
+    c,_=s.accept(); conns.append(c)' "$PORT"
+wait_port "$PORT"
+start=$(date +%s%N)
+trace_json --timeout 1 "127.0.0.1:$PORT"
+took_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+check "silent server: timeout after --timeout" eval '
+    rc_is 4 && [ "$(q .error.stage)" = timeout ] && tls_types | grep -q ClientHello &&
+    [ "$took_ms" -lt 3500 ]'
+stop_pid "$LAST_PID"
+
+# A plain HTTP server: the peer does not speak TLS.
+PORT=$(free_port)
+start_bg python3 -c 'import socket,sys
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(5)
+while True:
+    c,_=s.accept(); c.recv(4096)
+    c.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"); c.close()' "$PORT"
+wait_port "$PORT"
+trace_json "127.0.0.1:$PORT"
+check "plain HTTP server: not TLS" eval '
+    rc_is 1 && [ "$(q .error.stage)" = tls ] && q .error.message | grep -qi "not tls\|not speak tls\|HTTP"'
+stop_pid "$LAST_PID"

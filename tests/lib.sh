@@ -1,0 +1,120 @@
+# Shared helpers for the integration scripts: a scratch dir, local CA and certificates, peers
+# on free loopback ports (stopped by PID at exit), and assertions on hstrace's JSON.
+set -u
+HSTRACE=${HSTRACE:-$PWD/build/rel/hstrace}
+SCHEMA=$PWD/man/hstrace-json.schema.json
+VALIDATE=$PWD/tests/tools/validate-json
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/hstrace-test.XXXXXX")
+PIDS=()
+
+cleanup() {
+    local p
+    for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
+    for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+ok() { echo "ok - $1"; }
+notok() { echo "not ok - $1"; shift; for l in "$@"; do echo "#   $l"; done; }
+skip() { echo "skip - $1 ($2)"; }
+
+# A port nobody listens on right now.
+free_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# Waits until something accepts on 127.0.0.1:$1 (5 s at most).
+wait_port() {
+    local i
+    for i in $(seq 1 100); do
+        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# Starts a command in the background, remembers its PID.
+start_bg() {
+    "$@" >"$WORK/peer-$$.log" 2>&1 </dev/null &
+    PIDS+=("$!")
+    LAST_PID=$!
+}
+
+stop_pid() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; true; }
+
+# A CA and server certificates: RSA and ECDSA for localhost/127.0.0.1, expired, wrong name,
+# signed by an unknown CA.
+make_pki() {
+    local d=$WORK/pki
+    mkdir -p "$d" && cd "$d" || return 1
+    local ext=$d/san.ext
+    printf 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\nbasicConstraints=CA:FALSE\n' >"$ext"
+    printf 'subjectAltName=DNS:wrong.example\nbasicConstraints=CA:FALSE\n' >"$d/wrong.ext"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key \
+        -out ca.crt -subj "/CN=hstrace test CA" -days 30 2>/dev/null
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout other-ca.key \
+        -out other-ca.crt -subj "/CN=unknown test CA" -days 30 2>/dev/null
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ec.key -out ec.csr \
+        -subj "/CN=localhost" 2>/dev/null
+    openssl req -newkey rsa:2048 -nodes -keyout rsa.key -out rsa.csr -subj "/CN=localhost" 2>/dev/null
+    openssl x509 -req -in ec.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 30 -extfile "$ext" -out ec.crt 2>/dev/null
+    openssl x509 -req -in rsa.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 30 -extfile "$ext" -out rsa.crt 2>/dev/null
+    openssl x509 -req -in ec.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days -1 -extfile "$ext" -out expired.crt 2>/dev/null
+    openssl x509 -req -in ec.csr -CA ca.crt -CAkey ca.key -CAcreateserial -days 30 -extfile "$d/wrong.ext" -out wrong.crt 2>/dev/null
+    openssl x509 -req -in ec.csr -CA other-ca.crt -CAkey other-ca.key -CAcreateserial -days 30 -extfile "$ext" -out unknown.crt 2>/dev/null
+    cd - >/dev/null || return 1
+    PKI=$d
+}
+
+# openssl s_server on a free port with the given extra arguments; sets PORT.
+start_openssl() {
+    PORT=$(free_port)
+    start_bg openssl s_server -accept "127.0.0.1:$PORT" -naccept 50 -quiet "$@"
+    wait_port "$PORT"
+}
+
+# gnutls-serv on a free port; sets PORT.
+start_gnutls() {
+    PORT=$(free_port)
+    start_bg gnutls-serv --port "$PORT" --quiet "$@"
+    wait_port "$PORT"
+}
+
+# Runs hstrace with --json; sets OUT (the file), RC.  Validates the document against the schema.
+JSON_INVALID=""
+trace_json() {
+    OUT=$WORK/out-$RANDOM.json
+    "$HSTRACE" --json "$@" >"$OUT" 2>"$OUT.err"
+    RC=$?
+    JSON_INVALID=""
+    if ! python3 "$VALIDATE" "$SCHEMA" "$OUT" >"$OUT.schema" 2>&1; then
+        JSON_INVALID=$(head -c 600 "$OUT.schema")
+    fi
+}
+
+# jq on the last output.
+q() { jq -r "$@" "$OUT"; }
+
+# The list of TLS event types, one line: "ClientHello ServerHello ...".
+tls_types() { jq -r '[.events[] | select(.layer=="tls") | .type] | join(" ")' "$OUT"; }
+
+# check NAME CONDITION-COMMAND... : runs the command; ok if it succeeds and the JSON was valid.
+check() {
+    local name=$1
+    shift
+    if [ -n "$JSON_INVALID" ]; then
+        notok "$name" "JSON does not validate: $JSON_INVALID"
+    elif "$@"; then
+        ok "$name"
+    else
+        notok "$name" "rc=$RC types: $(tls_types 2>/dev/null)" \
+            "error: $(jq -c .error "$OUT" 2>/dev/null) tls: $(jq -c .tls "$OUT" 2>/dev/null)" \
+            "stderr: $(head -c 300 "$OUT.err")"
+    fi
+}
+
+# Condition helpers.
+rc_is() { [ "$RC" -eq "$1" ]; }
+jq_true() { [ "$(jq -r "$1" "$OUT")" = true ]; }
+types_contain() { tls_types | grep -q -- "$1"; }

@@ -1,0 +1,102 @@
+/* The core model: escaping of peer text, the field tree, event ordering in a trace. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "core/escape.h"
+#include "core/field.h"
+#include "core/trace.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void check_escape(const char *in, size_t n, const char *want)
+{
+    char *got = hs_escape((const uint8_t *)in, n);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+static void test_escape_controls(void **state)
+{
+    (void)state;
+    check_escape("plain", 5, "plain");
+    check_escape("a\x1b[2Jb", 6, "a\\x1b[2Jb");
+    check_escape("nul\0x", 5, "nul\\x00x");
+    check_escape("\x1b]52;c;aGk=\x07", 12, "\\x1b]52;c;aGk=\\x07");
+    check_escape("back\\slash", 10, "back\\\\slash");
+    check_escape("tab\tnl\n", 7, "tab\\x09nl\\x0a");
+    check_escape("\x7f", 1, "\\x7f");
+}
+
+static void test_escape_utf8(void **state)
+{
+    (void)state;
+    check_escape("caf\xc3\xa9", 5, "caf\xc3\xa9");             /* valid: kept */
+    check_escape("\xe2\x9c\x93", 3, "\xe2\x9c\x93");           /* U+2713 kept */
+    check_escape("\xff\xfe", 2, "\\xff\\xfe");                 /* invalid bytes */
+    check_escape("\xc0\xaf", 2, "\\xc0\\xaf");                 /* overlong */
+    check_escape("\xed\xa0\x80", 3, "\\xed\\xa0\\x80");        /* surrogate */
+    check_escape("\xc2\x9b", 2, "\\u{009b}");                  /* C1 CSI */
+    check_escape("\xe2\x80\xae", 3, "\\u{202e}");              /* RTL override */
+    check_escape("\xe2\x9c", 2, "\\xe2\\x9c");                 /* cut sequence */
+}
+
+static void test_field_tree(void **state)
+{
+    (void)state;
+    struct hs_field *root = hs_field_new_object();
+    hs_f_int(root, "n", 42);
+    struct hs_field *arr = hs_f_arr(root, "list");
+    hs_f_str(arr, NULL, "a");
+    hs_f_text(arr, "ignored", (const uint8_t *)"\x1b", 1);
+    hs_f_span(hs_f_hex(root, "hex", (const uint8_t *)"\x01\xab", 2), 3, 2);
+    long long v = 0;
+    assert_true(hs_f_get_int(root, "n", &v));
+    assert_int_equal(v, 42);
+    assert_int_equal(hs_f_count(hs_f_get(root, "list")), 2);
+    assert_null(arr->last_child->name);
+    assert_string_equal(arr->last_child->str, "\\x1b");
+    assert_string_equal(hs_f_get_str(root, "hex"), "01ab");
+    assert_int_equal(hs_f_get(root, "hex")->off, 3);
+    assert_null(hs_f_get(root, "absent"));
+    struct hs_field *copy = hs_field_clone(root);
+    hs_field_free(root);
+    assert_string_equal(hs_f_get_str(copy, "hex"), "01ab");
+    hs_field_free(copy);
+}
+
+static void test_trace_order(void **state)
+{
+    (void)state;
+    struct hs_trace *t = hs_trace_new();
+    hs_trace_add(t, hs_event_new(HS_CLIENT, HS_LAYER_TLS, "B", 2.0));
+    hs_trace_add(t, hs_event_new(HS_CLIENT, HS_LAYER_TCP, "A", 1.0));
+    hs_trace_add(t, hs_event_new(HS_SERVER, HS_LAYER_TLS, "C", 2.0));
+    hs_trace_add(t, hs_event_new(HS_SERVER, HS_LAYER_TLS, "D", 3.0));
+    const char *want[] = {"A", "B", "C", "D"};
+    size_t i = 0;
+    for (struct hs_event *e = t->first; e; e = e->next, i++)
+        assert_string_equal(e->type, want[i]);
+    assert_int_equal(i, 4);
+    assert_string_equal(t->last->type, "D");
+    assert_string_equal(t->last->prev->type, "C");
+    hs_trace_fail(t, HS_STAGE_TIMEOUT, "first %d", 1);
+    hs_trace_fail(t, HS_STAGE_TLS, "second");
+    assert_int_equal(t->exit_code, HS_EXIT_TIMEOUT);
+    assert_string_equal(t->error_message, "first 1");
+    hs_trace_free(t);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_escape_controls),
+        cmocka_unit_test(test_escape_utf8),
+        cmocka_unit_test(test_field_tree),
+        cmocka_unit_test(test_trace_order),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
