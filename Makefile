@@ -72,6 +72,8 @@ install: hstrace
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 hstrace $(DESTDIR)$(PREFIX)/bin/hstrace
 	install -m 0644 man/hstrace.1 $(DESTDIR)$(PREFIX)/share/man/man1/hstrace.1
+	install -d $(DESTDIR)$(PREFIX)/share/hstrace
+	install -m 0644 man/hstrace-json.schema.json $(DESTDIR)$(PREFIX)/share/hstrace/
 
 lint:
 	mandoc -Tlint -W warning man/hstrace.1

@@ -9,19 +9,24 @@
 #include <stdio.h>
 
 struct hs_view_opts {
-    bool color;    /* ANSI colours */
-    bool ascii;    /* no Unicode line drawing */
-    bool explain;  /* a plain-words line under each row */
-    int debug;     /* show library "debug" rows too */
-    int width;     /* terminal width, 0 = 100 */
+    bool color;    /* ANSI colours (never the only sign: words and markers stay) */
+    bool ascii;    /* ASCII only: no Unicode line drawing, non-ASCII peer text escaped */
+    bool explain;  /* a plain-words line under each row (ev->explain), wrapped */
+    int debug;     /* > 0: show library "debug" rows too */
+    int width;     /* columns: 0 = 100; < 0 = unlimited (for pipes: nothing is cut) */
 };
 
-/* The annotated ladder: header, rows, footer. */
+/*
+ * The annotated ladder: header (target, negotiated result), one row per event (time, arrow,
+ * summary cut to the width), footer (failure reason, certificate, timings, hint).  o may be
+ * NULL (defaults).  Without colour, the output holds no control byte but '\n'.
+ */
 void hs_view_text(FILE *out, const struct hs_trace *t, const struct hs_view_opts *o);
 
-/* The JSON document of the live contract (man/hstrace-json.schema.json). */
+/* The JSON document of the live contract (man/hstrace-json.schema.json); always complete
+ * and valid UTF-8, whatever the trace holds.  The caller json_decref()s it. */
 json_t *hs_trace_to_json(const struct hs_trace *t);
-/* Writes it (indented) with a trailing newline; 0 on success. */
+/* Writes it (indented, UTF-8) with a trailing newline; 0 on success, -1 on a write error. */
 int hs_view_json(FILE *out, const struct hs_trace *t);
 
 #endif

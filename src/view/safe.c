@@ -1,0 +1,141 @@
+/* A last sanitising pass and column arithmetic for the views. */
+#include "safe.h"
+
+#include "../core/mem.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Length (2..4) of a well-formed UTF-8 sequence at p, 0 if none; *cp gets its code point. */
+static size_t utf8_decode(const uint8_t *p, size_t n, uint32_t *cp)
+{
+    uint8_t lead = p[0];
+    size_t len;
+    uint32_t v, min;
+    if (lead >= 0xc2 && lead <= 0xdf) {
+        len = 2; v = lead & 0x1fu; min = 0x80;
+    } else if (lead >= 0xe0 && lead <= 0xef) {
+        len = 3; v = lead & 0x0fu; min = 0x800;
+    } else if (lead >= 0xf0 && lead <= 0xf4) {
+        len = 4; v = lead & 0x07u; min = 0x10000;
+    } else {
+        return 0;
+    }
+    if (len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+        v = (v << 6) | (p[i] & 0x3fu);
+    }
+    if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+        return 0;
+    *cp = v;
+    return len;
+}
+
+/* Code points that change how a terminal lays out the text around them. */
+static bool cp_unsafe(uint32_t cp)
+{
+    return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x200b && cp <= 0x200f) ||
+           (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff ||
+           cp == 0x2028 || cp == 0x2029;
+}
+
+char *hs_view_safe(const char *s, bool ascii)
+{
+    if (s == NULL)
+        return hs_xstrdup("");
+    const uint8_t *p = (const uint8_t *)s;
+    size_t n = strlen(s);
+    /* Worst case: every byte becomes \xNN (4), every 4-byte character \u{10ffff} (10). */
+    char *out = hs_xmalloc(4 * n + 1);
+    size_t o = 0, i = 0;
+    while (i < n) {
+        uint8_t c = p[i];
+        if (c >= 0x20 && c < 0x7f) {
+            out[o++] = (char)c;
+            i++;
+            continue;
+        }
+        uint32_t cp = 0;
+        size_t len = c >= 0x80 ? utf8_decode(p + i, n - i, &cp) : 0;
+        if (len == 0) {
+            o += (size_t)snprintf(out + o, 5, "\\x%02x", c);
+            i++;
+        } else if (ascii || cp_unsafe(cp)) {
+            /* At most 10 bytes for at least 2 input bytes: within the 4n bound. */
+            o += (size_t)snprintf(out + o, 11, "\\u{%04x}", (unsigned)cp);
+            i += len;
+        } else {
+            memcpy(out + o, p + i, len);
+            o += len;
+            i += len;
+        }
+    }
+    out[o] = '\0';
+    return out;
+}
+
+/* Columns of one code point: a short list of the common wide and zero-width ranges. */
+static size_t cp_cols(uint32_t cp)
+{
+    if ((cp >= 0x0300 && cp <= 0x036f) || (cp >= 0x1ab0 && cp <= 0x1aff) ||
+        (cp >= 0x20d0 && cp <= 0x20ff) || (cp >= 0xfe00 && cp <= 0xfe0f) ||
+        (cp >= 0xfe20 && cp <= 0xfe2f))
+        return 0;
+    if ((cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0x303e) ||
+        (cp >= 0x3041 && cp <= 0x33ff) || (cp >= 0x3400 && cp <= 0x4dbf) ||
+        (cp >= 0x4e00 && cp <= 0x9fff) || (cp >= 0xa000 && cp <= 0xa4cf) ||
+        (cp >= 0xac00 && cp <= 0xd7a3) || (cp >= 0xf900 && cp <= 0xfaff) ||
+        (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
+        (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x1f300 && cp <= 0x1f64f) ||
+        (cp >= 0x1f900 && cp <= 0x1f9ff) || (cp >= 0x20000 && cp <= 0x3fffd))
+        return 2;
+    return 1;
+}
+
+/* Decodes one character at s[i] (any byte sequence: a bad byte counts as one column). */
+static size_t next_char(const char *s, size_t n, size_t i, size_t *cols)
+{
+    const uint8_t *p = (const uint8_t *)s;
+    if (p[i] < 0x80) {
+        *cols = 1;
+        return 1;
+    }
+    uint32_t cp;
+    size_t len = utf8_decode(p + i, n - i, &cp);
+    if (len == 0) {
+        *cols = 1;
+        return 1;
+    }
+    *cols = cp_cols(cp);
+    return len;
+}
+
+size_t hs_view_cols(const char *s, size_t n)
+{
+    size_t cols = 0, i = 0;
+    while (i < n) {
+        size_t w;
+        i += next_char(s, n, i, &w);
+        cols += w;
+    }
+    return cols;
+}
+
+size_t hs_view_fit(const char *s, size_t cols, size_t *used)
+{
+    size_t n = strlen(s), i = 0, total = 0;
+    while (i < n) {
+        size_t w, len = next_char(s, n, i, &w);
+        if (total + w > cols)
+            break;
+        total += w;
+        i += len;
+    }
+    if (used)
+        *used = total;
+    return i;
+}

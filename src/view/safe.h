@@ -1,0 +1,29 @@
+/*
+ * Display helpers shared by the views: a last sanitising pass over model strings (they are
+ * escaped already, but a view must never trust that), and display-width arithmetic for
+ * cutting and wrapping text at column boundaries.
+ */
+#ifndef HS_VIEW_SAFE_H
+#define HS_VIEW_SAFE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * A new string holding s with every control character (C0, DEL, C1), every invalid UTF-8 byte
+ * and every code point that reorders or hides text (bidi overrides, zero-width) written as
+ * \xNN or \u{NNNN}.  Backslashes are kept as they are, so a string that hs_escape() produced
+ * comes back unchanged.  With ascii, every non-ASCII code point becomes \u{NNNN} too.
+ * s == NULL gives "".  The caller frees it.
+ */
+char *hs_view_safe(const char *s, bool ascii);
+
+/* Terminal columns taken by the valid UTF-8 string s[0..n) (wide East Asian and emoji: 2,
+ * combining marks: 0, others: 1). */
+size_t hs_view_cols(const char *s, size_t n);
+
+/* Bytes of the longest prefix of the valid UTF-8 string s that fits in cols columns, never
+ * splitting a character; *used gets its width (may be NULL). */
+size_t hs_view_fit(const char *s, size_t cols, size_t *used);
+
+#endif

@@ -1,0 +1,569 @@
+/*
+ * The text ladder.
+ *
+ *   hstrace 0.1.0
+ *   example.com:443 → 93.184.216.34 (SNI example.com)
+ *   TLS 1.3 · TLS_AES_128_GCM_SHA256 · x25519 · ALPN h2 · certificate verified
+ *
+ *          ms Client                          Server
+ *             │                              │
+ *       0.000 │──────────── SYN ────────────►│  mss 1460, wscale 7
+ *       0.061 │◄────────── SYN-ACK ──────────│  mss 65495, wscale 7
+ *       0.420 │ ·                            │  state: server hello
+ *       1.002 │◄╌╌╌╌╌╌╌╌╌ Finished ╌╌╌╌╌╌╌╌╌╌│  [decrypted] verify_data 32 bytes
+ *
+ * Encrypted messages have dashed arrows (ASCII: dotted); problems carry "!!" and are red.
+ *
+ *   certificate: verified
+ *     0  CN=example.com ← CN=Example CA
+ *   DNS 1.20 ms · TCP 0.06 ms · TLS 4.80 ms · total 6.10 ms · 2 round trips
+ *
+ * The ladder part (time, lanes) has a fixed width so every summary starts in the same column;
+ * summaries are cut at the terminal width.  Every string printed comes from the model and
+ * passes hs_view_safe() once more on the way out.
+ */
+#include "view.h"
+
+#include "../core/mem.h"
+#include "safe.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef HS_VERSION
+#define HS_VERSION "0.0.0"
+#endif
+
+enum {
+    TIME_W = 9,                                   /* "   12.345" */
+    LANE_W = 30,                                  /* between the two bars */
+    SERVER_COL = TIME_W + 1 + 1 + LANE_W,         /* column of the server bar */
+    LADDER_W = SERVER_COL + 1 + 2,                /* where the summary starts (44) */
+    DEFAULT_W = 100,
+    MIN_ROOM = 16,                                /* summary columns kept on narrow screens */
+    LABEL_MAX = LANE_W - 6,                       /* arrow label columns */
+};
+
+struct glyphs {
+    const char *bar, *solid, *dashed, *right, *left, *dot, *sep, *to, *from, *ellipsis, *fail;
+};
+
+static const struct glyphs uni_glyphs = {
+    "\u2502", "\u2500", "\u254c", "\u25ba", "\u25c4", "\u00b7", " \u00b7 ", "\u2192", "\u2190",
+    "\u2026", "\u2717",
+};
+static const struct glyphs ascii_glyphs = {
+    "|", "-", ".", ">", "<", "*", " | ", "->", "<-", "...", "X",
+};
+
+/* Colours chosen to stay legible on dark terminals and on light projector screens. */
+enum paint { P_NONE, P_CLIENT, P_SERVER, P_ENC, P_PROBLEM, P_LIB, P_DIM, P_BOLD, P_GOOD };
+static const char *const sgr[] = {
+    [P_NONE] = "",           [P_CLIENT] = "\x1b[36m", [P_SERVER] = "\x1b[35m",
+    [P_ENC] = "\x1b[33m",    [P_PROBLEM] = "\x1b[1;31m", [P_LIB] = "\x1b[32m",
+    [P_DIM] = "\x1b[2m",     [P_BOLD] = "\x1b[1m",    [P_GOOD] = "\x1b[1;32m",
+};
+
+struct ctx {
+    FILE *out;
+    const struct hs_view_opts *o;
+    const struct glyphs *g;
+    int width;   /* total columns, < 0 unlimited */
+};
+
+/* One piece of a line: text (already safe) and its colour. */
+struct seg {
+    const char *text;
+    enum paint paint;
+};
+
+static void pen(const struct ctx *c, enum paint p)
+{
+    if (c->o->color && p != P_NONE)
+        fputs(sgr[p], c->out);
+}
+
+static void unpen(const struct ctx *c, enum paint p)
+{
+    if (c->o->color && p != P_NONE)
+        fputs("\x1b[0m", c->out);
+}
+
+static void put_painted(const struct ctx *c, enum paint p, const char *s, size_t n)
+{
+    if (n == 0)
+        return;
+    pen(c, p);
+    fwrite(s, 1, n, c->out);
+    unpen(c, p);
+}
+
+/* Columns left for text that starts at column `at` (-1: unlimited). */
+static int room_from(const struct ctx *c, int at)
+{
+    if (c->width < 0)
+        return -1;
+    int room = c->width - at;
+    return room < MIN_ROOM ? MIN_ROOM : room;
+}
+
+/*
+ * Prints the segments (safe strings) in at most room columns (room < 0: all of them); when
+ * they do not fit, the text is cut at a character boundary and ends with an ellipsis.
+ */
+static void put_segs(const struct ctx *c, const struct seg *segs, size_t nsegs, int room)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < nsegs; i++)
+        total += hs_view_cols(segs[i].text, strlen(segs[i].text));
+    if (room < 0 || total <= (size_t)room) {
+        for (size_t i = 0; i < nsegs; i++)
+            put_painted(c, segs[i].paint, segs[i].text, strlen(segs[i].text));
+        return;
+    }
+    size_t ell = hs_view_cols(c->g->ellipsis, strlen(c->g->ellipsis));
+    size_t budget = (size_t)room > ell ? (size_t)room - ell : 0;
+    enum paint last = P_NONE;
+    for (size_t i = 0; i < nsegs && budget > 0; i++) {
+        size_t used;
+        size_t n = hs_view_fit(segs[i].text, budget, &used);
+        put_painted(c, segs[i].paint, segs[i].text, n);
+        budget -= used;
+        last = segs[i].paint;
+        if (segs[i].text[n] != '\0')
+            break;
+    }
+    put_painted(c, last, c->g->ellipsis, strlen(c->g->ellipsis));
+}
+
+/* Prints one safe string word-wrapped to room columns; lines after the first start with
+ * `indent` spaces plus whatever lead() prints (the ladder's empty lanes, say). */
+static void put_wrapped(const struct ctx *c, const char *s, enum paint p, int room, int indent,
+                        void (*lead)(const struct ctx *))
+{
+    size_t len = strlen(s);
+    bool first = true;
+    while (first || len > 0) {
+        size_t n = len;
+        if (room >= 0 && hs_view_cols(s, len) > (size_t)room) {
+            n = hs_view_fit(s, (size_t)room, NULL);
+            size_t brk = n;
+            while (brk > 0 && s[brk] != ' ')
+                brk--;
+            if (brk > 0)
+                n = brk;
+            else if (n == 0)
+                n = 1; /* a character wider than the room: print it anyway */
+        }
+        if (!first) {
+            fprintf(c->out, "%*s", indent, "");
+            if (lead)
+                lead(c);
+        }
+        put_painted(c, p, s, n);
+        fputc('\n', c->out);
+        s += n;
+        len -= n;
+        while (len > 0 && *s == ' ') {
+            s++;
+            len--;
+        }
+        first = false;
+    }
+}
+
+/* ---- header ---- */
+
+static bool needs_brackets(const char *host)
+{
+    return strchr(host, ':') != NULL && host[0] != '[';
+}
+
+static void put_target(const struct ctx *c, const struct hs_trace *t)
+{
+    bool ascii = c->o->ascii;
+    char *host = hs_view_safe(t->host ? t->host : t->address ? t->address : "?", ascii);
+    char *addr = hs_view_safe(t->address, ascii);
+    char *sni = hs_view_safe(t->sni, ascii);
+    char *client = hs_view_safe(t->client_address, ascii);
+
+    char *line = needs_brackets(host) ? hs_xasprintf("[%s]:%u", host, t->port)
+                                      : hs_xasprintf("%s:%u", host, t->port);
+    if (t->client_address) {
+        char *more = hs_xasprintf("%s %s %s", client, c->g->to, line);
+        free(line);
+        line = more;
+    }
+    if (t->address && t->host && strcmp(t->address, t->host) != 0) {
+        char *more = hs_xasprintf("%s %s %s", line, c->g->to, addr);
+        free(line);
+        line = more;
+    }
+    char *more = t->sni ? hs_xasprintf("%s (SNI %s)", line, sni)
+                        : hs_xasprintf("%s (no SNI)", line);
+    free(line);
+    line = more;
+    put_wrapped(c, line, P_BOLD, room_from(c, 0), 2, NULL);
+    free(line);
+    free(host);
+    free(addr);
+    free(sni);
+    free(client);
+}
+
+/*
+ * The negotiated result as items joined by " · ", or what is known of it on failure; wrapped
+ * between items (never inside one) when the line is wider than the screen.
+ */
+static void put_result(const struct ctx *c, const struct hs_trace *t)
+{
+    struct seg items[8];
+    size_t n = 0;
+    char *owned[8] = {0};
+    size_t nowned = 0;
+    bool failed = t->error_stage != HS_STAGE_NONE || !t->handshake_done;
+
+    if (failed) {
+        const char *stage = hs_stage_name(t->error_stage);
+        owned[nowned] = stage ? hs_xasprintf("handshake failed at %s", stage)
+                              : hs_xstrdup("handshake not completed");
+        items[n++] = (struct seg){owned[nowned++], P_PROBLEM};
+    }
+    const char *known[] = {t->version, t->cipher_suite, t->group};
+    for (size_t i = 0; i < 3; i++) {
+        if (known[i][0] == '\0')
+            continue;
+        owned[nowned] = hs_view_safe(known[i], c->o->ascii);
+        items[n++] = (struct seg){owned[nowned++], P_NONE};
+    }
+    if (t->alpn) {
+        char *alpn = hs_view_safe(t->alpn, c->o->ascii);
+        owned[nowned] = hs_xasprintf("ALPN %s", alpn);
+        free(alpn);
+        items[n++] = (struct seg){owned[nowned++], P_NONE};
+    } else if (!failed) {
+        items[n++] = (struct seg){"no ALPN", P_NONE};
+    }
+    if (t->resumed)
+        items[n++] = (struct seg){"resumed", P_NONE};
+    if (t->verified == 1)
+        items[n++] = (struct seg){"certificate verified", P_GOOD};
+    else if (t->verified == 0)
+        items[n++] = (struct seg){"certificate NOT VERIFIED", P_PROBLEM};
+    else if (!failed)
+        items[n++] = (struct seg){"certificate not checked", P_NONE};
+
+    int room = room_from(c, 0);
+    size_t sep_w = hs_view_cols(c->g->sep, strlen(c->g->sep));
+    size_t col = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t w = hs_view_cols(items[i].text, strlen(items[i].text));
+        if (i > 0 && room >= 0 && col + sep_w + w > (size_t)room) {
+            fputs("\n  ", c->out);
+            col = 2;
+        } else if (i > 0) {
+            put_painted(c, P_DIM, c->g->sep, strlen(c->g->sep));
+            col += sep_w;
+        }
+        put_painted(c, items[i].paint, items[i].text, strlen(items[i].text));
+        col += w;
+    }
+    if (n > 0)
+        fputc('\n', c->out);
+    for (size_t i = 0; i < nowned; i++)
+        free(owned[i]);
+}
+
+/* ---- rows ---- */
+
+static void put_time(const struct ctx *c, double t_ms)
+{
+    if (t_ms < 99999.9995 && t_ms > -9999.9995)
+        fprintf(c->out, "%*.3f ", TIME_W, t_ms);
+    else
+        fprintf(c->out, "%*.0f ", TIME_W, t_ms);
+}
+
+static void put_blank_lanes(const struct ctx *c)
+{
+    fputs(c->g->bar, c->out);
+    fprintf(c->out, "%*s", LANE_W, "");
+    fputs(c->g->bar, c->out);
+}
+
+/* One cell of an arrow's shaft: solid for plaintext, dashed (ASCII: dotted) for encrypted. */
+static const char *shaft(const struct ctx *c, bool dashed)
+{
+    return dashed ? c->g->dashed : c->g->solid;
+}
+
+static void put_arrow(const struct ctx *c, const struct hs_event *ev)
+{
+    char *type = hs_view_safe(ev->type[0] ? ev->type : "unknown", c->o->ascii);
+    size_t type_cols = hs_view_cols(type, strlen(type));
+    size_t type_bytes = strlen(type);
+    bool cut = false;
+    if (type_cols > LABEL_MAX) {
+        size_t ell = hs_view_cols(c->g->ellipsis, strlen(c->g->ellipsis));
+        type_bytes = hs_view_fit(type, LABEL_MAX - ell, &type_cols);
+        type_cols += ell;
+        cut = true;
+    }
+    bool right = ev->from == HS_CLIENT;
+    bool dashed = ev->encrypted;
+    enum paint p = ev->problem ? P_PROBLEM : right ? P_CLIENT : P_SERVER;
+    int label_w = (int)type_cols + 2;
+    int start = (LANE_W - label_w) / 2;
+
+    fputs(c->g->bar, c->out);
+    pen(c, p);
+    for (int i = 0; i < LANE_W;) {
+        if (i == 0 && !right) {
+            fputs(c->g->left, c->out);
+            i++;
+        } else if (i == LANE_W - 1 && right) {
+            fputs(c->g->right, c->out);
+            i++;
+        } else if (i == start) {
+            fputc(' ', c->out);
+            fwrite(type, 1, type_bytes, c->out);
+            if (cut)
+                fputs(c->g->ellipsis, c->out);
+            fputc(' ', c->out);
+            i += label_w;
+        } else {
+            fputs(shaft(c, dashed), c->out);
+            i++;
+        }
+    }
+    unpen(c, p);
+    fputs(c->g->bar, c->out);
+    free(type);
+}
+
+/* A library annotation: a dot next to the client's bar, the text in the summary column. */
+static void put_note_lanes(const struct ctx *c, const struct hs_event *ev)
+{
+    bool debug = strcmp(ev->type, "debug") == 0;
+    fputs(c->g->bar, c->out);
+    pen(c, P_LIB);
+    fprintf(c->out, " %s%s", c->g->dot, debug ? " debug" : "");
+    unpen(c, P_LIB);
+    fprintf(c->out, "%*s", LANE_W - 2 - (debug ? 6 : 0), "");
+    fputs(c->g->bar, c->out);
+}
+
+static void explain_lead(const struct ctx *c)
+{
+    put_blank_lanes(c);
+    fputs("    ", c->out);
+}
+
+static void put_event(const struct ctx *c, const struct hs_event *ev)
+{
+    bool library = ev->layer == HS_LAYER_LIBRARY;
+    char *summary = hs_view_safe(ev->summary, c->o->ascii);
+    struct seg segs[4];
+    size_t n = 0;
+
+    put_time(c, ev->t_ms);
+    if (library)
+        put_note_lanes(c, ev);
+    else
+        put_arrow(c, ev);
+
+    /* Markers, then the summary, separated by single spaces (no trailing blank). */
+    const struct seg space = {" ", P_NONE};
+    if (ev->problem)
+        segs[n++] = (struct seg){"!!", P_PROBLEM};
+    if (ev->inferred)
+        segs[n++] = (struct seg){"(inferred)", P_DIM};
+    if (ev->encrypted)
+        segs[n++] = (struct seg){ev->decrypted ? "[decrypted]" : "[encrypted]", P_ENC};
+    if (summary[0] != '\0')
+        segs[n++] = (struct seg){summary, ev->problem ? P_PROBLEM : library ? P_LIB : P_NONE};
+    struct seg spaced[8];
+    size_t nspaced = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            spaced[nspaced++] = space;
+        spaced[nspaced++] = segs[i];
+    }
+    if (n > 0) {
+        fputs("  ", c->out);
+        put_segs(c, spaced, nspaced, room_from(c, LADDER_W));
+    }
+    fputc('\n', c->out);
+
+    if (c->o->explain && ev->explain && ev->explain[0]) {
+        char *explain = hs_view_safe(ev->explain, c->o->ascii);
+        int room = room_from(c, LADDER_W + 2);
+        fprintf(c->out, "%*s", TIME_W + 1, "");
+        explain_lead(c);
+        put_wrapped(c, explain, P_DIM, room, TIME_W + 1, explain_lead);
+        free(explain);
+    }
+    free(summary);
+}
+
+static bool shown(const struct ctx *c, const struct hs_event *ev)
+{
+    if (ev->layer == HS_LAYER_LIBRARY && strcmp(ev->type, "debug") == 0)
+        return c->o->debug > 0;
+    return true;
+}
+
+static void put_lane_titles(const struct ctx *c)
+{
+    fprintf(c->out, "%*s ", TIME_W, "ms");
+    put_painted(c, P_CLIENT, "Client", 6);
+    fprintf(c->out, "%*s", SERVER_COL + 1 - 6 - (TIME_W + 1 + 6), "");
+    put_painted(c, P_SERVER, "Server", 6);
+    fputc('\n', c->out);
+    fprintf(c->out, "%*s", TIME_W + 1, "");
+    put_blank_lanes(c);
+    fputc('\n', c->out);
+}
+
+/* ---- footer ---- */
+
+static void put_certificate(const struct ctx *c, const struct hs_trace *t)
+{
+    size_t nchain = t->chain ? hs_f_count(t->chain) : 0;
+    if (t->verified < 0 && nchain == 0)
+        return;
+    if (t->verified == 1) {
+        struct seg s[] = {{"certificate: ", P_NONE}, {"verified", P_GOOD}};
+        put_segs(c, s, 2, room_from(c, 0));
+    } else if (t->verified == 0) {
+        char *problems = hs_xstrdup("");
+        for (const struct hs_field *p = t->problems ? t->problems->child : NULL; p; p = p->next) {
+            if (p->kind != HS_F_STRING)
+                continue;
+            char *one = hs_view_safe(p->str, c->o->ascii);
+            char *joined = hs_xasprintf("%s%s%s", problems, problems[0] ? ", " : ": ", one);
+            free(one);
+            free(problems);
+            problems = joined;
+        }
+        struct seg s[] = {{"certificate: ", P_NONE}, {"NOT VERIFIED", P_PROBLEM},
+                          {problems, P_PROBLEM}};
+        put_segs(c, s, 3, room_from(c, 0));
+        free(problems);
+    } else {
+        struct seg s[] = {{"certificate: not checked", P_NONE}};
+        put_segs(c, s, 1, room_from(c, 0));
+    }
+    fputc('\n', c->out);
+
+    size_t i = 0;
+    for (const struct hs_field *cert = t->chain ? t->chain->child : NULL; cert;
+         cert = cert->next, i++) {
+        const char *subject = hs_f_get_str(cert, "subject");
+        const char *issuer = hs_f_get_str(cert, "issuer");
+        const char *error = hs_f_get_str(cert, "error");
+        char *line;
+        if (subject || issuer) {
+            char *s = hs_view_safe(subject ? subject : "?", c->o->ascii);
+            char *is = hs_view_safe(issuer ? issuer : "?", c->o->ascii);
+            line = hs_xasprintf("%s %s %s", s, c->g->from, is);
+            free(s);
+            free(is);
+        } else {
+            char *e = hs_view_safe(error ? error : "no summary", c->o->ascii);
+            line = hs_xasprintf("(unreadable certificate: %s)", e);
+            free(e);
+        }
+        char *num = hs_xasprintf("  %zu  ", i);
+        struct seg s[] = {{num, P_DIM}, {line, P_NONE}};
+        put_segs(c, s, 2, room_from(c, 0));
+        fputc('\n', c->out);
+        free(num);
+        free(line);
+    }
+}
+
+static char *append_timing(char *line, const char *sep, const char *name, double ms)
+{
+    if (ms < 0)
+        return line;
+    char *more = hs_xasprintf("%s%s%s %.2f ms", line, line[0] ? sep : "", name, ms);
+    free(line);
+    return more;
+}
+
+static void put_timings(const struct ctx *c, const struct hs_trace *t)
+{
+    char *line = hs_xstrdup("");
+    line = append_timing(line, c->g->sep, "DNS", t->dns_ms);
+    line = append_timing(line, c->g->sep, "TCP", t->tcp_ms);
+    line = append_timing(line, c->g->sep, "TLS", t->tls_ms);
+    line = append_timing(line, c->g->sep, "total", t->total_ms);
+    if (t->round_trips >= 0) {
+        char *more = hs_xasprintf("%s%s%d round trip%s", line, line[0] ? c->g->sep : "",
+                                  t->round_trips, t->round_trips == 1 ? "" : "s");
+        free(line);
+        line = more;
+    }
+    if (line[0]) {
+        struct seg s[] = {{line, P_NONE}};
+        put_segs(c, s, 1, room_from(c, 0));
+        fputc('\n', c->out);
+    }
+    free(line);
+}
+
+void hs_view_text(FILE *out, const struct hs_trace *t, const struct hs_view_opts *o)
+{
+    static const struct hs_view_opts defaults = {0};
+    if (o == NULL)
+        o = &defaults;
+    struct ctx c = {
+        .out = out,
+        .o = o,
+        .g = o->ascii ? &ascii_glyphs : &uni_glyphs,
+        .width = o->width == 0 ? DEFAULT_W : o->width < 0 ? -1 : o->width,
+    };
+
+    pen(&c, P_BOLD);
+    fputs("hstrace " HS_VERSION, out);
+    unpen(&c, P_BOLD);
+    fputc('\n', out);
+    put_target(&c, t);
+    put_result(&c, t);
+    fputc('\n', out);
+
+    /* No ladder at all when nothing happened on the wire (a DNS failure, say). */
+    size_t rows = 0;
+    for (const struct hs_event *ev = t->first; ev; ev = ev->next)
+        rows += shown(&c, ev);
+    if (rows > 0) {
+        put_lane_titles(&c);
+        for (const struct hs_event *ev = t->first; ev; ev = ev->next)
+            if (shown(&c, ev))
+                put_event(&c, ev);
+        fprintf(out, "%*s", TIME_W + 1, "");
+        put_blank_lanes(&c);
+        fputs("\n\n", out);
+    }
+
+    if (t->error_message || t->error_stage != HS_STAGE_NONE) {
+        const char *stage = hs_stage_name(t->error_stage);
+        char *msg = hs_view_safe(t->error_message ? t->error_message : "unknown error", o->ascii);
+        char *line = stage ? hs_xasprintf("%s failed at %s: %s", c.g->fail, stage, msg)
+                           : hs_xasprintf("%s %s", c.g->fail, msg);
+        put_wrapped(&c, line, P_PROBLEM, room_from(&c, 0), 2, NULL);
+        free(line);
+        free(msg);
+    }
+    put_certificate(&c, t);
+    put_timings(&c, t);
+    if (t->hint) {
+        char *hint = hs_view_safe(t->hint, o->ascii);
+        char *line = hs_xasprintf("hint: %s", hint);
+        put_wrapped(&c, line, P_NONE, room_from(&c, 0), 6, NULL);
+        free(line);
+        free(hint);
+    }
+    fflush(out);
+}
