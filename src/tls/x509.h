@@ -17,4 +17,10 @@
  */
 struct hs_field *hs_x509_summary(const uint8_t *der, size_t n);
 
+/*
+ * A DER Name (e.g. from CertificateRequest.certificate_authorities) as "CN=..., O=..." in
+ * DER order, escaped; "" for an empty name, NULL when it does not parse.  The caller frees it.
+ */
+char *hs_x509_dn_string(const uint8_t *der, size_t n);
+
 #endif

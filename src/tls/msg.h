@@ -1,0 +1,115 @@
+/*
+ * Internal to the decoder: what the message decoders learn about the connection (and the
+ * record layer needs), and the context one message is decoded in.  The record layer
+ * (decoder.c) owns framing and keys; hello.c, extensions.c, messages.c decode contents.
+ */
+#ifndef HS_MSG_H
+#define HS_MSG_H
+
+#include "../core/trace.h"
+#include "cursor.h"
+#include "decoder.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HS_MAX_EXTENSIONS 128  /* extensions decoded per message; more is a limit error */
+#define HS_MAX_LIST_ITEMS 256  /* entries listed per vector (suites, groups, ...) */
+#define HS_MAX_CHAIN_SUMMARY HS_MAX_CHAIN
+
+/* The connection as learned from decoded messages. */
+struct hs_tls_state {
+    /* From the (first) ClientHello. */
+    bool ch_seen;
+    unsigned ch_count;
+    uint8_t client_random[32];      /* of the first ClientHello: the key log's index */
+    uint8_t last_client_random[32]; /* of the latest one (TLS 1.2 renegotiation) */
+    uint8_t ch_session_id[32];
+    size_t ch_session_id_len;
+    bool client_offers_tls13;   /* supported_versions lists 0x0304 */
+    bool client_early_data;     /* offered 0-RTT */
+    bool client_ticket;         /* sent a non-empty session_ticket */
+    /* From the ServerHello. */
+    bool sh_seen;
+    bool hrr_seen;
+    uint16_t version;           /* negotiated, 0 while unknown */
+    uint16_t suite;
+    uint8_t server_random[32];
+    bool server_psk;            /* TLS 1.3: pre_shared_key accepted */
+    bool server_early_accepted; /* TLS 1.3: early_data in EncryptedExtensions */
+    bool sid_resumed;           /* TLS 1.2: ServerHello echoed the client's session id */
+    bool server_certificate;
+    bool finished[2];           /* by side */
+    bool end_of_early_data;
+    uint8_t keyupdate_request;  /* set by a KeyUpdate: 0 or 1 */
+};
+
+/* One message being decoded. */
+struct hs_msg {
+    struct hs_tls_state *st;
+    struct hs_trace *trace;
+    struct hs_event *ev;
+    struct hs_field *f;         /* ev->fields */
+    enum hs_side from;
+    const char *name;           /* message name used in error texts */
+    char err[200];              /* the first decode error, "" when none */
+    char sum[768];              /* the summary being built (already escaped parts) */
+    size_t sumlen;
+};
+
+/* Records the first decode error as "<name>.<what>: truncated|invalid|limit at +<off>". */
+void hs_msg_fail(struct hs_msg *m, const char *what, int r, size_t off);
+/* Appends formatted text to the summary (the caller escapes peer text first). */
+void hs_msg_sum(struct hs_msg *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Appends peer bytes to the summary, escaped. */
+void hs_msg_sum_text(struct hs_msg *m, const uint8_t *p, size_t n);
+/* Moves the summary and the error (fields "error", problem) into the event. */
+void hs_msg_done(struct hs_msg *m);
+
+/* Names with a fallback for unknown values, in a caller buffer (>= 40 bytes). */
+const char *hs_fmt_suite(uint16_t id, char *buf, size_t n);
+const char *hs_fmt_group(uint16_t id, char *buf, size_t n);
+const char *hs_fmt_sigscheme(uint16_t id, char *buf, size_t n);
+const char *hs_fmt_version(uint16_t v, char *buf, size_t n);
+
+/* What hello messages' extensions say, for summaries and the connection state. */
+enum hs_ext_where { HS_EXT_CH, HS_EXT_SH, HS_EXT_HRR, HS_EXT_EE, HS_EXT_CERT, HS_EXT_CR,
+                    HS_EXT_NST };
+
+struct hs_ext_info {
+    unsigned count;
+    const char *sni;            /* escaped, points into the fields tree */
+    uint16_t best_version;      /* CH: highest non-GREASE supported_versions entry */
+    uint16_t selected_version;  /* SH/HRR: supported_versions */
+    uint16_t share_groups[8];   /* CH: key_share groups (non-GREASE) */
+    unsigned nshare;
+    uint16_t share_group;       /* SH: key_share group; HRR: selected_group */
+    bool has_share;
+    char alpn[160];             /* protocols, comma-separated (escaped) */
+    unsigned nalpn;
+    bool early_data;
+    bool psk;
+    uint32_t max_early_data;
+    bool has_max_early_data;
+    bool ticket_nonempty;
+    unsigned ngroups;
+};
+
+/* Decodes an extensions block (`extensions<0..2^16-1>`, length prefix included) into an
+ * array "extensions" of m->f's child `parent`.  Returns HS_OK or the first error. */
+int hs_decode_extensions(struct hs_msg *m, struct hs_cur *c, enum hs_ext_where where,
+                         struct hs_field *parent, struct hs_ext_info *info);
+
+/* Handshake message decoders: p/n is the whole message including its 4-byte header. */
+void hs_decode_client_hello(struct hs_msg *m, const uint8_t *p, size_t n);
+void hs_decode_server_hello(struct hs_msg *m, const uint8_t *p, size_t n);
+void hs_decode_sslv2_client_hello(struct hs_msg *m, const uint8_t *p, size_t n);
+void hs_decode_handshake(struct hs_msg *m, const uint8_t *p, size_t n);
+void hs_decode_alert(struct hs_msg *m, const uint8_t *p, size_t n);
+void hs_decode_ccs(struct hs_msg *m, const uint8_t *p, size_t n, bool tls13_compat);
+
+/* A sentence for learners about the message type, or NULL. */
+const char *hs_explain(const char *type, enum hs_side from, bool tls13);
+
+#endif

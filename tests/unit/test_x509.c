@@ -1,0 +1,382 @@
+/*
+ * Certificate summaries: the RFC 8448 certificate; hand-built certificates with hostile names
+ * (ESC, NUL, invalid UTF-8, BMPString), every SAN type, and an Ed25519 key mbedTLS cannot
+ * parse; garbage and truncated DER.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "core/escape.h"
+#include "core/field.h"
+#include "tls/x509.h"
+
+#include <mbedtls/sha256.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- the RFC 8448 certificate, from the test data ---- */
+
+static uint8_t rfc_cert[2048];
+static size_t rfc_cert_len;
+
+static int load(void **state)
+{
+    (void)state;
+    const char *dir = getenv("HS_TESTDATA");
+    char path[512];
+    snprintf(path, sizeof path, "%s/rfc8448-simple-1rtt.txt", dir ? dir : "tests/data");
+    FILE *f = fopen(path, "r");
+    if (f == NULL)
+        return -1;
+    static char line[8192];
+    static uint8_t msg[4096];
+    size_t n = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (strncmp(line, "certificate: ", 13) != 0)
+            continue;
+        for (const char *p = line + 13; p[0] && p[1] && p[0] != '\n' && n < sizeof msg; p += 2) {
+            unsigned v;
+            if (sscanf(p, "%2x", &v) != 1)
+                break;
+            msg[n++] = (uint8_t)v;
+        }
+    }
+    fclose(f);
+    /* header(4) request_context(1) list length(3) cert length(3) DER */
+    if (n < 11)
+        return -1;
+    rfc_cert_len = (size_t)msg[8] << 16 | (size_t)msg[9] << 8 | msg[10];
+    if (rfc_cert_len > n - 11 || rfc_cert_len > sizeof rfc_cert)
+        return -1;
+    memcpy(rfc_cert, msg + 11, rfc_cert_len);
+    return 0;
+}
+
+/* ---- a small DER builder ---- */
+
+struct der {
+    uint8_t b[4096];
+    size_t n;
+};
+
+static void raw(struct der *d, const void *p, size_t n)
+{
+    assert_true(d->n + n <= sizeof d->b);
+    memcpy(d->b + d->n, p, n);
+    d->n += n;
+}
+
+static void tlv(struct der *d, uint8_t tag, const void *p, size_t n)
+{
+    uint8_t h[4] = {tag};
+    size_t hn;
+    if (n < 128) {
+        h[1] = (uint8_t)n;
+        hn = 2;
+    } else if (n < 256) {
+        h[1] = 0x81;
+        h[2] = (uint8_t)n;
+        hn = 3;
+    } else {
+        h[1] = 0x82;
+        h[2] = (uint8_t)(n >> 8);
+        h[3] = (uint8_t)n;
+        hn = 4;
+    }
+    raw(d, h, hn);
+    raw(d, p, n);
+}
+
+static void wrap(struct der *out, uint8_t tag, const struct der *in) { tlv(out, tag, in->b, in->n); }
+
+static const uint8_t OID_CN[] = {0x55, 0x04, 0x03};
+static const uint8_t OID_O[] = {0x55, 0x04, 0x0a};
+static const uint8_t OID_SHA256_RSA[] = {0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b};
+static const uint8_t OID_ED25519[] = {0x2b, 0x65, 0x70};
+static const uint8_t OID_SAN[] = {0x55, 0x1d, 0x11};
+
+static void name(struct der *out, uint8_t cn_tag, const void *cn, size_t cn_len)
+{
+    struct der atv = {0}, set1 = {0}, atv2 = {0}, set2 = {0}, seq = {0};
+    tlv(&atv, 0x06, OID_CN, sizeof OID_CN);
+    tlv(&atv, cn_tag, cn, cn_len);
+    wrap(&set1, 0x30, &atv);
+    tlv(&atv2, 0x06, OID_O, sizeof OID_O);
+    tlv(&atv2, 0x0c, "Org", 3);
+    wrap(&set2, 0x30, &atv2);
+    tlv(&seq, 0x31, set1.b, set1.n);
+    tlv(&seq, 0x31, set2.b, set2.n);
+    wrap(out, 0x30, &seq);
+}
+
+static void alg(struct der *out, const uint8_t *oid, size_t n, bool null_params)
+{
+    struct der a = {0};
+    tlv(&a, 0x06, oid, n);
+    if (null_params)
+        tlv(&a, 0x05, "", 0);
+    wrap(out, 0x30, &a);
+}
+
+/* The SubjectPublicKeyInfo of a DER certificate (a tiny walk, test only). */
+static size_t spki_of(const uint8_t *c, size_t n, const uint8_t **out)
+{
+    size_t off = 0;
+    /* Certificate SEQ, tbs SEQ: step into both. */
+    for (int depth = 0; depth < 2; depth++) {
+        off += 1;
+        size_t l = c[off++];
+        if (l & 0x80)
+            off += l & 0x7f;
+    }
+    /* Skip version [0], serial, sigalg, issuer, validity, subject. */
+    for (int i = 0; i < 6; i++) {
+        off += 1;
+        size_t l = c[off++];
+        if (l & 0x80) {
+            size_t nb = l & 0x7f;
+            l = 0;
+            while (nb--)
+                l = (l << 8) | c[off++];
+        }
+        off += l;
+    }
+    size_t start = off;
+    off += 1;
+    size_t l = c[off++];
+    if (l & 0x80) {
+        size_t nb = l & 0x7f;
+        l = 0;
+        while (nb--)
+            l = (l << 8) | c[off++];
+    }
+    assert_true(off + l <= n);
+    *out = c + start;
+    return off + l - start;
+}
+
+static size_t build_cert(uint8_t *out, size_t outsz, uint8_t cn_tag, const void *cn,
+                         size_t cn_len, const uint8_t *spki, size_t spki_len,
+                         const uint8_t *sigoid, size_t sigoid_len, bool sig_null)
+{
+    struct der tbs = {0}, v = {0}, validity = {0}, t = {0};
+    tlv(&v, 0x02, "\x02", 1);
+    wrap(&tbs, 0xa0, &v);
+    tlv(&tbs, 0x02, "\x00\xab\xcd", 3);
+    alg(&tbs, sigoid, sigoid_len, sig_null);
+    name(&tbs, 0x0c, "Issuer CA", 9);
+    tlv(&validity, 0x17, "250101000000Z", 13);
+    tlv(&validity, 0x18, "20991231235959Z", 15);
+    wrap(&tbs, 0x30, &validity);
+    name(&tbs, cn_tag, cn, cn_len);
+    raw(&tbs, spki, spki_len);
+    /* extensions: subjectAltName with every kind */
+    struct der gn = {0}, gns = {0}, os = {0}, ext = {0}, exts = {0}, a3 = {0};
+    tlv(&gn, 0x82, "example.com", 11);
+    tlv(&gn, 0x87, "\xc0\x00\x02\x01", 4);
+    tlv(&gn, 0x81, "a@b.example", 11);
+    tlv(&gn, 0x86, "https://x.example/", 18);
+    tlv(&gn, 0x87, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x01", 16);
+    tlv(&gn, 0x82, "evil\x1b[31m.example", 18);
+    wrap(&gns, 0x30, &gn);
+    wrap(&os, 0x04, &gns);
+    tlv(&ext, 0x06, OID_SAN, sizeof OID_SAN);
+    raw(&ext, os.b, os.n);
+    struct der extseq = {0};
+    wrap(&extseq, 0x30, &ext);
+    wrap(&exts, 0x30, &extseq);
+    wrap(&a3, 0xa3, &exts);
+    raw(&tbs, a3.b, a3.n);
+
+    struct der cert = {0}, body = {0};
+    wrap(&body, 0x30, &tbs);
+    alg(&body, sigoid, sigoid_len, sig_null);
+    uint8_t sig[65] = {0};
+    tlv(&body, 0x03, sig, sizeof sig);
+    wrap(&cert, 0x30, &body);
+    assert_true(cert.n <= outsz);
+    memcpy(out, cert.b, cert.n);
+    (void)t;
+    return cert.n;
+}
+
+static void check_sha256(const struct hs_field *o, const uint8_t *der, size_t n)
+{
+    uint8_t d[32];
+    char hex[65];
+    assert_int_equal(mbedtls_sha256(der, n, d, 0), 0);
+    for (int i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", d[i]);
+    assert_string_equal(hs_f_get_str(o, "sha256"), hex);
+}
+
+static void test_rfc8448_cert(void **state)
+{
+    (void)state;
+    struct hs_field *o = hs_x509_summary(rfc_cert, rfc_cert_len);
+    assert_null(hs_f_get(o, "error"));
+    assert_string_equal(hs_f_get_str(o, "subject"), "CN=rsa");
+    assert_string_equal(hs_f_get_str(o, "issuer"), "CN=rsa");
+    assert_string_equal(hs_f_get_str(o, "serial"), "02");
+    assert_string_equal(hs_f_get_str(o, "not_before"), "2016-07-30T01:23:59Z");
+    assert_string_equal(hs_f_get_str(o, "not_after"), "2026-07-30T01:23:59Z");
+    assert_string_equal(hs_f_get_str(o, "public_key"), "RSA 1024");
+    assert_string_equal(hs_f_get_str(o, "signature_algorithm"), "sha256WithRSAEncryption");
+    const struct hs_field *ss = hs_f_get(o, "self_signed");
+    assert_non_null(ss);
+    assert_true(ss->num);
+    assert_int_equal(hs_f_count(hs_f_get(o, "san")), 0);
+    check_sha256(o, rfc_cert, rfc_cert_len);
+    hs_field_free(o);
+}
+
+static void check_sans(const struct hs_field *o)
+{
+    const struct hs_field *san = hs_f_get(o, "san");
+    assert_non_null(san);
+    assert_int_equal(hs_f_count(san), 6);
+    const struct hs_field *s = san->child;
+    assert_string_equal(s->str, "DNS:example.com");
+    s = s->next;
+    assert_string_equal(s->str, "IP:192.0.2.1");
+    s = s->next;
+    assert_string_equal(s->str, "email:a@b.example");
+    s = s->next;
+    assert_string_equal(s->str, "URI:https://x.example/");
+    s = s->next;
+    assert_string_equal(s->str, "IP:2001:db8::1");
+    s = s->next;
+    char *want = hs_escape((const uint8_t *)"DNS:evil\x1b[31m.example", 22);
+    assert_string_equal(s->str, want);
+    assert_null(strchr(s->str, 0x1b));
+    free(want);
+}
+
+static void test_hostile_names(void **state)
+{
+    (void)state;
+    const uint8_t *spki;
+    size_t spki_len = spki_of(rfc_cert, rfc_cert_len, &spki);
+    static const uint8_t cn[] = {'a', 0x1b, '[', '2', 'J', 'b', 0x00, 'c', 0xff, 'd', 0xc3, 0xa9};
+    uint8_t der[4096];
+    size_t n = build_cert(der, sizeof der, 0x0c, cn, sizeof cn, spki, spki_len, OID_SHA256_RSA,
+                          sizeof OID_SHA256_RSA, true);
+    struct hs_field *o = hs_x509_summary(der, n);
+    if (hs_f_get(o, "error") || hs_f_get(o, "note"))
+        print_message("x509: %s %s\n", hs_f_get_str(o, "error"), hs_f_get_str(o, "note"));
+    uint8_t raw_subject[64];
+    memcpy(raw_subject, "CN=", 3);
+    memcpy(raw_subject + 3, cn, sizeof cn);
+    memcpy(raw_subject + 3 + sizeof cn, ", O=Org", 7);
+    char *want = hs_escape(raw_subject, 3 + sizeof cn + 7);
+    assert_string_equal(hs_f_get_str(o, "subject"), want);
+    free(want);
+    /* Nothing raw survives: no ESC, and the NUL did not cut the string. */
+    assert_null(strchr(hs_f_get_str(o, "subject"), 0x1b));
+    assert_non_null(strstr(hs_f_get_str(o, "subject"), ", O=Org"));
+    assert_non_null(strstr(hs_f_get_str(o, "subject"), "é"));
+    assert_string_equal(hs_f_get_str(o, "issuer"), "CN=Issuer CA, O=Org");
+    assert_string_equal(hs_f_get_str(o, "serial"), "abcd");
+    assert_string_equal(hs_f_get_str(o, "not_before"), "2025-01-01T00:00:00Z");
+    assert_string_equal(hs_f_get_str(o, "not_after"), "2099-12-31T23:59:59Z");
+    assert_false(hs_f_get(o, "self_signed")->num);
+    check_sans(o);
+    hs_field_free(o);
+
+    /* A BMPString name becomes UTF-8. */
+    static const uint8_t bmp[] = {0x00, 'Z', 0x00, 0xfc, 0x04, 0x1f, 0x00, '!'};
+    n = build_cert(der, sizeof der, 0x1e, bmp, sizeof bmp, spki, spki_len, OID_SHA256_RSA,
+                   sizeof OID_SHA256_RSA, true);
+    o = hs_x509_summary(der, n);
+    assert_string_equal(hs_f_get_str(o, "subject"), "CN=Zü\xd0\x9f!, O=Org");
+    hs_field_free(o);
+}
+
+static void test_ed25519_fallback(void **state)
+{
+    (void)state;
+    /* mbedTLS does not know Ed25519 keys: our own walk still summarises it. */
+    struct der spki = {0}, inner = {0};
+    alg(&inner, OID_ED25519, sizeof OID_ED25519, false);
+    uint8_t key[33] = {0};
+    tlv(&inner, 0x03, key, sizeof key);
+    wrap(&spki, 0x30, &inner);
+    uint8_t der[4096];
+    size_t n = build_cert(der, sizeof der, 0x0c, "ed.example", 10, spki.b, spki.n, OID_ED25519,
+                          sizeof OID_ED25519, false);
+    struct hs_field *o = hs_x509_summary(der, n);
+    assert_null(hs_f_get(o, "error"));
+    assert_string_equal(hs_f_get_str(o, "subject"), "CN=ed.example, O=Org");
+    assert_string_equal(hs_f_get_str(o, "public_key"), "Ed25519");
+    assert_string_equal(hs_f_get_str(o, "signature_algorithm"), "ED25519");
+    assert_string_equal(hs_f_get_str(o, "not_after"), "2099-12-31T23:59:59Z");
+    assert_string_equal(hs_f_get_str(o, "serial"), "abcd");
+    check_sans(o);
+    check_sha256(o, der, n);
+    hs_field_free(o);
+}
+
+static void test_garbage(void **state)
+{
+    (void)state;
+    struct hs_field *o = hs_x509_summary((const uint8_t *)"abc", 3);
+    assert_non_null(hs_f_get_str(o, "error"));
+    check_sha256(o, (const uint8_t *)"abc", 3);
+    hs_field_free(o);
+    o = hs_x509_summary(NULL, 0);
+    assert_non_null(hs_f_get_str(o, "error"));
+    hs_field_free(o);
+    /* Every truncation and some corruption: never a crash, always a fingerprint. */
+    uint8_t buf[2048];
+    for (size_t n = 0; n <= rfc_cert_len; n++) {
+        memcpy(buf, rfc_cert, n);
+        o = hs_x509_summary(buf, n);
+        if (n > 0)
+            assert_non_null(hs_f_get_str(o, "sha256"));
+        hs_field_free(o);
+    }
+    uint32_t x = 7;
+    for (int round = 0; round < 3000; round++) {
+        memcpy(buf, rfc_cert, rfc_cert_len);
+        for (int k = 0; k < 3; k++) {
+            x ^= x << 13;
+            x ^= x >> 17;
+            x ^= x << 5;
+            buf[x % rfc_cert_len] = (uint8_t)(x >> 8);
+        }
+        o = hs_x509_summary(buf, rfc_cert_len);
+        assert_non_null(hs_f_get_str(o, "sha256"));
+        hs_field_free(o);
+    }
+}
+
+static void test_dn_string(void **state)
+{
+    (void)state;
+    struct der d = {0};
+    name(&d, 0x0c, "ca.example", 10);
+    char *s = hs_x509_dn_string(d.b, d.n);
+    assert_string_equal(s, "CN=ca.example, O=Org");
+    free(s);
+    assert_null(hs_x509_dn_string((const uint8_t *)"\x30\x05\x31", 3));
+    s = hs_x509_dn_string((const uint8_t *)"\x30\x00", 2);
+    assert_string_equal(s, "");
+    free(s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_rfc8448_cert),
+        cmocka_unit_test(test_hostile_names),
+        cmocka_unit_test(test_ed25519_fallback),
+        cmocka_unit_test(test_garbage),
+        cmocka_unit_test(test_dn_string),
+    };
+    return cmocka_run_group_tests(tests, load, NULL);
+}
