@@ -49,6 +49,11 @@ int main(int argc, char **argv)
 
     struct hs_trace *t = hs_trace_new();
     int code = o.demo ? hs_demo_run(&o, t) : hs_live_run(&o, t);
+    if (code == HS_EXIT_USAGE) {
+        /* The source already said what was wrong with the request; there is no trace. */
+        hs_trace_free(t);
+        return code;
+    }
 
     if (o.json) {
         if (hs_view_json(stdout, t) != 0)

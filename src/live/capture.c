@@ -1,0 +1,423 @@
+/* The libpcap tap: open on the right interface, filter the 4-tuple, read in a thread. */
+#include "capture.h"
+
+#include "../core/mem.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <pcap/pcap.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define QUEUE_MAX 4096 /* segments waiting for the main thread; the rest are not rows anyway */
+
+struct hs_capture {
+    pcap_t *pcap;
+    char device[64];
+    pthread_t thread;
+    bool thread_started;
+    atomic_bool stop;
+
+    /* The connection, to tell the sides apart. */
+    int family;
+    uint8_t remote_ip[16];
+    uint16_t remote_port;
+
+    pthread_mutex_t lock; /* guards the queue */
+    struct hs_tcp_seg *queue;
+    size_t qhead, qlen;
+
+    struct hs_packets packets; /* written by the thread only, read after stop */
+};
+
+/* ---- device and filter ---- */
+
+static const uint8_t *addr_bytes(const struct sockaddr *sa, size_t *n)
+{
+    if (sa->sa_family == AF_INET) {
+        *n = 4;
+        return (const uint8_t *)&((const struct sockaddr_in *)sa)->sin_addr;
+    }
+    if (sa->sa_family == AF_INET6) {
+        *n = 16;
+        return (const uint8_t *)&((const struct sockaddr_in6 *)sa)->sin6_addr;
+    }
+    *n = 0;
+    return NULL;
+}
+
+/* The interface holding addr; loopback addresses live on "lo"; "any" when not found. */
+static void find_device(const struct hs_addr *local, char *dev, size_t devsz)
+{
+    size_t want_n;
+    const uint8_t *want = addr_bytes((const struct sockaddr *)&local->ss, &want_n);
+    pcap_if_t *all = NULL;
+    char errbuf[PCAP_ERRBUF_SIZE];
+    snprintf(dev, devsz, "any");
+    if (pcap_findalldevs(&all, errbuf) == 0) {
+        for (pcap_if_t *d = all; d; d = d->next) {
+            for (pcap_addr_t *a = d->addresses; a; a = a->next) {
+                size_t n;
+                const uint8_t *b = a->addr ? addr_bytes(a->addr, &n) : NULL;
+                if (b && n == want_n && memcmp(b, want, n) == 0) {
+                    snprintf(dev, devsz, "%s", d->name);
+                    pcap_freealldevs(all);
+                    return;
+                }
+            }
+        }
+        pcap_freealldevs(all);
+    }
+    static const uint8_t v6_loop[16] = {[15] = 1};
+    if ((want_n == 4 && want[0] == 127) || (want_n == 16 && memcmp(want, v6_loop, 16) == 0))
+        snprintf(dev, devsz, "lo");
+}
+
+static void build_filter(const struct hs_addr *local, const struct hs_addr *remote, char *f,
+                         size_t n)
+{
+    char la[INET6_ADDRSTRLEN], ra[INET6_ADDRSTRLEN];
+    hs_net_ntop(local, la, sizeof la);
+    hs_net_ntop(remote, ra, sizeof ra);
+    const char *kw = local->ss.ss_family == AF_INET6 ? "ip6" : "ip";
+    snprintf(f, n,
+             "tcp and ((%s src %s and tcp src port %u and %s dst %s and tcp dst port %u) or "
+             "(%s src %s and tcp src port %u and %s dst %s and tcp dst port %u))",
+             kw, la, hs_net_port(local), kw, ra, hs_net_port(remote), kw, ra,
+             hs_net_port(remote), kw, la, hs_net_port(local));
+}
+
+/* ---- packet parsing (every length checked against what was captured) ---- */
+
+static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
+static uint32_t rd32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* The offset of the IP header and its version (4/6) for the link type; -1 if not IP. */
+static long ip_offset(int linktype, const uint8_t *p, size_t n)
+{
+    size_t off;
+    uint16_t proto;
+    switch (linktype) {
+    case DLT_EN10MB:
+        if (n < 14)
+            return -1;
+        off = 14;
+        proto = rd16(p + 12);
+        while (proto == 0x8100 || proto == 0x88a8) { /* VLAN tags */
+            if (4 > n - off)
+                return -1;
+            proto = rd16(p + off + 2);
+            off += 4;
+        }
+        break;
+    case DLT_LINUX_SLL:
+        if (n < 16)
+            return -1;
+        off = 16;
+        proto = rd16(p + 14);
+        break;
+#ifdef DLT_LINUX_SLL2
+    case DLT_LINUX_SLL2:
+        if (n < 20)
+            return -1;
+        off = 20;
+        proto = rd16(p);
+        break;
+#endif
+    case DLT_NULL:
+    case DLT_LOOP:
+        if (n < 4)
+            return -1;
+        return 4;
+    case DLT_RAW:
+#ifdef DLT_IPV4
+    case DLT_IPV4:
+    case DLT_IPV6:
+#endif
+        return 0;
+    default:
+        return -1;
+    }
+    if (proto != 0x0800 && proto != 0x86dd)
+        return -1;
+    return (long)off;
+}
+
+/* Parses the TCP options of a header (opt/n: the option bytes). */
+static void parse_options(struct hs_tcp_seg *s, const uint8_t *opt, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        uint8_t kind = opt[i];
+        if (kind == 0)
+            break;
+        if (kind == 1) {
+            i++;
+            continue;
+        }
+        if (1 > n - i - 1)
+            break;
+        uint8_t len = opt[i + 1];
+        if (len < 2 || len > n - i)
+            break;
+        const uint8_t *v = opt + i + 2;
+        if (kind == 2 && len == 4)
+            s->mss = rd16(v);
+        else if (kind == 3 && len == 3)
+            s->wscale = v[0];
+        else if (kind == 4 && len == 2)
+            s->sack_permitted = true;
+        else if (kind == 8 && len == 10) {
+            s->has_ts = true;
+            s->tsval = rd32(v);
+            s->tsecr = rd32(v + 4);
+        }
+        i += len;
+    }
+}
+
+static bool parse_packet(const struct hs_capture *c, const uint8_t *p, size_t n,
+                         struct hs_tcp_seg *s)
+{
+    long lo = ip_offset(c->packets.linktype, p, n);
+    if (lo < 0 || (size_t)lo >= n)
+        return false;
+    size_t off = (size_t)lo;
+    const uint8_t *ip = p + off;
+    size_t avail = n - off;
+    const uint8_t *src;
+    size_t ip_hlen, tcp_total;
+    uint8_t version = ip[0] >> 4;
+    if (version == 4) {
+        if (avail < 20)
+            return false;
+        ip_hlen = (size_t)(ip[0] & 0x0f) * 4;
+        size_t total = rd16(ip + 2);
+        if (ip_hlen < 20 || ip_hlen > avail || total < ip_hlen || ip[9] != 6)
+            return false;
+        if (rd16(ip + 6) & 0x1fff) /* a later fragment carries no TCP header */
+            return false;
+        src = ip + 12;
+        tcp_total = total - ip_hlen;
+    } else if (version == 6) {
+        if (avail < 40)
+            return false;
+        uint8_t next = ip[6];
+        size_t plen = rd16(ip + 4);
+        ip_hlen = 40;
+        /* Skip the extension headers that may come before TCP. */
+        while (next == 0 || next == 43 || next == 60 || next == 44) {
+            if (8 > avail - ip_hlen)
+                return false;
+            size_t elen = next == 44 ? 8 : ((size_t)ip[ip_hlen + 1] + 1) * 8;
+            if (elen > avail - ip_hlen || elen > plen)
+                return false;
+            next = ip[ip_hlen];
+            ip_hlen += elen;
+            plen -= elen;
+        }
+        if (next != 6)
+            return false;
+        src = ip + 8;
+        tcp_total = plen;
+    } else {
+        return false;
+    }
+    if (20 > avail - ip_hlen || tcp_total < 20)
+        return false;
+    const uint8_t *tcp = ip + ip_hlen;
+    size_t thl = (size_t)(tcp[12] >> 4) * 4;
+    if (thl < 20 || thl > avail - ip_hlen || thl > tcp_total)
+        return false;
+    size_t alen = version == 4 ? 4 : 16;
+    s->from_server = rd16(tcp) == c->remote_port && memcmp(src, c->remote_ip, alen) == 0;
+    s->seq = rd32(tcp + 4);
+    s->ack = rd32(tcp + 8);
+    s->flags = tcp[13];
+    s->window = rd16(tcp + 14);
+    s->seg_len = (uint32_t)tcp_total;
+    s->payload = (uint32_t)(tcp_total - thl);
+    s->mss = -1;
+    s->wscale = -1;
+    parse_options(s, tcp + 20, thl - 20);
+    return true;
+}
+
+/* ---- the reader thread ---- */
+
+static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+    struct hs_capture *c = (struct hs_capture *)user;
+    double ts = (double)h->ts.tv_sec + (double)h->ts.tv_usec / 1e6;
+    struct hs_packets *pk = &c->packets;
+    uint64_t frame = 0;
+    if (pk->n < HS_CAPTURE_MAX_PACKETS) {
+        if (pk->n == pk->cap) {
+            pk->cap = pk->cap ? pk->cap * 2 : 64;
+            pk->pkt = hs_xrealloc(pk->pkt, pk->cap * sizeof *pk->pkt);
+        }
+        struct hs_packet *rp = &pk->pkt[pk->n++];
+        rp->ts = ts;
+        rp->caplen = h->caplen;
+        rp->origlen = h->len;
+        rp->data = hs_xmemdup(bytes, h->caplen ? h->caplen : 1);
+        frame = pk->n;
+    } else {
+        pk->dropped++;
+    }
+
+    struct hs_tcp_seg s = {0};
+    if (!parse_packet(c, bytes, h->caplen, &s))
+        return;
+    /* Only segments that can become rows: control flags or an empty (pure) ACK. */
+    if (!(s.flags & (HS_TCP_SYN | HS_TCP_FIN | HS_TCP_RST)) && s.payload != 0)
+        return;
+    s.ts = ts;
+    s.frame = frame;
+    pthread_mutex_lock(&c->lock);
+    if (c->qlen < QUEUE_MAX)
+        c->queue[(c->qhead + c->qlen++) % QUEUE_MAX] = s;
+    pthread_mutex_unlock(&c->lock);
+}
+
+static void *reader(void *arg)
+{
+    struct hs_capture *c = arg;
+    int fd = pcap_get_selectable_fd(c->pcap);
+    while (!atomic_load(&c->stop)) {
+        if (fd >= 0) {
+            struct pollfd pfd = {.fd = fd, .events = POLLIN};
+            poll(&pfd, 1, 10);
+        }
+        if (pcap_dispatch(c->pcap, -1, on_packet, (u_char *)c) < 0)
+            break;
+    }
+    /* What arrived between the last poll and the stop. */
+    pcap_dispatch(c->pcap, -1, on_packet, (u_char *)c);
+    return NULL;
+}
+
+/* ---- the public face ---- */
+
+enum hs_capture_open_result hs_capture_open(struct hs_capture **out, const struct hs_addr *local,
+                                            const struct hs_addr *remote, char *err,
+                                            size_t errsz)
+{
+    *out = NULL;
+    struct hs_capture *c = hs_xcalloc(1, sizeof *c);
+    find_device(local, c->device, sizeof c->device);
+    char errbuf[PCAP_ERRBUF_SIZE] = "";
+    enum hs_capture_open_result res = HS_CAPTURE_FAILED;
+
+    c->pcap = pcap_create(c->device, errbuf);
+    if (c->pcap == NULL) {
+        snprintf(err, errsz, "%s", errbuf);
+        free(c);
+        return HS_CAPTURE_FAILED;
+    }
+    pcap_set_snaplen(c->pcap, HS_CAPTURE_SNAPLEN);
+    pcap_set_promisc(c->pcap, 0);
+    pcap_set_immediate_mode(c->pcap, 1);
+    pcap_set_timeout(c->pcap, 10);
+    int r = pcap_activate(c->pcap);
+    if (r < 0) {
+        if (r == PCAP_ERROR_PERM_DENIED)
+            res = HS_CAPTURE_DENIED;
+        snprintf(err, errsz, "%s: %s", c->device, pcap_geterr(c->pcap));
+        goto fail;
+    }
+    char filter[512];
+    build_filter(local, remote, filter, sizeof filter);
+    struct bpf_program prog;
+    if (pcap_compile(c->pcap, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+        snprintf(err, errsz, "filter: %s", pcap_geterr(c->pcap));
+        goto fail;
+    }
+    r = pcap_setfilter(c->pcap, &prog);
+    pcap_freecode(&prog);
+    if (r != 0) {
+        snprintf(err, errsz, "filter: %s", pcap_geterr(c->pcap));
+        goto fail;
+    }
+    if (pcap_setnonblock(c->pcap, 1, errbuf) != 0) {
+        snprintf(err, errsz, "%s", errbuf);
+        goto fail;
+    }
+
+    c->packets.linktype = pcap_datalink(c->pcap);
+    c->family = remote->ss.ss_family;
+    size_t n;
+    const uint8_t *rb = addr_bytes((const struct sockaddr *)&remote->ss, &n);
+    memcpy(c->remote_ip, rb, n);
+    c->remote_port = (uint16_t)hs_net_port(remote);
+    c->queue = hs_xcalloc(QUEUE_MAX, sizeof *c->queue);
+    pthread_mutex_init(&c->lock, NULL);
+    atomic_init(&c->stop, false);
+    if (pthread_create(&c->thread, NULL, reader, c) != 0) {
+        snprintf(err, errsz, "cannot start the capture thread");
+        pthread_mutex_destroy(&c->lock);
+        free(c->queue);
+        goto fail;
+    }
+    c->thread_started = true;
+    *out = c;
+    return HS_CAPTURE_OK;
+
+fail:
+    pcap_close(c->pcap);
+    free(c);
+    return res;
+}
+
+size_t hs_capture_drain(struct hs_capture *c, struct hs_tcp_seg *out, size_t max)
+{
+    size_t k = 0;
+    pthread_mutex_lock(&c->lock);
+    while (k < max && c->qlen > 0) {
+        out[k++] = c->queue[c->qhead];
+        c->qhead = (c->qhead + 1) % QUEUE_MAX;
+        c->qlen--;
+    }
+    pthread_mutex_unlock(&c->lock);
+    return k;
+}
+
+void hs_capture_stop(struct hs_capture *c)
+{
+    if (c == NULL || !c->thread_started)
+        return;
+    atomic_store(&c->stop, true);
+    pthread_join(c->thread, NULL);
+    c->thread_started = false;
+}
+
+const struct hs_packets *hs_capture_packets(const struct hs_capture *c)
+{
+    return &c->packets;
+}
+
+const char *hs_capture_device(const struct hs_capture *c)
+{
+    return c->device;
+}
+
+void hs_capture_free(struct hs_capture *c)
+{
+    if (c == NULL)
+        return;
+    hs_capture_stop(c);
+    pcap_close(c->pcap);
+    for (size_t i = 0; i < c->packets.n; i++)
+        free(c->packets.pkt[i].data);
+    free(c->packets.pkt);
+    free(c->queue);
+    pthread_mutex_destroy(&c->lock);
+    free(c);
+}

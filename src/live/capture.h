@@ -1,0 +1,82 @@
+/*
+ * The libpcap tap of the live trace: one handle on the interface that holds the socket's
+ * source address, filtered on the connection's exact 4-tuple, read by a thread.  The thread
+ * keeps every raw packet (for writing a capture later) and queues a parsed summary of each
+ * TCP segment; the main thread drains the queue, so only it touches the trace.
+ */
+#ifndef HS_CAPTURE_H
+#define HS_CAPTURE_H
+
+#include "net.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define HS_CAPTURE_MAX_PACKETS 20000  /* raw packets kept; later ones are counted, not kept */
+#define HS_CAPTURE_SNAPLEN 65535
+
+/* One raw packet as captured. */
+struct hs_packet {
+    double ts;           /* wall-clock seconds (the pcap timestamp) */
+    uint32_t caplen, origlen;
+    uint8_t *data;
+};
+
+/* All raw packets, in capture order (read only after hs_capture_stop). */
+struct hs_packets {
+    int linktype;        /* DLT_* of the handle */
+    struct hs_packet *pkt;
+    size_t n, cap;
+    size_t dropped;      /* over HS_CAPTURE_MAX_PACKETS */
+};
+
+/* TCP flags. */
+#define HS_TCP_FIN 0x01
+#define HS_TCP_SYN 0x02
+#define HS_TCP_RST 0x04
+#define HS_TCP_PSH 0x08
+#define HS_TCP_ACK 0x10
+
+/* A parsed TCP segment of the traced connection. */
+struct hs_tcp_seg {
+    double ts;           /* wall-clock seconds */
+    uint64_t frame;      /* 1-based index in the raw packets */
+    bool from_server;
+    uint8_t flags;
+    uint32_t seq, ack;
+    uint16_t window;     /* as on the wire (unscaled) */
+    uint32_t payload;    /* TCP payload bytes */
+    uint32_t seg_len;    /* TCP header + payload */
+    int mss;             /* -1 absent */
+    int wscale;          /* -1 absent */
+    bool sack_permitted;
+    bool has_ts;
+    uint32_t tsval, tsecr;
+};
+
+struct hs_capture;
+
+enum hs_capture_open_result { HS_CAPTURE_OK = 0, HS_CAPTURE_DENIED = 1, HS_CAPTURE_FAILED = 2 };
+
+/* Opens and activates the handle for the connection local <-> remote and starts the reader
+ * thread.  On DENIED / FAILED, err says why and *out is NULL. */
+enum hs_capture_open_result hs_capture_open(struct hs_capture **out, const struct hs_addr *local,
+                                            const struct hs_addr *remote, char *err,
+                                            size_t errsz);
+
+/* Moves up to max queued segments into out (oldest first); returns how many. */
+size_t hs_capture_drain(struct hs_capture *c, struct hs_tcp_seg *out, size_t max);
+
+/* Stops the thread after it read what the kernel holds; the queue can still be drained. */
+void hs_capture_stop(struct hs_capture *c);
+
+/* The raw packets (complete after hs_capture_stop). */
+const struct hs_packets *hs_capture_packets(const struct hs_capture *c);
+
+/* The interface name used. */
+const char *hs_capture_device(const struct hs_capture *c);
+
+void hs_capture_free(struct hs_capture *c);
+
+#endif

@@ -1,0 +1,19 @@
+/* Between the live client and the demo: a trace with a CA given in memory. */
+#ifndef HS_LIVE_INTERNAL_H
+#define HS_LIVE_INTERNAL_H
+
+#include "../cli/options.h"
+#include "../core/trace.h"
+
+#include <mbedtls/x509_crt.h>
+
+struct hs_live_extra {
+    const char *target;            /* used instead of o->target */
+    mbedtls_x509_crt *ca;          /* trusted CAs instead of --cafile / the system bundle */
+};
+
+/* hs_live_run with overrides (extra may be NULL). */
+int hs_live_trace(const struct hs_options *o, const struct hs_live_extra *extra,
+                  struct hs_trace *trace);
+
+#endif

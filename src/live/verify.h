@@ -1,0 +1,36 @@
+/* Certificate verification results in plain words: per-certificate checks and the summary. */
+#ifndef HS_VERIFY_H
+#define HS_VERIFY_H
+
+#include "../core/field.h"
+
+#include <mbedtls/x509_crt.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct hs_verify {
+    const mbedtls_x509_crt *trusted; /* the CA list in use (for the bad-signature guess) */
+    const char *name;       /* the name to check ourselves, or NULL when mbedTLS checks it */
+    bool checked;           /* the chain was verified (the leaf's callback ran) */
+    bool leaf_self_signed;
+    bool issuer_known;      /* an untrusted certificate's issuer is a trusted CA by name */
+};
+
+/* For mbedtls_ssl_conf_verify: records what each certificate's check found and, when
+ * v->name is set, adds the name mismatch flag for the leaf. */
+int hs_verify_cb(void *v, mbedtls_x509_crt *crt, int depth, uint32_t *flags);
+
+/* Adds one plain reason per problem in flags to problems (an array). */
+void hs_verify_problems(const struct hs_verify *v, uint32_t flags, struct hs_field *problems);
+
+/* The alert a browser-like client sends for these flags (RFC 8446 alert numbers). */
+int hs_verify_alert(const struct hs_verify *v, uint32_t flags);
+
+/* The first reason, for the failure line ("expired"). */
+const char *hs_verify_first_reason(const struct hs_verify *v, uint32_t flags);
+
+/* True when crt's SANs (or CN without SANs) match name: DNS with one left-most wildcard
+ * label, or an IP literal against IP SANs. */
+bool hs_verify_name_matches(const mbedtls_x509_crt *crt, const char *name);
+
+#endif
