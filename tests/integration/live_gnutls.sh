@@ -7,7 +7,7 @@ start_gnutls --x509certfile "$PKI/ec.crt" --x509keyfile "$PKI/ec.key" --priority
 trace_json "${CA[@]}" "localhost:$PORT"
 check "gnutls TLS 1.3" eval '
     rc_is 0 && [ "$(q .tls.version)" = "TLS 1.3" ] &&
-    tls_types | grep -Eq "^ClientHello ServerHello (ChangeCipherSpec )?EncryptedExtensions Certificate CertificateVerify Finished"'
+    tls_types | grep -Eq "^ClientHello ServerHello (ChangeCipherSpec )?EncryptedExtensions (CertificateRequest )?Certificate CertificateVerify Finished"'
 stop_pid "$LAST_PID"
 start_gnutls --x509certfile "$PKI/rsa.crt" --x509keyfile "$PKI/rsa.key" --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.2'
 trace_json "${CA[@]}" "localhost:$PORT"

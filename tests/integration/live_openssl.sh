@@ -52,11 +52,19 @@ tls12 RSA-kx AES128-GCM-SHA256 TLS_RSA_WITH_AES_128_GCM_SHA256 \
 tls12 ECDHE-ECDSA-CHACHA20 ECDHE-ECDSA-CHACHA20-POLY1305 TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256 \
     'ClientHello ServerHello Certificate ServerKeyExchange' "${EC[@]}"
 
+# A TLS 1.2-only server with an RSA certificate, the client offering 1.2 and 1.3: the server
+# must be able to sign its ServerKeyExchange with an algorithm mbedTLS accepts in TLS 1.2.
+start_openssl "${RSA[@]}" -tls1_2
+trace_json "${CA[@]}" "localhost:$PORT"
+check "TLS 1.2-only server, RSA certificate, client offering 1.2 and 1.3" eval '
+    rc_is 0 && [ "$(q .tls.version)" = "TLS 1.2" ] && tls_types | grep -q ServerKeyExchange'
+stop_pid "$LAST_PID"
+
 # HelloRetryRequest: the server only accepts P-384.
 start_openssl "${EC[@]}" -tls1_3 -groups P-384
 trace_json "${CA[@]}" "localhost:$PORT"
 check "TLS 1.3 HelloRetryRequest to secp384r1" eval '
-    rc_is 0 && tls_types | grep -Eq "^ClientHello HelloRetryRequest (ChangeCipherSpec )?ClientHello ServerHello" &&
+    rc_is 0 && tls_types | grep -Eq "^ClientHello HelloRetryRequest (ChangeCipherSpec )*ClientHello ServerHello" &&
     [ "$(q .tls.group)" = secp384r1 ]'
 stop_pid "$LAST_PID"
 
