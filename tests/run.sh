@@ -7,6 +7,9 @@ cd "$(dirname "$0")/.."
 : "${HSTRACE:=$BUILD/hstrace}"
 export HSTRACE BUILD
 export HS_TESTDATA="$PWD/tests/data"
+# Sanitizer reports must not pass for one of hstrace's own exit codes (ASan's default is 1).
+export ASAN_OPTIONS=${ASAN_OPTIONS:-exitcode=86:detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1:exitcode=87}
 passed=0 failed=0 skipped=0
 failures=()
 

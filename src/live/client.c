@@ -619,6 +619,11 @@ static bool connect_stage(struct live *l, const struct hs_target *tg, struct hs_
         hs_trace_fail(t, HS_STAGE_CONNECT, "cannot create a socket: %s", strerror(errno));
         return false;
     }
+    char lbuf[64];
+    hs_net_ntop(&bound, lbuf, sizeof lbuf);
+    t->client_address = bound.ss.ss_family == AF_INET6
+                            ? hs_xasprintf("[%s]:%u", lbuf, hs_net_port(&bound))
+                            : hs_xasprintf("%s:%u", lbuf, hs_net_port(&bound));
 
     /* The capture must be listening before the SYN leaves. */
     enum hs_capture_open_result cr = hs_capture_open(&l->cap, &bound, dst, err, sizeof err);

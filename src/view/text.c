@@ -189,7 +189,8 @@ static void put_target(const struct ctx *c, const struct hs_trace *t)
 
     char *line = needs_brackets(host) ? hs_xasprintf("[%s]:%u", host, t->port)
                                       : hs_xasprintf("%s:%u", host, t->port);
-    if (t->client_address) {
+    /* A capture names no host: its header reads client -> server. */
+    if (t->client_address && !t->host) {
         char *more = hs_xasprintf("%s %s %s", client, c->g->to, line);
         free(line);
         line = more;
@@ -203,6 +204,11 @@ static void put_target(const struct ctx *c, const struct hs_trace *t)
                         : hs_xasprintf("%s (no SNI)", line);
     free(line);
     line = more;
+    if (t->client_address && t->host) {
+        more = hs_xasprintf("%s from %s", line, client);
+        free(line);
+        line = more;
+    }
     put_wrapped(c, line, P_BOLD, room_from(c, 0), 2, NULL);
     free(line);
     free(host);

@@ -19,88 +19,7 @@
 
 /* ---- test data ---- */
 
-#define MAX_ENTRIES 128
-
-struct entry {
-    char name[64];
-    uint8_t *bytes;
-    size_t n;
-};
-
-static struct entry entries[MAX_ENTRIES];
-static size_t nentries;
-
-static int unhex(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-static int load_rfc8448(void **state)
-{
-    (void)state;
-    const char *dir = getenv("HS_TESTDATA");
-    char path[512];
-    snprintf(path, sizeof path, "%s/rfc8448-simple-1rtt.txt", dir ? dir : "tests/data");
-    FILE *f = fopen(path, "r");
-    if (f == NULL) {
-        print_error("cannot open %s\n", path);
-        return -1;
-    }
-    static char line[8192];
-    while (fgets(line, sizeof line, f) && nentries < MAX_ENTRIES) {
-        if (line[0] == '#' || line[0] == '\n')
-            continue;
-        char *colon = strchr(line, ':');
-        if (colon == NULL)
-            continue;
-        *colon = '\0';
-        char *v = colon + 1;
-        while (*v == ' ')
-            v++;
-        size_t len = strcspn(v, "\r\n");
-        struct entry *e = &entries[nentries];
-        snprintf(e->name, sizeof e->name, "%.63s", line);
-        e->bytes = malloc(len / 2 + 1);
-        e->n = 0;
-        bool hex = len % 2 == 0;
-        for (size_t i = 0; hex && i < len; i += 2) {
-            int hi = unhex(v[i]), lo = unhex(v[i + 1]);
-            if (hi < 0 || lo < 0)
-                hex = false;
-            else
-                e->bytes[e->n++] = (uint8_t)(hi << 4 | lo);
-        }
-        if (!hex)
-            e->n = 0;
-        nentries++;
-    }
-    fclose(f);
-    return 0;
-}
-
-static int free_rfc8448(void **state)
-{
-    (void)state;
-    for (size_t i = 0; i < nentries; i++)
-        free(entries[i].bytes);
-    nentries = 0;
-    return 0;
-}
-
-static const struct entry *get(const char *name)
-{
-    for (size_t i = 0; i < nentries; i++)
-        if (strcmp(entries[i].name, name) == 0)
-            return &entries[i];
-    fail_msg("test data has no %s", name);
-    return NULL;
-}
+#include "vectors.h"
 
 /* ---- the conversation, as steps ---- */
 
@@ -125,7 +44,7 @@ static const struct step script[] = {
 static struct hs_keylog *rfc_keys(void)
 {
     struct hs_keylog *kl = hs_keylog_new();
-    const uint8_t *cr = get("client_random")->bytes;
+    const uint8_t *cr = vector_get("client_random")->bytes;
     static const struct {
         enum hs_secret kind;
         const char *name;
@@ -136,8 +55,8 @@ static struct hs_keylog *rfc_keys(void)
         {HS_SECRET_SERVER_TRAFFIC_0, "server_application_traffic_secret_0"},
     };
     for (size_t i = 0; i < 4; i++) {
-        const struct entry *e = get(secrets[i].name);
-        assert_int_equal(hs_keylog_add(kl, secrets[i].kind, cr, e->bytes, e->n), HS_OK);
+        const struct vector *e = vector_get(secrets[i].name);
+        assert_int_equal(hs_keylog_add(kl, secrets[i].kind, cr, e->bytes, e->len), HS_OK);
     }
     return kl;
 }
@@ -147,18 +66,18 @@ static struct hs_keylog *rfc_keys(void)
 static void feed_script(struct hs_decoder *d, size_t chunk, size_t split_step, size_t split)
 {
     for (size_t i = 0; i < NSTEPS; i++) {
-        const struct entry *e = get(script[i].record);
+        const struct vector *e = vector_get(script[i].record);
         double t = (double)i;
-        if (split > 0 && i == split_step && split < e->n) {
+        if (split > 0 && i == split_step && split < e->len) {
             hs_decoder_feed(d, script[i].from, t, e->bytes, split, 2 * i + 1);
-            hs_decoder_feed(d, script[i].from, t, e->bytes + split, e->n - split, 2 * i + 2);
+            hs_decoder_feed(d, script[i].from, t, e->bytes + split, e->len - split, 2 * i + 2);
         } else if (chunk > 0) {
-            for (size_t off = 0; off < e->n; off += chunk) {
-                size_t k = e->n - off < chunk ? e->n - off : chunk;
+            for (size_t off = 0; off < e->len; off += chunk) {
+                size_t k = e->len - off < chunk ? e->len - off : chunk;
                 hs_decoder_feed(d, script[i].from, t, e->bytes + off, k, 2 * i + 1);
             }
         } else {
-            hs_decoder_feed(d, script[i].from, t, e->bytes, e->n, 2 * i + 1);
+            hs_decoder_feed(d, script[i].from, t, e->bytes, e->len, 2 * i + 1);
         }
     }
 }
@@ -227,8 +146,8 @@ static void test_rfc8448_decrypted(void **state)
     assert_non_null(strstr(ch->summary, "SNI server"));
     assert_non_null(strstr(ch->summary, "key_share x25519"));
     assert_false(ch->encrypted);
-    assert_int_equal(ch->length, get("client_hello")->n);
-    assert_memory_equal(ch->bytes, get("client_hello")->bytes, ch->length);
+    assert_int_equal(ch->length, vector_get("client_hello")->len);
+    assert_memory_equal(ch->bytes, vector_get("client_hello")->bytes, ch->length);
     assert_int_equal(ch->nframes, 1);
     assert_int_equal(ch->frames[0], 1);
 
@@ -254,17 +173,19 @@ static void test_rfc8448_decrypted(void **state)
         assert_non_null(hs_f_get_str(e->fields, "keys"));
         assert_string_equal(hs_f_get_str(e->fields, "cipher"), "AES-128-GCM");
     }
-    assert_int_equal(nth(t, 2)->length, get("encrypted_extensions")->n);
-    assert_memory_equal(nth(t, 2)->bytes, get("encrypted_extensions")->bytes, nth(t, 2)->length);
-    assert_memory_equal(nth(t, 3)->bytes, get("certificate")->bytes, get("certificate")->n);
-    assert_memory_equal(nth(t, 4)->bytes, get("certificate_verify")->bytes,
-                        get("certificate_verify")->n);
-    assert_memory_equal(nth(t, 5)->bytes, get("server_finished")->bytes,
-                        get("server_finished")->n);
-    assert_memory_equal(nth(t, 6)->bytes, get("client_finished")->bytes,
-                        get("client_finished")->n);
-    assert_memory_equal(nth(t, 7)->bytes, get("new_session_ticket")->bytes,
-                        get("new_session_ticket")->n);
+    assert_int_equal(nth(t, 2)->length, vector_get("encrypted_extensions")->len);
+    assert_memory_equal(nth(t, 2)->bytes, vector_get("encrypted_extensions")->bytes,
+                        nth(t, 2)->length);
+    assert_memory_equal(nth(t, 3)->bytes, vector_get("certificate")->bytes,
+                        vector_get("certificate")->len);
+    assert_memory_equal(nth(t, 4)->bytes, vector_get("certificate_verify")->bytes,
+                        vector_get("certificate_verify")->len);
+    assert_memory_equal(nth(t, 5)->bytes, vector_get("server_finished")->bytes,
+                        vector_get("server_finished")->len);
+    assert_memory_equal(nth(t, 6)->bytes, vector_get("client_finished")->bytes,
+                        vector_get("client_finished")->len);
+    assert_memory_equal(nth(t, 7)->bytes, vector_get("new_session_ticket")->bytes,
+                        vector_get("new_session_ticket")->len);
     assert_string_equal(hs_f_get_str(nth(t, 3)->fields, "keys"),
                         hs_secret_plain(HS_SECRET_SERVER_HANDSHAKE));
     assert_string_equal(hs_f_get_str(nth(t, 6)->fields, "keys"),
@@ -312,7 +233,7 @@ static void test_rfc8448_split_everywhere(void **state)
     }
     /* Every cut point of every record. */
     for (size_t i = 0; i < NSTEPS; i++) {
-        size_t n = get(script[i].record)->n;
+        size_t n = vector_get(script[i].record)->len;
         for (size_t k = 1; k < n; k++) {
             struct hs_trace *t = run_rfc(0, i, k);
             check_sequence(t);
@@ -329,11 +250,11 @@ static void test_rfc8448_coalesced(void **state)
     uint8_t *buf[2] = {NULL, NULL};
     size_t len[2] = {0, 0};
     for (size_t i = 0; i < NSTEPS; i++) {
-        const struct entry *e = get(script[i].record);
+        const struct vector *e = vector_get(script[i].record);
         int s = script[i].from;
-        buf[s] = realloc(buf[s], len[s] + e->n);
-        memcpy(buf[s] + len[s], e->bytes, e->n);
-        len[s] += e->n;
+        buf[s] = realloc(buf[s], len[s] + e->len);
+        memcpy(buf[s] + len[s], e->bytes, e->len);
+        len[s] += e->len;
     }
     struct hs_trace *t = hs_trace_new();
     struct hs_keylog *kl = rfc_keys();
@@ -402,7 +323,7 @@ static void test_rfc8448_keys_late(void **state)
     feed_script(d, 0, 0, 0);
     assert_int_equal(t->nevents, 2);
     struct hs_keylog *full = rfc_keys();
-    const uint8_t *cr = get("client_random")->bytes;
+    const uint8_t *cr = vector_get("client_random")->bytes;
     for (int k = HS_SECRET_CLIENT_HANDSHAKE; k <= HS_SECRET_SERVER_TRAFFIC_0; k++) {
         size_t n;
         const uint8_t *s = hs_keylog_find(full, (enum hs_secret)k, cr, &n);
@@ -428,7 +349,7 @@ static void test_wrong_key(void **state)
     struct hs_keylog *kl = hs_keylog_new();
     uint8_t junk[32];
     memset(junk, 0x42, sizeof junk);
-    const uint8_t *cr = get("client_random")->bytes;
+    const uint8_t *cr = vector_get("client_random")->bytes;
     assert_int_equal(hs_keylog_add(kl, HS_SECRET_SERVER_HANDSHAKE, cr, junk, 32), HS_OK);
     struct hs_decoder *d = hs_decoder_new(t, kl);
     feed_script(d, 0, 0, 0);
@@ -455,16 +376,16 @@ static struct flat flatten(void)
 {
     struct flat f = {0};
     for (size_t i = 0; i < NSTEPS; i++)
-        f.n += get(script[i].record)->n;
+        f.n += vector_get(script[i].record)->len;
     f.b = malloc(f.n);
     f.side = malloc(f.n * sizeof *f.side);
     size_t off = 0;
     for (size_t i = 0; i < NSTEPS; i++) {
-        const struct entry *e = get(script[i].record);
-        memcpy(f.b + off, e->bytes, e->n);
-        for (size_t k = 0; k < e->n; k++)
+        const struct vector *e = vector_get(script[i].record);
+        memcpy(f.b + off, e->bytes, e->len);
+        for (size_t k = 0; k < e->len; k++)
             f.side[off + k] = script[i].from;
-        off += e->n;
+        off += e->len;
     }
     return f;
 }
@@ -699,7 +620,7 @@ static void test_tls12_synthetic(void **state)
 {
     (void)state;
     /* The RFC 8448 certificate: certificate message = header(4) ctx(1) list(3) len(3) DER. */
-    const struct entry *ce = get("certificate");
+    const struct vector *ce = vector_get("certificate");
     const uint8_t *cert = ce->bytes + 11;
     size_t certlen = (size_t)ce->bytes[8] << 16 | (size_t)ce->bytes[9] << 8 | ce->bytes[10];
 
@@ -968,11 +889,11 @@ static void test_gap_and_duplicates(void **state)
 {
     (void)state;
     /* A ClientHello with server_name twice: decoded, flagged. */
-    const struct entry *ch = get("client_hello_record");
+    const struct vector *ch = vector_get("client_hello_record");
     uint8_t rec[512];
-    memcpy(rec, ch->bytes, ch->n);
+    memcpy(rec, ch->bytes, ch->len);
     /* Append a second (empty) server_name extension: fix the three enclosing lengths. */
-    size_t n = ch->n;
+    size_t n = ch->len;
     memcpy(rec + n, "\x00\x00\x00\x00", 4);
     n += 4;
     size_t rlen = ((size_t)rec[3] << 8 | rec[4]) + 4, hlen = ((size_t)rec[7] << 8 | rec[8]) + 4;
@@ -992,11 +913,11 @@ static void test_gap_and_duplicates(void **state)
     assert_true(t->first->problem);
     assert_non_null(strstr(hs_f_get_str(t->first->fields, "error"), "duplicate server_name"));
     /* Half a ServerHello, a gap, then a whole one: a gap row and a resync. */
-    const struct entry *sh = get("server_hello_record");
+    const struct vector *sh = vector_get("server_hello_record");
     hs_decoder_feed(d, HS_SERVER, 2, sh->bytes, 20, 0);
     hs_decoder_gap(d, HS_SERVER, 3, 100);
     hs_decoder_feed(d, HS_SERVER, 4, (const uint8_t *)"\x99\x98", 2, 0);
-    hs_decoder_feed(d, HS_SERVER, 4, sh->bytes, sh->n, 0);
+    hs_decoder_feed(d, HS_SERVER, 4, sh->bytes, sh->len, 0);
     hs_decoder_finish(d, 5);
     bool gap = false, resync = false;
     for (struct hs_event *e = t->first; e; e = e->next) {
@@ -1032,5 +953,5 @@ int main(void)
         cmocka_unit_test(test_malformed_hello),
         cmocka_unit_test(test_gap_and_duplicates),
     };
-    return cmocka_run_group_tests(tests, load_rfc8448, free_rfc8448);
+    return cmocka_run_group_tests(tests, vectors_load, vectors_free);
 }

@@ -20,105 +20,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- the RFC 8448 vector file: `name: hex` lines ---- */
+/* ---- the RFC 8448 vector file ---- */
 
-#define MAX_VECTORS 128
-
-struct vector {
-    char name[64];
-    uint8_t *bytes; /* NULL for non-hex values (cipher_suite, group) */
-    size_t len;
-};
-
-static struct vector vectors[MAX_VECTORS];
-static size_t vector_count;
-
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Decodes hex into a new buffer; NULL if s is not even-length hex. */
-static uint8_t *unhex(const char *s, size_t n, size_t *len)
-{
-    if (n % 2 != 0)
-        return NULL;
-    uint8_t *b = malloc(n / 2 + 1);
-    assert_non_null(b);
-    for (size_t i = 0; i < n; i += 2) {
-        int hi = hexval((unsigned char)s[i]), lo = hexval((unsigned char)s[i + 1]);
-        if (hi < 0 || lo < 0) {
-            free(b);
-            return NULL;
-        }
-        b[i / 2] = (uint8_t)(hi << 4 | lo);
-    }
-    *len = n / 2;
-    return b;
-}
-
-static int load_vectors(void **state)
-{
-    (void)state;
-    const char *dir = getenv("HS_TESTDATA");
-    char path[512];
-    snprintf(path, sizeof path, "%s/rfc8448-simple-1rtt.txt", dir ? dir : "tests/data");
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        fprintf(stderr, "cannot open %s\n", path);
-        return -1;
-    }
-    static char line[8192];
-    while (fgets(line, sizeof line, f)) {
-        size_t n = strcspn(line, "\r\n");
-        line[n] = '\0';
-        if (n == 0 || line[0] == '#')
-            continue;
-        char *colon = strchr(line, ':');
-        if (!colon || vector_count == MAX_VECTORS)
-            continue;
-        struct vector *v = &vectors[vector_count++];
-        snprintf(v->name, sizeof v->name, "%.*s", (int)(colon - line), line);
-        const char *val = colon + 1;
-        while (*val == ' ')
-            val++;
-        v->bytes = unhex(val, strlen(val), &v->len);
-    }
-    fclose(f);
-    return vector_count > 0 ? 0 : -1;
-}
-
-static int free_vectors(void **state)
-{
-    (void)state;
-    for (size_t i = 0; i < vector_count; i++)
-        free(vectors[i].bytes);
-    vector_count = 0;
-    return 0;
-}
-
-static const uint8_t *vec(const char *name, size_t *len)
-{
-    for (size_t i = 0; i < vector_count; i++)
-        if (strcmp(vectors[i].name, name) == 0 && vectors[i].bytes) {
-            if (len)
-                *len = vectors[i].len;
-            return vectors[i].bytes;
-        }
-    fail_msg("vector %s missing", name);
-    return NULL;
-}
+#include "vectors.h"
 
 static void assert_vec(const char *name, const uint8_t *got, size_t got_len)
 {
     size_t len;
-    const uint8_t *want = vec(name, &len);
+    const uint8_t *want = vector_bytes(name, &len);
     assert_int_equal(got_len, len);
     assert_memory_equal(got, want, len);
 }
@@ -134,7 +43,7 @@ static const struct hs_suite *suite(uint16_t id)
 static struct hs_protect tls13_state(const char *secret_name)
 {
     size_t len;
-    const uint8_t *secret = vec(secret_name, &len);
+    const uint8_t *secret = vector_bytes(secret_name, &len);
     struct hs_protect p;
     memset(&p, 0, sizeof p);
     assert_int_equal(hs_protect_tls13(&p, suite(0x1301), secret, len), HS_OK);
@@ -172,7 +81,7 @@ static void test_hkdf_expand_label_keys(void **state)
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         size_t slen;
-        const uint8_t *secret = vec(cases[i].secret, &slen);
+        const uint8_t *secret = vector_bytes(cases[i].secret, &slen);
         uint8_t key[16], iv[12];
         assert_int_equal(hs_hkdf_expand_label(HS_HASH_SHA256, secret, slen, "key", NULL, 0, key,
                                               sizeof key), HS_OK);
@@ -196,8 +105,8 @@ static void test_hkdf_expand_label_context(void **state)
 {
     (void)state;
     size_t hs_len, th_len;
-    const uint8_t *hs = vec("handshake_secret", &hs_len);
-    const uint8_t *th = vec("transcript_hash_ch_sh", &th_len);
+    const uint8_t *hs = vector_bytes("handshake_secret", &hs_len);
+    const uint8_t *th = vector_bytes("transcript_hash_ch_sh", &th_len);
     uint8_t out[32];
     assert_int_equal(hs_hkdf_expand_label(HS_HASH_SHA256, hs, hs_len, "c hs traffic", th, th_len,
                                           out, sizeof out), HS_OK);
@@ -212,7 +121,7 @@ static void check_record(struct hs_protect *p, const char *record, const char *p
                          uint8_t want_type)
 {
     size_t rlen;
-    const uint8_t *rec = vec(record, &rlen);
+    const uint8_t *rec = vector_bytes(record, &rlen);
     assert_true(rlen > 5);
     uint8_t *out = malloc(rlen);
     assert_non_null(out);
@@ -249,7 +158,7 @@ static void test_rfc8448_tampered(void **state)
 {
     (void)state;
     size_t rlen;
-    const uint8_t *orig = vec("server_encrypted_record", &rlen);
+    const uint8_t *orig = vector_bytes("server_encrypted_record", &rlen);
     uint8_t *rec = malloc(rlen), *out = malloc(rlen);
     assert_non_null(rec);
     assert_non_null(out);
@@ -295,7 +204,7 @@ static void test_bad_setup(void **state)
 {
     (void)state;
     size_t len;
-    const uint8_t *secret = vec("server_handshake_traffic_secret", &len);
+    const uint8_t *secret = vector_bytes("server_handshake_traffic_secret", &len);
     struct hs_protect p;
     memset(&p, 0, sizeof p);
     /* wrong secret length for SHA-256, a 1.2 suite, a suite we cannot decrypt */
@@ -406,7 +315,7 @@ static void test_tls12_prf_vectors(void **state)
     size_t wlen;
     uint8_t out[148];
 
-    uint8_t *w = unhex(want256, strlen(want256), &wlen);
+    uint8_t *w = vector_unhex(want256, strlen(want256), &wlen);
     assert_non_null(w);
     assert_int_equal(wlen, 100);
     assert_int_equal(hs_tls12_prf(HS_HASH_SHA256, s256, sizeof s256, "test label", seed256,
@@ -414,7 +323,7 @@ static void test_tls12_prf_vectors(void **state)
     assert_memory_equal(out, w, 100);
     free(w);
 
-    w = unhex(want384, strlen(want384), &wlen);
+    w = vector_unhex(want384, strlen(want384), &wlen);
     assert_non_null(w);
     assert_int_equal(wlen, 148);
     assert_int_equal(hs_tls12_prf(HS_HASH_SHA384, s384, sizeof s384, "test label", seed384,
@@ -601,7 +510,7 @@ static void test_seq_limit(void **state)
     struct hs_protect p = tls13_state("server_handshake_traffic_secret");
     p.seq = UINT64_MAX;
     size_t rlen;
-    const uint8_t *rec = vec("server_encrypted_record", &rlen);
+    const uint8_t *rec = vector_bytes("server_encrypted_record", &rlen);
     uint8_t *out = malloc(rlen);
     assert_non_null(out);
     size_t out_len;
@@ -636,5 +545,5 @@ int main(void)
         cmocka_unit_test(test_tls13_aes128_ccm),
         cmocka_unit_test(test_tls13_aes128_ccm8),
     };
-    return cmocka_run_group_tests(tests, load_vectors, free_vectors);
+    return cmocka_run_group_tests(tests, vectors_load, vectors_free);
 }
