@@ -13,7 +13,7 @@
 enum {
     OPT_SNI = 256, OPT_NO_SNI, OPT_ALPN, OPT_TLS12, OPT_TLS13, OPT_CIPHERS, OPT_GROUPS,
     OPT_CAFILE, OPT_CAPATH, OPT_TIMEOUT, OPT_JSON, OPT_PLAIN, OPT_COLOR, OPT_ASCII, OPT_EXPLAIN,
-    OPT_KEYLOG, OPT_DEBUG, OPT_DEMO,
+    OPT_KEYLOG, OPT_DEBUG, OPT_DEMO, OPT_CONN, OPT_FILTER,
 };
 
 static const struct option long_opts[] = {
@@ -37,6 +37,10 @@ static const struct option long_opts[] = {
     {"keylog", required_argument, NULL, OPT_KEYLOG},
     {"debug", required_argument, NULL, OPT_DEBUG},
     {"demo", no_argument, NULL, OPT_DEMO},
+    {"write", required_argument, NULL, 'w'},
+    {"read", required_argument, NULL, 'r'},
+    {"conn", required_argument, NULL, OPT_CONN},
+    {"filter", required_argument, NULL, OPT_FILTER},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -78,7 +82,7 @@ int hs_options_parse(struct hs_options *o, int argc, char **argv)
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, ":p:46khV", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":p:46khVw:r:", long_opts, NULL)) != -1) {
         switch (c) {
         case 'p': {
             long v = parse_long(optarg, 1, 65535);
@@ -135,6 +139,20 @@ int hs_options_parse(struct hs_options *o, int argc, char **argv)
             break;
         }
         case OPT_DEMO: o->demo = true; break;
+        case 'w': o->write_path = optarg; break;
+        case 'r': o->read_path = optarg; break;
+        case OPT_CONN: {
+            long v = parse_long(optarg, 1, 1000000000L);
+            if (v < 0)
+                return usage_error("bad --conn '%s' (a connection number, from 1)", optarg);
+            o->conn = v;
+            break;
+        }
+        case OPT_FILTER:
+            if (*optarg == '\0')
+                return usage_error("%s", "--filter needs HOST[:PORT]");
+            o->filter = optarg;
+            break;
         case 'h': hs_usage(stdout); return -1;
         case 'V': printf("hstrace %s\n", HS_VERSION); return -1;
         case ':': {
@@ -162,6 +180,15 @@ int hs_options_parse(struct hs_options *o, int argc, char **argv)
     if (o->json && o->plain)
         return usage_error("%s", "--json and --plain exclude each other");
     int rest = argc - optind;
+    if (o->read_path) {
+        if (o->demo || o->write_path)
+            return usage_error("%s", "-r reads a capture: it goes with neither --demo nor -w");
+        if (rest > 0)
+            return usage_error("-r takes no target (got '%s')", argv[optind]);
+        return 0;
+    }
+    if (o->conn || o->filter)
+        return usage_error("%s", "--conn and --filter pick connections of a capture (-r FILE)");
     if (o->demo) {
         if (rest > 0)
             return usage_error("--demo takes no target (got '%s')", argv[optind]);

@@ -27,6 +27,10 @@ struct hs_options {
     const char *keylog;    /* --keylog FILE, else $SSLKEYLOGFILE, else NULL */
     int debug;             /* --debug N: mbedTLS debug threshold, 0 = off */
     bool demo;
+    const char *write_path; /* -w FILE: the traced connection's packets (pcap, or pcapng) */
+    const char *read_path;  /* -r FILE: decode a capture instead of connecting */
+    long conn;              /* --conn N (1-based), 0 = all */
+    const char *filter;     /* --filter HOST[:PORT] */
 };
 
 /* Parses argv; returns 0, or 2 (usage error, message printed), or -1 (-h/-V printed, exit 0). */
