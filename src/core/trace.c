@@ -66,6 +66,20 @@ void hs_event_free(struct hs_event *ev)
     free(ev);
 }
 
+struct hs_event *hs_event_clone(const struct hs_event *ev)
+{
+    struct hs_event *c = hs_xmalloc(sizeof *c);
+    *c = *ev;
+    c->prev = c->next = NULL;
+    c->summary = ev->summary ? hs_xstrdup(ev->summary) : NULL;
+    c->explain = ev->explain ? hs_xstrdup(ev->explain) : NULL;
+    c->fields = hs_field_clone(ev->fields);
+    c->bytes = ev->bytes ? hs_xmemdup(ev->bytes, ev->nbytes) : NULL;
+    c->wire = ev->wire ? hs_xmemdup(ev->wire, ev->nwire) : NULL;
+    c->frames = ev->frames ? hs_xmemdup(ev->frames, ev->nframes * sizeof *ev->frames) : NULL;
+    return c;
+}
+
 void hs_event_summary(struct hs_event *ev, const char *fmt, ...)
 {
     va_list ap;

@@ -100,6 +100,8 @@ void hs_trace_free(struct hs_trace *t);
 struct hs_event *hs_event_new(enum hs_side from, enum hs_layer layer, const char *type,
                               double t_ms);
 void hs_event_free(struct hs_event *ev);
+/* A deep copy, not linked into any trace. */
+struct hs_event *hs_event_clone(const struct hs_event *ev);
 /* Sets the summary line (formatted, then escaped). */
 void hs_event_summary(struct hs_event *ev, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
