@@ -71,3 +71,43 @@ trace_json "127.0.0.1:$PORT"
 check "plain HTTP server: not TLS" eval '
     rc_is 1 && [ "$(q .error.stage)" = tls ] && q .error.message | grep -qi "not tls\|not speak tls\|HTTP"'
 stop_pid "$LAST_PID"
+
+# A server that reads the ClientHello and closes: "closed during the handshake".
+PORT=$(free_port)
+start_bg python3 -c 'import socket,sys
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(5)
+while True:
+    c,_=s.accept(); c.recv(4096); c.close()' "$PORT"
+wait_port "$PORT"
+trace_json "127.0.0.1:$PORT"
+check "server closes mid-handshake" eval '
+    rc_is 1 && [ "$(q .error.stage)" = tls ] && q .error.message | grep -qi closed &&
+    tls_types | grep -q ClientHello &&
+    [ "$(q "[.events[] | select(.type==\"FIN\" and .from==\"server\")] | length")" -ge 1 ]'
+stop_pid "$LAST_PID"
+
+# A listener whose backlog is full and never accepts: SYNs go unanswered, connect times out.
+PORT=$(free_port)
+python3 -c 'import socket,sys,time
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(0)
+fill=[]
+for i in range(4):
+    c=socket.socket(); c.setblocking(False)
+    try: c.connect(("127.0.0.1", int(sys.argv[1])))
+    except BlockingIOError: pass
+    fill.append(c)
+time.sleep(0.3)
+print("ready", flush=True)
+time.sleep(60)' "$PORT" >"$WORK/backlog.log" 2>&1 &
+PIDS+=("$!")
+LAST_PID=$!
+for _ in $(seq 1 100); do grep -q ready "$WORK/backlog.log" && break; sleep 0.05; done
+start=$(date +%s%N)
+trace_json --timeout 1 "127.0.0.1:$PORT"
+took_ms=$(( ($(date +%s%N) - start) / 1000000 ))
+check "connect timeout after --timeout" eval '
+    rc_is 4 && [ "$(q .error.stage)" = timeout ] && q .error.message | grep -qi connect &&
+    [ "$took_ms" -lt 3500 ]'
+stop_pid "$LAST_PID"
