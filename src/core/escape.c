@@ -30,8 +30,7 @@ static void put_byte_escape(struct sbuf *b, uint8_t c)
     put(b, tmp, 4);
 }
 
-/* Length of a well-formed UTF-8 sequence at p (2..4), or 0; *cp gets the code point. */
-static size_t utf8_seq(const uint8_t *p, size_t n, uint32_t *cp)
+size_t hs_utf8_decode(const uint8_t *p, size_t n, uint32_t *cp)
 {
     uint8_t c = p[0];
     size_t len;
@@ -58,8 +57,7 @@ static size_t utf8_seq(const uint8_t *p, size_t n, uint32_t *cp)
     return len;
 }
 
-/* Code points that change how a terminal shows the text around them. */
-static int cp_unsafe(uint32_t cp)
+bool hs_cp_unsafe(uint32_t cp)
 {
     return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x200b && cp <= 0x200f) ||
            (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff ||
@@ -84,11 +82,11 @@ char *hs_escape(const uint8_t *p, size_t n)
             i++;
         } else {
             uint32_t cp;
-            size_t len = utf8_seq(p + i, n - i, &cp);
+            size_t len = hs_utf8_decode(p + i, n - i, &cp);
             if (len == 0) {
                 put_byte_escape(&b, c);
                 i++;
-            } else if (cp_unsafe(cp)) {
+            } else if (hs_cp_unsafe(cp)) {
                 char tmp[16];
                 int k = snprintf(tmp, sizeof tmp, "\\u{%04x}", (unsigned)cp);
                 put(&b, tmp, (size_t)k);

@@ -2,6 +2,7 @@
 #ifndef HS_ESCAPE_H
 #define HS_ESCAPE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -12,6 +13,14 @@
  * a backslash becomes "\\".  The caller frees it.
  */
 char *hs_escape(const uint8_t *p, size_t n);
+
+/* Length (2..4) of a well-formed, non-overlong UTF-8 sequence (no surrogates) at p[0..n)
+ * whose lead byte is >= 0x80, or 0; *cp gets its code point. */
+size_t hs_utf8_decode(const uint8_t *p, size_t n, uint32_t *cp);
+
+/* Code points that change how a terminal lays out the text around them (C1 controls,
+ * zero-width and bidirectional formatting, line/paragraph separators). */
+bool hs_cp_unsafe(uint32_t cp);
 
 /* Same, for a NUL-terminated string. */
 char *hs_escape_str(const char *s);

@@ -100,15 +100,8 @@ struct hs_field *hs_f_fmt(struct hs_field *parent, const char *name, const char 
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    char *tmp = hs_xvasprintf(fmt, ap);
     va_end(ap);
-    char *tmp = hs_xmalloc(n > 0 ? (size_t)n + 1 : 1);
-    tmp[0] = '\0';
-    if (n > 0) {
-        va_start(ap, fmt);
-        vsnprintf(tmp, (size_t)n + 1, fmt, ap);
-        va_end(ap);
-    }
     struct hs_field *f = hs_f_str(parent, name, tmp);
     free(tmp);
     return f;

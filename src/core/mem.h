@@ -9,7 +9,10 @@ void *hs_xcalloc(size_t count, size_t size);
 void *hs_xrealloc(void *p, size_t n);
 char *hs_xstrdup(const char *s);
 void *hs_xmemdup(const void *p, size_t n);
+#include <stdarg.h>
+
 /* printf into a new string. */
+char *hs_xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 char *hs_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

@@ -84,15 +84,8 @@ void hs_event_summary(struct hs_event *ev, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    char *tmp = hs_xvasprintf(fmt, ap);
     va_end(ap);
-    char *tmp = hs_xmalloc(n > 0 ? (size_t)n + 1 : 1);
-    tmp[0] = '\0';
-    if (n > 0) {
-        va_start(ap, fmt);
-        vsnprintf(tmp, (size_t)n + 1, fmt, ap);
-        va_end(ap);
-    }
     free(ev->summary);
     ev->summary = hs_escape_str(tmp);
     free(tmp);

@@ -1,47 +1,12 @@
 /* A last sanitising pass and column arithmetic for the views. */
 #include "safe.h"
 
+#include "../core/escape.h"
 #include "../core/mem.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-
-/* Length (2..4) of a well-formed UTF-8 sequence at p, 0 if none; *cp gets its code point. */
-static size_t utf8_decode(const uint8_t *p, size_t n, uint32_t *cp)
-{
-    uint8_t lead = p[0];
-    size_t len;
-    uint32_t v, min;
-    if (lead >= 0xc2 && lead <= 0xdf) {
-        len = 2; v = lead & 0x1fu; min = 0x80;
-    } else if (lead >= 0xe0 && lead <= 0xef) {
-        len = 3; v = lead & 0x0fu; min = 0x800;
-    } else if (lead >= 0xf0 && lead <= 0xf4) {
-        len = 4; v = lead & 0x07u; min = 0x10000;
-    } else {
-        return 0;
-    }
-    if (len > n)
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((p[i] & 0xc0) != 0x80)
-            return 0;
-        v = (v << 6) | (p[i] & 0x3fu);
-    }
-    if (v < min || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
-        return 0;
-    *cp = v;
-    return len;
-}
-
-/* Code points that change how a terminal lays out the text around them. */
-static bool cp_unsafe(uint32_t cp)
-{
-    return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x200b && cp <= 0x200f) ||
-           (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff ||
-           cp == 0x2028 || cp == 0x2029;
-}
 
 char *hs_view_safe(const char *s, bool ascii)
 {
@@ -60,11 +25,11 @@ char *hs_view_safe(const char *s, bool ascii)
             continue;
         }
         uint32_t cp = 0;
-        size_t len = c >= 0x80 ? utf8_decode(p + i, n - i, &cp) : 0;
+        size_t len = c >= 0x80 ? hs_utf8_decode(p + i, n - i, &cp) : 0;
         if (len == 0) {
             o += (size_t)snprintf(out + o, 5, "\\x%02x", c);
             i++;
-        } else if (ascii || cp_unsafe(cp)) {
+        } else if (ascii || hs_cp_unsafe(cp)) {
             /* At most 10 bytes for at least 2 input bytes: within the 4n bound. */
             o += (size_t)snprintf(out + o, 11, "\\u{%04x}", (unsigned)cp);
             i += len;
@@ -105,7 +70,7 @@ static size_t next_char(const char *s, size_t n, size_t i, size_t *cols)
         return 1;
     }
     uint32_t cp;
-    size_t len = utf8_decode(p + i, n - i, &cp);
+    size_t len = hs_utf8_decode(p + i, n - i, &cp);
     if (len == 0) {
         *cols = 1;
         return 1;
