@@ -67,7 +67,9 @@ struct hs_tcp_seg {
 };
 
 /* Parses one frame of link type `linktype`; fills seg on HS_PKT_TCP (ts and frame are the
- * caller's).  Never reads past caplen. */
+ * caller's and kept; everything else is reset).  Never reads past caplen.  Also filled:
+ * src/dst for HS_PKT_FRAGMENT, and src/dst, ports, payload, payload_wire and data for
+ * HS_PKT_UDP.  origlen < caplen is taken as caplen. */
 enum hs_packet_status hs_packet_parse(int linktype, const uint8_t *p, size_t caplen,
                                       size_t origlen, struct hs_tcp_seg *seg);
 

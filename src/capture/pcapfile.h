@@ -43,8 +43,11 @@ bool hs_pcap_is_pcapng(const struct hs_pcap_reader *r);
 
 /*
  * Key log text found in Decryption Secrets Blocks since the last call (type TLS key log),
- * appended in file order; *n gets its length.  The pointer stays valid until the next
- * hs_pcap_next.  Returns NULL when there is none new.
+ * appended in file order; *n gets its length (the text is also NUL-terminated).  The pointer
+ * stays valid until the next hs_pcap_next.  Returns NULL when there is none new.
+ * hs_pcap_next reads every block up to the next frame, so after it returns frame K the DSBs
+ * that came before frame K are here: take them before decoding frame K (and once more after
+ * the end, for DSBs after the last frame).
  */
 const char *hs_pcap_take_secrets(struct hs_pcap_reader *r, size_t *n);
 
@@ -54,11 +57,12 @@ struct hs_pcap_writer;
 /* pcapng when `pcapng`, else pcap (microseconds).  NULL on failure with the reason. */
 struct hs_pcap_writer *hs_pcap_create(const char *path, bool pcapng, int linktype,
                                       uint32_t snaplen, char *err, size_t errsz);
-/* pcapng only: a Decryption Secrets Block with key log text (before the frames it decrypts). */
+/* pcapng only (else HS_ERR_UNSUPPORTED): a Decryption Secrets Block with key log text; write
+ * it before the frames it decrypts (tshark reads in one pass). */
 int hs_pcap_write_secrets(struct hs_pcap_writer *w, const char *keylog, size_t n) HS_MUST_CHECK;
 int hs_pcap_write(struct hs_pcap_writer *w, double ts, const uint8_t *data, uint32_t caplen,
                   uint32_t origlen) HS_MUST_CHECK;
-/* Flushes and closes; HS_OK or HS_ERR_IO. */
+/* Flushes, closes and frees; HS_OK or HS_ERR_IO (then errno says why). */
 int hs_pcap_finish(struct hs_pcap_writer *w) HS_MUST_CHECK;
 
 #endif

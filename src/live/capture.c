@@ -22,9 +22,8 @@ struct hs_capture {
     bool thread_started;
     atomic_bool stop;
 
-    /* The connection, to tell the sides apart. */
-    int family;
-    uint8_t remote_ip[16];
+    /* The server's end, to tell the sides apart. */
+    struct hs_ip_addr remote_ip;
     uint16_t remote_port;
 
     pthread_mutex_t lock; /* guards the queue */
@@ -91,163 +90,12 @@ static void build_filter(const struct hs_addr *local, const struct hs_addr *remo
              hs_net_port(remote), kw, la, hs_net_port(local));
 }
 
-/* ---- packet parsing (every length checked against what was captured) ---- */
-
-static uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-static uint32_t rd32(const uint8_t *p)
+/* DLT_RAW differs between systems; capture files always say LINKTYPE_RAW. */
+static int file_linktype(int dlt)
 {
-    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-/* The offset of the IP header and its version (4/6) for the link type; -1 if not IP. */
-static long ip_offset(int linktype, const uint8_t *p, size_t n)
-{
-    size_t off;
-    uint16_t proto;
-    switch (linktype) {
-    case DLT_EN10MB:
-        if (n < 14)
-            return -1;
-        off = 14;
-        proto = rd16(p + 12);
-        while (proto == 0x8100 || proto == 0x88a8) { /* VLAN tags */
-            if (4 > n - off)
-                return -1;
-            proto = rd16(p + off + 2);
-            off += 4;
-        }
-        break;
-    case DLT_LINUX_SLL:
-        if (n < 16)
-            return -1;
-        off = 16;
-        proto = rd16(p + 14);
-        break;
-#ifdef DLT_LINUX_SLL2
-    case DLT_LINUX_SLL2:
-        if (n < 20)
-            return -1;
-        off = 20;
-        proto = rd16(p);
-        break;
-#endif
-    case DLT_NULL:
-    case DLT_LOOP:
-        if (n < 4)
-            return -1;
-        return 4;
-    case DLT_RAW:
-#ifdef DLT_IPV4
-    case DLT_IPV4:
-    case DLT_IPV6:
-#endif
-        return 0;
-    default:
-        return -1;
-    }
-    if (proto != 0x0800 && proto != 0x86dd)
-        return -1;
-    return (long)off;
-}
-
-/* Parses the TCP options of a header (opt/n: the option bytes). */
-static void parse_options(struct hs_tcp_seg *s, const uint8_t *opt, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        uint8_t kind = opt[i];
-        if (kind == 0)
-            break;
-        if (kind == 1) {
-            i++;
-            continue;
-        }
-        if (1 > n - i - 1)
-            break;
-        uint8_t len = opt[i + 1];
-        if (len < 2 || len > n - i)
-            break;
-        const uint8_t *v = opt + i + 2;
-        if (kind == 2 && len == 4)
-            s->mss = rd16(v);
-        else if (kind == 3 && len == 3)
-            s->wscale = v[0];
-        else if (kind == 4 && len == 2)
-            s->sack_permitted = true;
-        else if (kind == 8 && len == 10) {
-            s->has_ts = true;
-            s->tsval = rd32(v);
-            s->tsecr = rd32(v + 4);
-        }
-        i += len;
-    }
-}
-
-static bool parse_packet(const struct hs_capture *c, const uint8_t *p, size_t n,
-                         struct hs_tcp_seg *s)
-{
-    long lo = ip_offset(c->packets.linktype, p, n);
-    if (lo < 0 || (size_t)lo >= n)
-        return false;
-    size_t off = (size_t)lo;
-    const uint8_t *ip = p + off;
-    size_t avail = n - off;
-    const uint8_t *src;
-    size_t ip_hlen, tcp_total;
-    uint8_t version = ip[0] >> 4;
-    if (version == 4) {
-        if (avail < 20)
-            return false;
-        ip_hlen = (size_t)(ip[0] & 0x0f) * 4;
-        size_t total = rd16(ip + 2);
-        if (ip_hlen < 20 || ip_hlen > avail || total < ip_hlen || ip[9] != 6)
-            return false;
-        if (rd16(ip + 6) & 0x1fff) /* a later fragment carries no TCP header */
-            return false;
-        src = ip + 12;
-        tcp_total = total - ip_hlen;
-    } else if (version == 6) {
-        if (avail < 40)
-            return false;
-        uint8_t next = ip[6];
-        size_t plen = rd16(ip + 4);
-        ip_hlen = 40;
-        /* Skip the extension headers that may come before TCP. */
-        while (next == 0 || next == 43 || next == 60 || next == 44) {
-            if (8 > avail - ip_hlen)
-                return false;
-            size_t elen = next == 44 ? 8 : ((size_t)ip[ip_hlen + 1] + 1) * 8;
-            if (elen > avail - ip_hlen || elen > plen)
-                return false;
-            next = ip[ip_hlen];
-            ip_hlen += elen;
-            plen -= elen;
-        }
-        if (next != 6)
-            return false;
-        src = ip + 8;
-        tcp_total = plen;
-    } else {
-        return false;
-    }
-    if (20 > avail - ip_hlen || tcp_total < 20)
-        return false;
-    const uint8_t *tcp = ip + ip_hlen;
-    size_t thl = (size_t)(tcp[12] >> 4) * 4;
-    if (thl < 20 || thl > avail - ip_hlen || thl > tcp_total)
-        return false;
-    size_t alen = version == 4 ? 4 : 16;
-    s->from_server = rd16(tcp) == c->remote_port && memcmp(src, c->remote_ip, alen) == 0;
-    s->seq = rd32(tcp + 4);
-    s->ack = rd32(tcp + 8);
-    s->flags = tcp[13];
-    s->window = rd16(tcp + 14);
-    s->seg_len = (uint32_t)tcp_total;
-    s->payload = (uint32_t)(tcp_total - thl);
-    s->mss = -1;
-    s->wscale = -1;
-    parse_options(s, tcp + 20, thl - 20);
-    return true;
+    if (dlt == DLT_RAW || dlt == 12 || dlt == 14)
+        return HS_LINK_RAW;
+    return dlt;
 }
 
 /* ---- the reader thread ---- */
@@ -273,14 +121,14 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
         pk->dropped++;
     }
 
-    struct hs_tcp_seg s = {0};
-    if (!parse_packet(c, bytes, h->caplen, &s))
+    struct hs_tcp_seg s = {.ts = ts, .frame = frame};
+    if (hs_packet_parse(pk->linktype, bytes, h->caplen, h->len, &s) != HS_PKT_TCP)
         return;
+    s.from_server = s.sport == c->remote_port && hs_ip_equal(&s.src, &c->remote_ip);
+    s.data = NULL; /* the frame buffer is libpcap's and goes away */
     /* Only segments that can become rows: control flags or an empty (pure) ACK. */
-    if (!(s.flags & (HS_TCP_SYN | HS_TCP_FIN | HS_TCP_RST)) && s.payload != 0)
+    if (!(s.flags & (HS_TCP_SYN | HS_TCP_FIN | HS_TCP_RST)) && s.payload_wire != 0)
         return;
-    s.ts = ts;
-    s.frame = frame;
     pthread_mutex_lock(&c->lock);
     if (c->qlen < QUEUE_MAX)
         c->queue[(c->qhead + c->qlen++) % QUEUE_MAX] = s;
@@ -352,10 +200,13 @@ enum hs_capture_open_result hs_capture_open(struct hs_capture **out, const struc
     }
 
     c->packets.linktype = pcap_datalink(c->pcap);
-    c->family = remote->ss.ss_family;
+    c->packets.file_linktype = file_linktype(c->packets.linktype);
+    int snap = pcap_snapshot(c->pcap);
+    c->packets.snaplen = snap > 0 ? (uint32_t)snap : HS_CAPTURE_SNAPLEN;
     size_t n;
     const uint8_t *rb = addr_bytes((const struct sockaddr *)&remote->ss, &n);
-    memcpy(c->remote_ip, rb, n);
+    c->remote_ip.family = n == 4 ? 4 : 6;
+    memcpy(c->remote_ip.a, rb, n);
     c->remote_port = (uint16_t)hs_net_port(remote);
     c->queue = hs_xcalloc(QUEUE_MAX, sizeof *c->queue);
     pthread_mutex_init(&c->lock, NULL);

@@ -7,6 +7,7 @@
 #ifndef HS_CAPTURE_H
 #define HS_CAPTURE_H
 
+#include "../capture/packet.h" /* struct hs_tcp_seg, HS_TCP_* */
 #include "net.h"
 
 #include <stdbool.h>
@@ -26,33 +27,11 @@ struct hs_packet {
 /* All raw packets, in capture order (read only after hs_capture_stop). */
 struct hs_packets {
     int linktype;        /* DLT_* of the handle */
+    int file_linktype;   /* the same as a LINKTYPE_* for capture files */
+    uint32_t snaplen;    /* of the handle */
     struct hs_packet *pkt;
     size_t n, cap;
     size_t dropped;      /* over HS_CAPTURE_MAX_PACKETS */
-};
-
-/* TCP flags. */
-#define HS_TCP_FIN 0x01
-#define HS_TCP_SYN 0x02
-#define HS_TCP_RST 0x04
-#define HS_TCP_PSH 0x08
-#define HS_TCP_ACK 0x10
-
-/* A parsed TCP segment of the traced connection. */
-struct hs_tcp_seg {
-    double ts;           /* wall-clock seconds */
-    uint64_t frame;      /* 1-based index in the raw packets */
-    bool from_server;
-    uint8_t flags;
-    uint32_t seq, ack;
-    uint16_t window;     /* as on the wire (unscaled) */
-    uint32_t payload;    /* TCP payload bytes */
-    uint32_t seg_len;    /* TCP header + payload */
-    int mss;             /* -1 absent */
-    int wscale;          /* -1 absent */
-    bool sack_permitted;
-    bool has_ts;
-    uint32_t tsval, tsecr;
 };
 
 struct hs_capture;

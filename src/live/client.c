@@ -9,9 +9,10 @@
 #include "live_internal.h"
 #include "net.h"
 #include "target.h"
-#include "tcprows.h"
 #include "verify.h"
 
+#include "../capture/pcapfile.h"
+#include "../capture/tcprows.h"
 #include "../core/mem.h"
 #include "../tls/decoder.h"
 #include "../tls/keylog.h"
@@ -59,6 +60,7 @@ struct live {
 
     struct hs_capture *cap;
     struct hs_tcp_rows rows;
+    bool write_refused;       /* -w without a capture: the request fails before connecting */
 
     uint8_t rx[RX_BUF];       /* read from the socket, not yet given to mbedTLS */
     size_t rx_off, rx_len;
@@ -588,6 +590,93 @@ static FILE *open_keylog(const char *path)
     return f;
 }
 
+/* ---- -w: the connection's packets into a capture file ---- */
+
+/* -w asks for packets: without a capture that is a failed request, said before connecting. */
+static void refuse_write(enum hs_capture_open_result cr, const char *why)
+{
+    if (cr != HS_CAPTURE_DENIED) {
+        fprintf(stderr, "hstrace: -w needs packet capture: %s\n", why);
+        return;
+    }
+    char self[4096];
+    ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (n <= 0)
+        snprintf(self, sizeof self, "$(command -v hstrace)");
+    else
+        self[n] = '\0';
+    fprintf(stderr,
+            "hstrace: -w needs packet capture: %s; run as root or: sudo setcap "
+            "cap_net_raw,cap_net_admin=eip %s\n",
+            why, self);
+}
+
+/* pcapng when the name ends in ".pcapng" (any case), else pcap. */
+static bool wants_pcapng(const char *path)
+{
+    size_t n = strlen(path);
+    return n >= 7 && strcasecmp(path + n - 7, ".pcapng") == 0;
+}
+
+/* The session's key log as NSS text (malloc'd, *n its length), or NULL when empty. */
+static char *keylog_text(const struct hs_keylog *keys, size_t *n)
+{
+    char *text = NULL;
+    *n = 0;
+    FILE *m = open_memstream(&text, n);
+    if (m == NULL)
+        return NULL;
+    int r = hs_keylog_write(keys, m);
+    if (fclose(m) != 0 || r != HS_OK || *n == 0) {
+        free(text);
+        *n = 0;
+        return NULL;
+    }
+    return text;
+}
+
+/* Writes what the tap kept; the trace already ran, so a failure is only said, on stderr. */
+static void write_capture(struct live *l)
+{
+    const char *path = l->o->write_path;
+    if (path == NULL)
+        return;
+    if (l->cap == NULL) {
+        fprintf(stderr, "hstrace: %s not written: the trace ended before the capture started\n",
+                path);
+        return;
+    }
+    const struct hs_packets *pk = hs_capture_packets(l->cap);
+    bool ng = wants_pcapng(path);
+    char err[512];
+    struct hs_pcap_writer *w =
+        hs_pcap_create(path, ng, pk->file_linktype, pk->snaplen, err, sizeof err);
+    if (w == NULL) {
+        fprintf(stderr, "hstrace: -w: %s\n", err);
+        return;
+    }
+    int r = HS_OK;
+    if (ng) {
+        /* Before the first packet, so a one-pass reader decrypts with no key log option. */
+        size_t n;
+        char *text = keylog_text(l->keys, &n);
+        if (text)
+            r = hs_pcap_write_secrets(w, text, n);
+        free(text);
+    }
+    for (size_t i = 0; i < pk->n && r == HS_OK; i++)
+        r = hs_pcap_write(w, pk->pkt[i].ts, pk->pkt[i].data, pk->pkt[i].caplen,
+                          pk->pkt[i].origlen);
+    int fr = hs_pcap_finish(w);
+    if (fr != HS_OK)
+        fprintf(stderr, "hstrace: cannot write %s: %s\n", path, strerror(errno));
+    else if (r != HS_OK)
+        fprintf(stderr, "hstrace: cannot write %s: %s\n", path, hs_result_name(r));
+    if (pk->dropped)
+        fprintf(stderr, "hstrace: %s holds the first %zu packets; %zu more were not kept\n", path,
+                pk->n, pk->dropped);
+}
+
 /* ---- the stages ---- */
 
 /* Resolve, bind, capture, connect.  false when the trace failed (reason recorded). */
@@ -627,6 +716,11 @@ static bool connect_stage(struct live *l, const struct hs_target *tg, struct hs_
 
     /* The capture must be listening before the SYN leaves. */
     enum hs_capture_open_result cr = hs_capture_open(&l->cap, &bound, dst, err, sizeof err);
+    if (cr != HS_CAPTURE_OK && l->o->write_path) {
+        refuse_write(cr, err);
+        l->write_refused = true;
+        return false;
+    }
     if (cr != HS_CAPTURE_OK) {
         t->tcp_inferred = true;
         t->hint = cr == HS_CAPTURE_DENIED
@@ -866,7 +960,10 @@ int hs_live_trace(const struct hs_options *o, const struct hs_live_extra *extra,
     }
 
     struct hs_addr dst;
-    if (connect_stage(l, &tg, &dst)) {
+    bool connected = connect_stage(l, &tg, &dst);
+    if (l->write_refused)
+        goto done; /* code is HS_EXIT_USAGE: the request cannot be met, nothing ran */
+    if (connected) {
         bool ok = handshake_stage(l, &s->ssl);
         t->total_ms = now_ms(l);
         if (ok)
@@ -886,6 +983,7 @@ int hs_live_trace(const struct hs_options *o, const struct hs_live_extra *extra,
     hs_decoder_finish(l->dec, now_ms(l));
     t->round_trips = count_round_trips(t);
     code = t->error_stage == HS_STAGE_NONE ? HS_EXIT_OK : t->exit_code;
+    write_capture(l);
 
 done:
     t->exit_code = code;

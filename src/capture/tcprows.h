@@ -3,7 +3,7 @@
 #define HS_TCPROWS_H
 
 #include "../core/trace.h"
-#include "capture.h"
+#include "packet.h"
 
 #include <stdbool.h>
 #include <stdint.h>

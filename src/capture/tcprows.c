@@ -1,4 +1,4 @@
-/* TCP rows of the ladder. */
+/* TCP rows of the ladder (live tap and capture files alike). */
 #include "tcprows.h"
 
 #include "../core/mem.h"
@@ -55,7 +55,7 @@ static void add_fields(struct hs_event *ev, const struct hs_tcp_seg *s, uint32_t
     hs_f_int(f, "relative_seq", rel_seq);
     hs_f_int(f, "relative_ack", rel_ack);
     hs_f_int(f, "window", s->window);
-    hs_f_int(f, "payload", s->payload);
+    hs_f_int(f, "payload", s->payload_wire);
     struct hs_field *o = hs_f_obj(f, "options");
     if (s->mss >= 0)
         hs_f_int(o, "mss", s->mss);
@@ -91,8 +91,8 @@ void hs_tcp_rows_add(struct hs_tcp_rows *r, struct hs_trace *t, const struct hs_
         type = "SYN-ACK";
         explain = "The server accepts the connection and states its own TCP options.";
         r->synack = true;
-    } else if (!syn && ack && from == HS_CLIENT && r->synack && !r->ack && s->payload == 0 &&
-               !(s->flags & HS_TCP_FIN)) {
+    } else if (!syn && ack && from == HS_CLIENT && r->synack && !r->ack &&
+               s->payload_wire == 0 && !(s->flags & HS_TCP_FIN)) {
         type = "ACK";
         explain = "The client acknowledges the SYN-ACK: the connection is open (one round "
                   "trip spent).";
