@@ -1,0 +1,676 @@
+/*
+ * The capture reader's driver: one pass over the file, one frame at a time.  Each TCP segment
+ * goes to its connection: the TCP rows first (with the frame's own time), then reassembly,
+ * whose in-order bytes go through the TLS-start scanner until TLS is found, then to the
+ * connection's decoder.  A connection is finished when it closes (both FINs or an RST), when
+ * it stays idle for HS_REPLAY_IDLE_S, or at the end of the file.
+ */
+#include "replay.h"
+
+#include "../core/mem.h"
+#include "../tls/decoder.h"
+#include "../tls/keylog.h"
+#include "../view/safe.h"
+#include "flow.h"
+#include "packet.h"
+#include "pcapfile.h"
+#include "roundtrips.h"
+#include "tcprows.h"
+#include "tlsstart.h"
+
+#include <arpa/inet.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+struct replay;
+
+/* One TCP connection being read. */
+struct conn {
+    struct replay *rp;
+    struct hs_flow *flow;
+    struct hs_trace *trace;     /* NULL once known not to be TLS */
+    struct hs_tcp_rows rows;
+    struct hs_decoder *dec;     /* from the first TLS byte on */
+    struct hs_tlsstart start[2];
+    bool direct[2];             /* this direction's bytes go straight to the decoder */
+    bool dead;                  /* not TLS: only counted until it closes */
+    struct conn *prev, *next;   /* connections with a decoder (for new keys) */
+};
+
+struct replay {
+    const struct hs_replay_opts *o;
+    hs_replay_fn fn;
+    void *ctx;
+    struct hs_replay_summary *sum;
+    struct hs_flow_table *flows;
+    struct hs_keylog *keys;
+    struct conn *decoding;      /* list of connections with a decoder */
+    unsigned long tls_number;   /* TLS connections finished so far */
+    bool full_notice;
+};
+
+/* ---- the filter ---- */
+
+struct filter {
+    char host[256];
+    long port;                  /* -1: any */
+    struct hs_ip_addr addr;
+    bool is_addr;
+};
+
+static void filter_parse(const char *s, struct filter *f)
+{
+    memset(f, 0, sizeof *f);
+    f->port = -1;
+    const char *colon = strrchr(s, ':');
+    size_t hostlen = strlen(s);
+    if (s[0] == '[') {
+        const char *close = strchr(s, ']');
+        if (close) {
+            s++;
+            hostlen = (size_t)(close - s);
+            if (close[1] == ':')
+                f->port = strtol(close + 2, NULL, 10);
+        }
+    } else if (colon && strchr(s, ':') == colon) { /* one colon: HOST:PORT */
+        hostlen = (size_t)(colon - s);
+        f->port = strtol(colon + 1, NULL, 10);
+    }
+    if (hostlen >= sizeof f->host)
+        hostlen = sizeof f->host - 1;
+    memcpy(f->host, s, hostlen);
+    f->host[hostlen] = '\0';
+    uint8_t buf[16];
+    if (inet_pton(AF_INET, f->host, buf) == 1) {
+        f->addr.family = 4;
+        memcpy(f->addr.a, buf, 4);
+        f->is_addr = true;
+    } else if (inet_pton(AF_INET6, f->host, buf) == 1) {
+        f->addr.family = 6;
+        memcpy(f->addr.a, buf, 16);
+        f->is_addr = true;
+    }
+}
+
+static bool filter_match(const char *spec, const struct hs_flow *fl, const struct hs_trace *t)
+{
+    if (spec == NULL)
+        return true;
+    struct filter f;
+    filter_parse(spec, &f);
+    if (f.port >= 0 && f.port != fl->port[0] && f.port != fl->port[1])
+        return false;
+    if (f.host[0] == '\0' || strcmp(f.host, "*") == 0)
+        return true;
+    for (int i = 0; i < 2; i++) {
+        if (f.is_addr && hs_ip_equal(&f.addr, &fl->addr[i]))
+            return true;
+        char a[64];
+        hs_ip_ntop(&fl->addr[i], a, sizeof a);
+        if (strcasecmp(a, f.host) == 0)
+            return true;
+    }
+    return t->sni && strcasecmp(t->sni, f.host) == 0;
+}
+
+/* ---- connections ---- */
+
+static double rel_ms(const struct conn *c, double ts)
+{
+    double ms = (ts - c->flow->first_ts) * 1000.0;
+    return ms > 0 ? ms : 0;
+}
+
+static void conn_unlink(struct conn *c)
+{
+    struct replay *rp = c->rp;
+    if (c->prev)
+        c->prev->next = c->next;
+    else if (rp->decoding == c)
+        rp->decoding = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    c->prev = c->next = NULL;
+}
+
+static void conn_free(struct conn *c)
+{
+    conn_unlink(c);
+    hs_decoder_free(c->dec);
+    hs_trace_free(c->trace);
+    free(c);
+}
+
+static struct conn *conn_new(struct replay *rp, struct hs_flow *f, const struct hs_tcp_seg *seg)
+{
+    struct conn *c = hs_xcalloc(1, sizeof *c);
+    c->rp = rp;
+    c->flow = f;
+    c->trace = hs_trace_new();
+    hs_tcp_rows_init(&c->rows, f->first_ts);
+    bool mid = !(seg->flags & HS_TCP_SYN);
+    hs_tlsstart_init(&c->start[HS_CLIENT], HS_CLIENT, mid);
+    hs_tlsstart_init(&c->start[HS_SERVER], HS_SERVER, mid);
+    f->user = c;
+    return c;
+}
+
+/* The guess of who is the client was wrong (no SYN; the hello says otherwise). */
+static void conn_swap(struct conn *c)
+{
+    hs_flow_swap(c->flow);
+    struct hs_tlsstart s = c->start[0];
+    c->start[0] = c->start[1];
+    c->start[1] = s;
+    c->start[0].side = HS_CLIENT;
+    c->start[1].side = HS_SERVER;
+    for (struct hs_event *e = c->trace->first; e; e = e->next)
+        if (e->layer == HS_LAYER_TCP)
+            e->from = e->from == HS_CLIENT ? HS_SERVER : HS_CLIENT;
+    bool fin = c->rows.fin[0];
+    c->rows.fin[0] = c->rows.fin[1];
+    c->rows.fin[1] = fin;
+}
+
+static void starttls_note(struct conn *c, double t_ms)
+{
+    const struct hs_tlsstart *cl = &c->start[HS_CLIENT], *sv = &c->start[HS_SERVER];
+    const char *proto = hs_starttls_protocol(cl->keywords, sv->keywords);
+    uint64_t server_bytes = sv->state == HS_TLSSTART_FOUND ? sv->tls_offset : sv->seen;
+    struct hs_event *ev = hs_event_new(HS_CLIENT, HS_LAYER_LIBRARY, "note", t_ms);
+    hs_f_str(ev->fields, "starttls", proto ? proto : "unknown protocol");
+    hs_f_int(ev->fields, "client_plaintext_bytes", (long long)cl->tls_offset);
+    hs_f_int(ev->fields, "server_plaintext_bytes", (long long)server_bytes);
+    hs_event_summary(ev, "STARTTLS (%s): TLS starts after %llu bytes of plaintext (client), "
+                     "%llu (server)", proto ? proto : "unknown protocol",
+                     (unsigned long long)cl->tls_offset, (unsigned long long)server_bytes);
+    ev->explain = hs_xstrdup("The connection began in plain text; after the server's go-ahead "
+                             "the client started TLS on the same TCP connection.");
+    hs_trace_add(c->trace, ev);
+}
+
+/* TLS was found in direction `dir`: the decoder starts (roles settled first). */
+static int tls_found(struct conn *c, int dir, double t_ms)
+{
+    const struct hs_tlsstart *st = &c->start[dir];
+    if (c->dec == NULL) {
+        if (!c->flow->syn_seen && st->content_type == 22 &&
+            ((st->hs_type == 1 && dir == HS_SERVER) || (st->hs_type == 2 && dir == HS_CLIENT))) {
+            conn_swap(c);
+            dir = !dir;
+        }
+        c->dec = hs_decoder_new(c->trace, c->rp->keys);
+        struct replay *rp = c->rp;
+        c->next = rp->decoding;
+        if (rp->decoding)
+            rp->decoding->prev = c;
+        rp->decoding = c;
+        /* A client that sent nothing before TLS: the server's first byte is TLS too (the
+         * decoder says so if it is not). */
+        int other = !dir;
+        if (c->start[other].seen == 0 && c->start[other].state == HS_TLSSTART_MORE)
+            c->direct[other] = true;
+    }
+    if (dir == HS_CLIENT && c->start[HS_CLIENT].preamble)
+        starttls_note(c, t_ms);
+    c->direct[dir] = true;
+    return dir;
+}
+
+static void check_dead(struct conn *c)
+{
+    if (c->dec || c->dead)
+        return;
+    const struct hs_tlsstart *cl = &c->start[HS_CLIENT], *sv = &c->start[HS_SERVER];
+    bool mid = cl->midstream;
+    if (cl->state == HS_TLSSTART_NONE && (!mid || sv->state == HS_TLSSTART_NONE)) {
+        c->dead = true;
+        hs_trace_free(c->trace);
+        c->trace = NULL;
+    }
+}
+
+static void on_data(void *ctx, int dir, const uint8_t *p, size_t n, double ts, uint64_t frame)
+{
+    struct conn *c = ctx;
+    if (c->dead)
+        return;
+    double t = rel_ms(c, ts);
+    if (c->direct[dir]) {
+        hs_decoder_feed(c->dec, (enum hs_side)dir, t, p, n, frame);
+        return;
+    }
+    struct hs_tlsstart *st = &c->start[dir];
+    size_t used;
+    enum hs_tlsstart_state r = hs_tlsstart_feed(st, p, n, &used);
+    if (r == HS_TLSSTART_FOUND) {
+        uint8_t hold[sizeof st->hold];
+        size_t nhold = st->nhold;
+        memcpy(hold, st->hold, nhold);
+        dir = tls_found(c, dir, t);
+        hs_decoder_feed(c->dec, (enum hs_side)dir, t, hold, nhold, frame);
+        hs_decoder_feed(c->dec, (enum hs_side)dir, t, p + used, n - used, frame);
+    } else if (r == HS_TLSSTART_NONE) {
+        check_dead(c);
+    }
+}
+
+static void on_gap(void *ctx, int dir, size_t n, double ts)
+{
+    struct conn *c = ctx;
+    if (c->dead)
+        return;
+    if (c->direct[dir]) {
+        hs_decoder_gap(c->dec, (enum hs_side)dir, rel_ms(c, ts), n);
+        return;
+    }
+    /* Bytes lost before TLS was found: look again from wherever the stream resumes. */
+    if (c->start[dir].state == HS_TLSSTART_MORE) {
+        uint64_t seen = c->start[dir].seen;
+        unsigned kw = c->start[dir].keywords;
+        bool pre = c->start[dir].preamble;
+        hs_tlsstart_init(&c->start[dir], (enum hs_side)dir, true);
+        c->start[dir].seen = seen + n;
+        c->start[dir].keywords = kw;
+        c->start[dir].preamble = pre;
+    }
+}
+
+static const struct hs_reasm_out *reasm_out(struct conn *c)
+{
+    static struct hs_reasm_out out = {.data = on_data, .gap = on_gap};
+    out.ctx = c;
+    return &out;
+}
+
+/* ---- outcome ---- */
+
+static const struct hs_event *find(const struct hs_trace *t, enum hs_layer layer, int from,
+                                   const char *type)
+{
+    for (const struct hs_event *e = t->first; e; e = e->next)
+        if (e->layer == layer && (from < 0 || (int)e->from == from) && !strcmp(e->type, type))
+            return e;
+    return NULL;
+}
+
+/*
+ * Where the handshake ended: the later Finished; without keys for TLS 1.3 (Finished hidden),
+ * the client's first encrypted record after the ServerHello if the server sent an encrypted
+ * record after it (so the client's flight was accepted).  < 0 when it did not end.
+ */
+static double handshake_end(struct hs_trace *t)
+{
+    const struct hs_event *fc = find(t, HS_LAYER_TLS, HS_CLIENT, "Finished");
+    const struct hs_event *fs = find(t, HS_LAYER_TLS, HS_SERVER, "Finished");
+    if (fc && fs)
+        return fc->t_ms > fs->t_ms ? fc->t_ms : fs->t_ms;
+    const struct hs_event *sh = find(t, HS_LAYER_TLS, HS_SERVER, "ServerHello");
+    if (sh == NULL || strcmp(t->version, "TLS 1.3") != 0)
+        return -1;
+    const struct hs_event *client_enc = NULL;
+    for (const struct hs_event *e = sh->next; e; e = e->next) {
+        if (e->layer != HS_LAYER_TLS || !e->encrypted || e->decrypted)
+            continue;
+        if (client_enc == NULL && e->from == HS_CLIENT)
+            client_enc = e;
+        else if (client_enc && e->from == HS_SERVER) {
+            t->handshake_done = true;
+            return client_enc->t_ms;
+        }
+    }
+    return -1;
+}
+
+static const char *fatal_alert(const struct hs_trace *t, enum hs_side *from)
+{
+    for (const struct hs_event *e = t->first; e; e = e->next) {
+        if (e->layer != HS_LAYER_TLS || strcmp(e->type, "Alert") != 0)
+            continue;
+        const char *level = hs_f_get_str(e->fields, "level");
+        if (level && strcmp(level, "fatal") == 0) {
+            *from = e->from;
+            const char *d = hs_f_get_str(e->fields, "description");
+            return d ? d : "alert";
+        }
+    }
+    return NULL;
+}
+
+static void outcome(struct conn *c, bool closed, double end_ms)
+{
+    struct hs_trace *t = c->trace;
+    const struct hs_flow *f = c->flow;
+    char buf[64];
+    hs_ip_ntop(&f->addr[HS_SERVER], buf, sizeof buf);
+    t->address = hs_xstrdup(buf);
+    t->port = f->port[HS_SERVER];
+    hs_ip_port_str(&f->addr[HS_CLIENT], f->port[HS_CLIENT], buf, sizeof buf);
+    t->client_address = hs_xstrdup(buf);
+
+    const struct hs_event *syn = find(t, HS_LAYER_TCP, HS_CLIENT, "SYN");
+    const struct hs_event *ack = find(t, HS_LAYER_TCP, HS_CLIENT, "ACK");
+    const struct hs_event *synack = find(t, HS_LAYER_TCP, HS_SERVER, "SYN-ACK");
+    if (syn && ack)
+        t->tcp_ms = ack->t_ms - syn->t_ms;
+    else if (syn && synack)
+        t->tcp_ms = synack->t_ms - syn->t_ms;
+
+    double done = handshake_end(t);
+    const struct hs_event *ch = find(t, HS_LAYER_TLS, HS_CLIENT, "ClientHello");
+    if (done >= 0) {
+        t->handshake_done = true;
+        if (ch)
+            t->tls_ms = done - ch->t_ms;
+        t->total_ms = done;
+        t->round_trips = hs_count_round_trips(t, done);
+    } else {
+        t->total_ms = end_ms;
+    }
+
+    enum hs_side who;
+    const char *alert = fatal_alert(t, &who);
+    if (alert)
+        hs_trace_fail(t, HS_STAGE_TLS, "%s sent fatal alert %s", hs_side_name(who), alert);
+    else if (done < 0 && closed)
+        hs_trace_fail(t, HS_STAGE_TLS, "connection closed before the handshake completed");
+    else if (done < 0)
+        hs_trace_fail(t, HS_STAGE_TLS, "capture ends before the handshake completed");
+    if (t->error_stage == HS_STAGE_NONE)
+        t->exit_code = HS_EXIT_OK;
+}
+
+static void stats_of(const struct conn *c, struct hs_capture_conn *s)
+{
+    memset(s, 0, sizeof *s);
+    s->packets = c->flow->packets;
+    for (int i = 0; i < 2; i++) {
+        const struct hs_reasm_stats *r = &c->flow->dir[i].st;
+        s->retransmissions += r->retransmissions;
+        s->out_of_order += r->out_of_order;
+        s->conflicts += r->conflicts;
+        s->gaps += r->gaps;
+        s->gap_bytes += r->gap_bytes;
+    }
+}
+
+/* Reassembly that needed work gets a note at the end of the ladder. */
+static void stats_note(struct conn *c, const struct hs_capture_conn *s, double t_ms)
+{
+    if (s->retransmissions == 0 && s->out_of_order == 0 && s->gaps == 0)
+        return;
+    struct hs_event *ev = hs_event_new(HS_CLIENT, HS_LAYER_LIBRARY, "note", t_ms);
+    hs_f_int(ev->fields, "packets", (long long)s->packets);
+    hs_f_int(ev->fields, "retransmissions", (long long)s->retransmissions);
+    hs_f_int(ev->fields, "out_of_order", (long long)s->out_of_order);
+    hs_f_int(ev->fields, "conflicting_overlaps", (long long)s->conflicts);
+    hs_f_int(ev->fields, "gaps", (long long)s->gaps);
+    hs_f_int(ev->fields, "gap_bytes", (long long)s->gap_bytes);
+    hs_event_summary(ev, "TCP reassembly: %llu packets, %llu retransmitted, %llu out of order, "
+                     "%llu gaps (%llu bytes)%s", (unsigned long long)s->packets,
+                     (unsigned long long)s->retransmissions, (unsigned long long)s->out_of_order,
+                     (unsigned long long)s->gaps, (unsigned long long)s->gap_bytes,
+                     s->conflicts ? ", overlaps with different bytes" : "");
+    hs_trace_add(c->trace, ev);
+}
+
+/* The connection ended (closed, idle or end of file): decode what is left, hand it over. */
+static void finish(struct replay *rp, struct conn *c, bool closed)
+{
+    struct hs_flow *f = c->flow;
+    for (int i = 0; i < 2; i++)
+        hs_reasm_flush(&f->dir[i], f->last_ts, reasm_out(c));
+    for (int i = 0; i < 2; i++)
+        if (!c->dead && c->start[i].state == HS_TLSSTART_MORE && !c->direct[i])
+            hs_tlsstart_end(&c->start[i]);
+    check_dead(c);
+    if (!c->dead && c->dec == NULL) {
+        c->dead = true;
+        hs_trace_free(c->trace);
+        c->trace = NULL;
+    }
+    if (c->dead) {
+        rp->sum->not_tls++;
+    } else {
+        double end_ms = rel_ms(c, f->last_ts);
+        hs_decoder_finish(c->dec, end_ms);
+        rp->sum->src.tls_connections++;
+        struct hs_capture_conn s;
+        stats_of(c, &s);
+        s.number = ++rp->tls_number;
+        stats_note(c, &s, end_ms);
+        outcome(c, closed, end_ms);
+        bool pick = (rp->o->conn == 0 || (unsigned long)rp->o->conn == s.number) &&
+                    filter_match(rp->o->filter, f, c->trace);
+        if (pick) {
+            rp->sum->selected++;
+            struct hs_trace *t = c->trace;
+            c->trace = NULL;
+            rp->fn(rp->ctx, t, &s);
+        }
+    }
+    f->user = NULL;
+    conn_free(c);
+    hs_flow_close(rp->flows, f, f->last_ts);
+}
+
+static void on_segment(struct replay *rp, struct hs_tcp_seg *seg)
+{
+    enum hs_flow_lookup how;
+    /* Connections idle for long are over (the capture may never show their end). */
+    struct hs_flow *idle;
+    while ((idle = hs_flow_idlest(rp->flows)) && idle->last_ts < seg->ts - HS_REPLAY_IDLE_S)
+        finish(rp, idle->user, false);
+
+    struct hs_flow *f = hs_flow_lookup(rp->flows, seg, &how);
+    if (how == HS_FLOW_FULL) {
+        rp->sum->src.dropped_packets++;
+        if (!rp->full_notice)
+            fprintf(stderr, "hstrace: more than %u connections open at once: new ones are not "
+                    "followed\n", HS_FLOW_MAX_OPEN);
+        rp->full_notice = true;
+        return;
+    }
+    if (how == HS_FLOW_CLOSED)
+        return;
+    struct conn *c = how == HS_FLOW_NEW ? conn_new(rp, f, seg) : f->user;
+    if (c->dead) {
+        hs_flow_segment(f, seg, NULL);
+    } else {
+        hs_tcp_rows_add(&c->rows, c->trace, seg);
+        hs_flow_segment(f, seg, reasm_out(c));
+    }
+    if (hs_flow_done(f))
+        finish(rp, c, true);
+}
+
+static void take_secrets(struct replay *rp, struct hs_pcap_reader *rd)
+{
+    size_t n;
+    const char *text = hs_pcap_take_secrets(rd, &n);
+    if (text == NULL || n == 0)
+        return;
+    size_t bad = 0;
+    if (hs_keylog_parse(rp->keys, text, n, &bad) != HS_OK || bad > 0)
+        fprintf(stderr, "hstrace: %zu malformed key log line%s in the capture's secrets\n", bad,
+                bad == 1 ? "" : "s");
+    for (struct conn *c = rp->decoding; c; c = c->next)
+        hs_decoder_keys_changed(c->dec);
+}
+
+/* UDP is out of scope; a packet that looks like DTLS or QUIC is worth saying so. */
+static void count_udp(struct hs_replay_summary *sum, const struct hs_tcp_seg *u)
+{
+    sum->src.udp_packets++;
+    const uint8_t *p = u->data;
+    size_t n = u->payload;
+    bool port = u->sport == 443 || u->dport == 443 || u->sport == 4433 || u->dport == 4433;
+    /* DTLS record: type 20-25, version 0xfeff / 0xfefd / 0xfefc (RFC 6347, RFC 9147). */
+    bool dtls = p && n >= 13 && p[0] >= 20 && p[0] <= 25 && p[1] == 0xfe && p[2] >= 0xfc;
+    /* QUIC long header: form and fixed bits set, a 32-bit version (RFC 9000 17.2). */
+    bool quic = p && n >= 7 && (p[0] & 0xc0) == 0xc0 && port;
+    if (port || dtls || quic)
+        sum->udp_tls_like++;
+}
+
+static int cmp_number(const void *a, const void *b)
+{
+    const struct hs_flow *x = *(struct hs_flow *const *)a, *y = *(struct hs_flow *const *)b;
+    return x->number < y->number ? -1 : x->number > y->number;
+}
+
+/* End of file: every open connection, in the order they began. */
+static void finish_all(struct replay *rp)
+{
+    size_t n = hs_flow_open_count(rp->flows), k = 0;
+    if (n == 0)
+        return;
+    struct hs_flow **v = hs_xmalloc(n * sizeof *v);
+    for (struct hs_flow *f = hs_flow_idlest(rp->flows); f && k < n; f = f->lru_next)
+        v[k++] = f;
+    qsort(v, k, sizeof *v, cmp_number);
+    for (size_t i = 0; i < k; i++)
+        finish(rp, v[i]->user, false);
+    free(v);
+}
+
+int hs_replay(const struct hs_replay_opts *ro, hs_replay_fn fn, void *ctx,
+              struct hs_replay_summary *sum)
+{
+    memset(sum, 0, sizeof *sum);
+    sum->src.file = ro->path;
+    char err[200];
+    struct hs_pcap_reader *rd = hs_pcap_open(ro->path, err, sizeof err);
+    if (rd == NULL) {
+        snprintf(sum->error, sizeof sum->error, "%s", err);
+        sum->src.error = sum->error;
+        return 2;
+    }
+    struct replay rp = {.o = ro, .fn = fn, .ctx = ctx, .sum = sum};
+    rp.flows = hs_flow_table_new(HS_FLOW_MAX_OPEN, HS_FLOW_MAX_HELD);
+    rp.keys = hs_keylog_new();
+    if (ro->keylog) {
+        size_t bad = 0;
+        if (hs_keylog_load(rp.keys, ro->keylog, &bad) != HS_OK)
+            fprintf(stderr, "hstrace: cannot read key log %s: nothing will be decrypted with "
+                    "it\n", ro->keylog);
+        else if (bad > 0)
+            fprintf(stderr, "hstrace: %s: %zu malformed line%s ignored\n", ro->keylog, bad,
+                    bad == 1 ? "" : "s");
+    }
+
+    int status = 0;
+    struct hs_frame fr;
+    int r;
+    while ((r = hs_pcap_next(rd, &fr)) == 1) {
+        take_secrets(&rp, rd);
+        sum->src.packets++;
+        struct hs_tcp_seg seg;
+        memset(&seg, 0, sizeof seg);
+        seg.ts = fr.ts;
+        seg.frame = fr.number;
+        enum hs_packet_status ps = hs_packet_parse(fr.linktype, fr.data, fr.caplen, fr.origlen,
+                                                   &seg);
+        if (ps == HS_PKT_TCP)
+            on_segment(&rp, &seg);
+        else if (ps == HS_PKT_UDP)
+            count_udp(sum, &seg);
+    }
+    take_secrets(&rp, rd);
+    if (r < 0) {
+        snprintf(sum->error, sizeof sum->error, "%s", hs_pcap_error(rd));
+        sum->src.error = sum->error;
+        status = 1;
+    }
+    finish_all(&rp);
+    sum->src.connections = hs_flow_numbered(rp.flows);
+    hs_flow_table_free(rp.flows);
+    hs_keylog_free(rp.keys);
+    hs_pcap_close(rd);
+    return status;
+}
+
+/* ---- the -r command ---- */
+
+struct run_ctx {
+    FILE *out;
+    const struct hs_view_opts *vo;
+    bool json, begun;
+    struct hs_json_stream js;
+};
+
+static void json_begin(struct run_ctx *rc)
+{
+    if (!rc->begun)
+        hs_capture_json_begin(&rc->js, rc->out);
+    rc->begun = true;
+}
+
+static void print_conn(void *ctx, struct hs_trace *t, const struct hs_capture_conn *c)
+{
+    struct run_ctx *rc = ctx;
+    if (rc->json) {
+        json_begin(rc);
+        hs_capture_json_conn(&rc->js, t, c);
+    } else {
+        bool ascii = rc->vo && rc->vo->ascii;
+        const char *rule = ascii ? "--" : "\u2500\u2500";
+        const char *arrow = ascii ? "->" : "\u2192";
+        char server[64];
+        bool v6 = t->address && strchr(t->address, ':');
+        snprintf(server, sizeof server, "%s%s%s:%u", v6 ? "[" : "", t->address ? t->address : "?",
+                 v6 ? "]" : "", t->port);
+        fprintf(rc->out, "%s connection %lu: %s %s %s", rule, c->number,
+                t->client_address ? t->client_address : "?", arrow, server);
+        if (t->sni) {
+            char *sni = hs_view_safe(t->sni, ascii);
+            fprintf(rc->out, " (SNI %s)", sni);
+            free(sni);
+        }
+        fprintf(rc->out, " %s\n", rule);
+        hs_view_text(rc->out, t, rc->vo);
+        fputc('\n', rc->out);
+        fflush(rc->out);
+    }
+    hs_trace_free(t);
+}
+
+int hs_replay_run(const struct hs_options *o, FILE *out, const struct hs_view_opts *vo)
+{
+    struct hs_replay_opts ro = {.path = o->read_path, .keylog = o->keylog, .conn = o->conn,
+                                .filter = o->filter};
+    struct run_ctx rc = {.out = out, .vo = vo, .json = o->json};
+    struct hs_replay_summary sum;
+    int status = hs_replay(&ro, print_conn, &rc, &sum);
+    if (status == 2) {
+        /* Nothing was read: no document, only the reason. */
+        fprintf(stderr, "hstrace: %s: %s\n", o->read_path, sum.error);
+        return 2;
+    }
+    if (rc.json) {
+        json_begin(&rc);
+        if (hs_capture_json_end(&rc.js, &sum.src) != 0 && status == 0)
+            status = 1;
+    } else {
+        const char *rule = vo && vo->ascii ? "--" : "\u2500\u2500";
+        fprintf(out, "%s %s: %llu packets, %llu TCP connection%s, %llu with TLS", rule,
+                o->read_path, (unsigned long long)sum.src.packets,
+                (unsigned long long)sum.src.connections, sum.src.connections == 1 ? "" : "s",
+                (unsigned long long)sum.src.tls_connections);
+        if (sum.selected != sum.src.tls_connections)
+            fprintf(out, ", %llu shown", (unsigned long long)sum.selected);
+        fprintf(out, " %s\n", rule);
+        if (sum.src.tls_connections == 0)
+            fprintf(out, "No TLS connection found in %s.\n", o->read_path);
+        else if (sum.selected == 0)
+            fprintf(out, "No TLS connection matches the selection (--conn/--filter).\n");
+        fflush(out);
+    }
+    if (sum.udp_tls_like > 0)
+        fprintf(stderr, "hstrace: %llu UDP packet%s ignored (DTLS and QUIC are not decoded)\n",
+                (unsigned long long)sum.udp_tls_like, sum.udp_tls_like == 1 ? "" : "s");
+    if (status == 1)
+        fprintf(stderr, "hstrace: %s: %s\n", o->read_path, sum.error);
+    return status;
+}

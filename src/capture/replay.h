@@ -1,0 +1,53 @@
+/*
+ * Reading a capture (-r FILE): frames → TCP segments → connections (flow.c) → where TLS starts
+ * (tlsstart.c) → one TLS decoder and one trace per connection, with the TCP rows from the
+ * packets.  Streaming: the reader holds one frame, a connection's state lives until it closes
+ * (then its trace is handed over) or the file ends.
+ */
+#ifndef HS_REPLAY_H
+#define HS_REPLAY_H
+
+#include "../cli/options.h"
+#include "../core/trace.h"
+#include "../view/json_capture.h"
+#include "../view/view.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define HS_REPLAY_IDLE_S 900.0 /* a connection silent this long (capture time) is finished */
+
+/* Which connections to hand over. */
+struct hs_replay_opts {
+    const char *path;       /* the capture ("-" = stdin) */
+    const char *keylog;     /* NSS key log file, or NULL */
+    long conn;              /* only the Nth TLS connection (1-based), 0 = all */
+    const char *filter;     /* HOST[:PORT]: either end's address or the SNI, and a port */
+};
+
+/* Called for each selected TLS connection as it completes; takes ownership of trace. */
+typedef void (*hs_replay_fn)(void *ctx, struct hs_trace *trace, const struct hs_capture_conn *c);
+
+/* What was read; error is set when the file is truncated or corrupt. */
+struct hs_replay_summary {
+    struct hs_capture_source src;
+    uint64_t not_tls;        /* TCP connections without TLS */
+    uint64_t udp_tls_like;   /* UDP packets on port 443/4433 or shaped like DTLS/QUIC */
+    uint64_t selected;       /* handed over */
+    char error[256];
+};
+
+/*
+ * Reads the whole file.  Returns 0 (read completely), 1 (truncated or corrupt: what was read
+ * is handed over, summary->error says where) or 2 (cannot be opened or is not a capture,
+ * summary->error says why; nothing handed over).
+ */
+int hs_replay(const struct hs_replay_opts *ro, hs_replay_fn fn, void *ctx,
+              struct hs_replay_summary *summary);
+
+/* The -r command: text ladders (one per connection) or the capture JSON document on out;
+ * messages on stderr.  Returns the exit code (0, 1 truncated/corrupt file, 2 unreadable). */
+int hs_replay_run(const struct hs_options *o, FILE *out, const struct hs_view_opts *vo);
+
+#endif

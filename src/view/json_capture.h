@@ -1,0 +1,50 @@
+/*
+ * The JSON document of a capture (`hstrace -r FILE --json`, schema $defs/capture), written as
+ * a stream: each connection is dumped as it completes, the source summary last (its counts
+ * are known only at the end of the file).  Key order does not matter in JSON.
+ */
+#ifndef HS_JSON_CAPTURE_H
+#define HS_JSON_CAPTURE_H
+
+#include "../core/trace.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+/* What the capture reader knows of one connection beyond its trace. */
+struct hs_capture_conn {
+    unsigned long number;     /* among the TLS connections of the file, 1-based */
+    uint64_t packets;
+    uint64_t retransmissions, out_of_order, conflicts, gaps, gap_bytes;
+};
+
+/* The file as a whole. */
+struct hs_capture_source {
+    const char *file;
+    uint64_t packets;
+    uint64_t connections;     /* TCP connections found */
+    uint64_t tls_connections; /* ... of which carried TLS */
+    uint64_t udp_packets;     /* ignored: DTLS and QUIC are not decoded */
+    uint64_t dropped_packets; /* of connections over the tracking limit */
+    const char *error;        /* the file is truncated or corrupt: how, or NULL */
+};
+
+/* One connection: the live document without its live-only keys, plus "connection" (its
+ * number), "tcp" (reassembly counts), and "frames" on every event. */
+json_t *hs_capture_conn_json(const struct hs_trace *t, const struct hs_capture_conn *c);
+
+struct hs_json_stream {
+    FILE *out;
+    size_t n;   /* connections written */
+    bool err;   /* a write failed */
+};
+
+void hs_capture_json_begin(struct hs_json_stream *s, FILE *out);
+void hs_capture_json_conn(struct hs_json_stream *s, const struct hs_trace *t,
+                          const struct hs_capture_conn *c);
+/* Closes the array, writes "source"; 0, or -1 if any write failed. */
+int hs_capture_json_end(struct hs_json_stream *s, const struct hs_capture_source *src);
+
+#endif
