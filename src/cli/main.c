@@ -1,6 +1,8 @@
 /* hstrace: pick the source (live target or demo), run it, render the trace, exit. */
+#include "../capture/replay.h"
 #include "../core/trace.h"
 #include "../live/live.h"
+#include "../tui/tui.h"
 #include "../view/view.h"
 #include "options.h"
 
@@ -46,6 +48,30 @@ int main(int argc, char **argv)
         return 0;
     if (r > 0)
         return r;
+
+    if (o.read_path && hs_tui_wanted(&o)) {
+        int code = hs_tui_run_capture(&o);
+        if (code != HS_TUI_UNAVAILABLE)
+            return code;
+    }
+    if (o.read_path) {
+        /* A capture: one ladder (or JSON object) per TLS connection, streamed as they end. */
+        struct hs_view_opts vo = {
+            .color = want_color(o.color),
+            .ascii = o.ascii,
+            .explain = o.explain,
+            .debug = o.debug,
+            .width = out_width(),
+        };
+        return hs_replay_run(&o, stdout, &vo);
+    }
+
+    /* On a terminal (and unless --json/--plain): the interactive view, same exit codes. */
+    if (hs_tui_wanted(&o)) {
+        int code = hs_tui_run_live(&o);
+        if (code != HS_TUI_UNAVAILABLE)
+            return code;
+    }
 
     struct hs_trace *t = hs_trace_new();
     int code = o.demo ? hs_demo_run(&o, t) : hs_live_run(&o, t);

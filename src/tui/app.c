@@ -1,0 +1,843 @@
+/*
+ * The interactive view's loop: screens (connection list, ladder), layout and resize, keys and
+ * mouse, search, save, rerun, and the hand-back of the terminal.
+ *
+ *   hstrace 0.1.0  localhost:4433 → 127.0.0.1 (SNI localhost)               done 17.2 ms
+ *   TLS 1.3 · TLS_AES_128_GCM_SHA256 · x25519 · ALPN h2 · certificate verified
+ *   ┌ ladder pane (ladder.c) ──────────────────────────────────────────────────────┐
+ *   └──────────────────────────────────────────────────────────────────────────────┘
+ *   ┌ detail pane (detail.c): field tree, hex dump (x) ────────────────────────────┐
+ *   └──────────────────────────────────────────────────────────────────────────────┘
+ *   status line: search and save results, the failure reason, timings
+ *   footer: the keys that work here
+ *
+ * At 150 columns and more the detail pane sits to the right of the ladder.
+ */
+#include "tui.h"
+
+#include "internal.h"
+
+#include "../core/mem.h"
+#include "../view/view.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#ifndef HS_VERSION
+#define HS_VERSION "0.0.0"
+#endif
+
+enum { WIDE_COLS = 150, DETAIL_W = 76, MIN_COLS = 60, MIN_LINES = 16, POLL_MS = 40 };
+enum focus { F_LADDER, F_TREE, F_HEX };
+
+struct app {
+    const struct hs_options *o;
+    struct tui_ui ui;
+
+    /* Live mode: the worker and the UI's own trace (a copy while it runs, then the result). */
+    bool live;
+    struct tui_feed *feed;
+    struct hs_trace *own;
+    bool running, quit_when_done;
+    int code;
+
+    /* Capture mode: finished traces, a list when there are several. */
+    struct hs_trace *const *traces;
+    size_t ntraces;
+    const char *title;
+    bool in_list;
+    struct tui_connlist list;
+
+    struct tui_doc doc;
+    struct tui_ladder lad;
+    struct tui_detail det;
+    enum focus focus;
+    bool help, quit;
+
+    char status[512];
+    enum tui_paint status_paint;
+    char search[256];
+
+    WINDOW *wl, *wd;   /* ladder (or list) pane, detail pane */
+    bool wide, too_small;
+};
+
+/* ---- small helpers ---- */
+
+static void say(struct app *a, enum tui_paint p, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void say(struct app *a, enum tui_paint p, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(a->status, sizeof a->status, fmt, ap);
+    va_end(ap);
+    a->status_paint = p;
+}
+
+static bool want_color(const struct hs_options *o)
+{
+    if (o->color == HS_COLOR_ALWAYS)
+        return true;
+    if (o->color == HS_COLOR_NEVER)
+        return false;
+    const char *no = getenv("NO_COLOR");
+    if (no && *no)
+        return false;
+    const char *term = getenv("TERM");
+    if (term && strcmp(term, "dumb") == 0)
+        return false;
+    return isatty(STDOUT_FILENO);
+}
+
+static int out_width(void)
+{
+    struct winsize ws;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
+        return ws.ws_col;
+    return 80;
+}
+
+static const struct hs_event *selected_event(const struct app *a)
+{
+    return a->doc.nrows && a->lad.sel < a->doc.nrows ? a->doc.rows[a->lad.sel] : NULL;
+}
+
+static void open_trace(struct app *a, struct hs_trace *t)
+{
+    tui_detail_reset(&a->det);
+    a->doc.trace = t;
+    tui_doc_rebuild(&a->doc, a->ui.debug);
+    a->lad.sel = a->lad.top = 0;
+    a->focus = F_LADDER;
+}
+
+/* ---- layout ---- */
+
+static void layout(struct app *a)
+{
+    if (a->wl)
+        delwin(a->wl);
+    if (a->wd)
+        delwin(a->wd);
+    a->wl = a->wd = NULL;
+    a->too_small = COLS < MIN_COLS || LINES < MIN_LINES;
+    if (a->too_small)
+        return;
+    int body_y = 2, body_h = LINES - 4;
+    a->wide = COLS >= WIDE_COLS;
+    if (a->in_list) {
+        a->wl = newwin(body_h, COLS, body_y, 0);
+    } else if (a->wide) {
+        a->wl = newwin(body_h, COLS - DETAIL_W - 1, body_y, 0);
+        a->wd = newwin(body_h, DETAIL_W, body_y, COLS - DETAIL_W);
+    } else {
+        /* The hex dump needs lines more than the ladder does. */
+        int ladder_h = body_h * (a->det.hex ? 40 : 55) / 100;
+        a->wl = newwin(ladder_h, COLS, body_y, 0);
+        a->wd = newwin(body_h - ladder_h, COLS, body_y + ladder_h, 0);
+    }
+    if ((a->wl == NULL) || (!a->in_list && a->wd == NULL))
+        a->too_small = true;
+}
+
+/* ---- header, status, footer ---- */
+
+static const struct hs_trace *current(const struct app *a)
+{
+    if (a->in_list)
+        return a->ntraces ? a->traces[a->list.sel] : NULL;
+    return a->doc.trace;
+}
+
+static void draw_header(struct app *a)
+{
+    const struct tui_ui *ui = &a->ui;
+    const struct hs_trace *t = current(a);
+    int x = tui_text(stdscr, ui, 0, 0, "hstrace " HS_VERSION, COLS, TP_BOLD, 0) + 2;
+
+    /* Right: the state of the run, or where this connection comes from. */
+    char right[160] = "";
+    if (a->live && a->running)
+        snprintf(right, sizeof right, "running...");
+    else if (a->live && t && t->total_ms >= 0)
+        snprintf(right, sizeof right, "%s in %.1f ms", t->error_stage ? "failed" : "done",
+                 t->total_ms);
+    else if (!a->live && a->in_list)
+        snprintf(right, sizeof right, "%zu TLS connections", a->ntraces);
+    else if (!a->live && a->ntraces > 1)
+        snprintf(right, sizeof right, "connection %zu of %zu", a->list.sel + 1, a->ntraces);
+    int right_w = tui_cols(right);
+    if (right_w > COLS / 3)
+        right_w = COLS / 3;
+
+    if (a->in_list) {
+        tui_text(stdscr, ui, 0, x, a->title ? a->title : "capture", COLS - x - right_w - 2,
+                 TP_BOLD, 0);
+    } else if (t) {
+        const char *host = t->host ? t->host : t->address ? t->address : "?";
+        bool v6 = strchr(host, ':') && host[0] != '[';
+        char *target = v6 ? hs_xasprintf("[%s]:%u", host, t->port)
+                          : hs_xasprintf("%s:%u", host, t->port);
+        char *line;
+        if (!t->host && t->client_address)
+            line = hs_xasprintf("%s \xe2\x86\x92 %s", t->client_address, target);
+        else if (t->address && t->host && strcmp(t->address, t->host) != 0)
+            line = hs_xasprintf("%s \xe2\x86\x92 %s", target, t->address);
+        else
+            line = hs_xstrdup(target);
+        char *full = hs_xasprintf("%s (%s%s)%s%s", line, t->sni ? "SNI " : "no SNI",
+                                  t->sni ? t->sni : "", t->host && t->client_address ? " from " : "",
+                                  t->host && t->client_address ? t->client_address : "");
+        tui_text(stdscr, ui, 0, x, full, COLS - x - right_w - 2, TP_BOLD, 0);
+        free(full);
+        free(line);
+        free(target);
+    }
+    if (right[0])
+        tui_text(stdscr, ui, 0, COLS - right_w, right, right_w,
+                 a->running ? TP_ENC : t && t->error_stage ? TP_PROBLEM : TP_DIM, 0);
+
+    /* Line 2: the negotiated result, words first, colour second. */
+    if (t == NULL || a->in_list)
+        return;
+    struct {
+        char text[96];
+        enum tui_paint p;
+    } items[8];
+    int n = 0;
+    bool failed = !a->running && (t->error_stage != HS_STAGE_NONE || !t->handshake_done);
+    if (failed) {
+        const char *stage = hs_stage_name(t->error_stage);
+        snprintf(items[n].text, sizeof items[n].text, "%s%s", stage ? "handshake failed at " :
+                 "handshake not completed", stage ? stage : "");
+        items[n++].p = TP_PROBLEM;
+    }
+    /* Verification first: on a narrow screen the cipher suite is what gets cut. */
+    if (t->verified == 1) {
+        snprintf(items[n].text, sizeof items[n].text, "certificate verified");
+        items[n++].p = TP_GOOD;
+    } else if (t->verified == 0) {
+        snprintf(items[n].text, sizeof items[n].text, "certificate NOT VERIFIED");
+        items[n++].p = TP_PROBLEM;
+    } else if (!a->running && !failed) {
+        snprintf(items[n].text, sizeof items[n].text, "certificate not checked");
+        items[n++].p = TP_NORMAL;
+    }
+    const char *known[] = {t->version, t->cipher_suite, t->group};
+    for (int i = 0; i < 3; i++) {
+        if (known[i][0] == '\0')
+            continue;
+        snprintf(items[n].text, sizeof items[n].text, "%s", known[i]);
+        items[n++].p = TP_NORMAL;
+    }
+    if (t->alpn) {
+        snprintf(items[n].text, sizeof items[n].text, "ALPN %s", t->alpn);
+        items[n++].p = TP_NORMAL;
+    } else if (!failed && !a->running) {
+        snprintf(items[n].text, sizeof items[n].text, "no ALPN");
+        items[n++].p = TP_NORMAL;
+    }
+    if (t->resumed) {
+        snprintf(items[n].text, sizeof items[n].text, "resumed");
+        items[n++].p = TP_NORMAL;
+    }
+    if (n == 0 && a->running) {
+        snprintf(items[n].text, sizeof items[n].text, "negotiating...");
+        items[n++].p = TP_DIM;
+    }
+    x = 0;
+    for (int i = 0; i < n && x < COLS; i++) {
+        if (i > 0) {
+            int sw = (int)wcslen(ui->g->sep);
+            tui_glyph(stdscr, ui, 1, x, ui->g->sep, 1, TP_DIM, 0);
+            x += sw;
+        }
+        x += tui_text(stdscr, ui, 1, x, items[i].text, COLS - x, items[i].p, 0);
+    }
+}
+
+static void draw_status(struct app *a)
+{
+    const struct tui_ui *ui = &a->ui;
+    int y = LINES - 2;
+    const struct hs_trace *t = current(a);
+    if (a->status[0]) {
+        tui_text(stdscr, ui, y, 0, a->status, COLS, a->status_paint, 0);
+        return;
+    }
+    if (t == NULL || a->running)
+        return;
+    if (t->error_stage != HS_STAGE_NONE || t->error_message) {
+        const char *stage = hs_stage_name(t->error_stage);
+        char *line = hs_xasprintf("failed%s%s: %s", stage ? " at " : "", stage ? stage : "",
+                                  t->error_message ? t->error_message : "unknown error");
+        tui_glyph(stdscr, ui, y, 0, ui->g->fail, 1, TP_PROBLEM, A_BOLD);
+        tui_text(stdscr, ui, y, 2, line, COLS - 2, TP_PROBLEM, 0);
+        free(line);
+        return;
+    }
+    char line[256] = "";
+    size_t len = 0;
+    const char *names[] = {"DNS", "TCP", "TLS", "total"};
+    double ms[] = {t->dns_ms, t->tcp_ms, t->tls_ms, t->total_ms};
+    for (int i = 0; i < 4; i++)
+        if (ms[i] >= 0 && len < sizeof line)
+            len += (size_t)snprintf(line + len, sizeof line - len, "%s%s %.2f ms",
+                                    len ? " \xc2\xb7 " : "", names[i], ms[i]);
+    if (t->round_trips >= 0 && len < sizeof line)
+        snprintf(line + len, sizeof line - len, "%s%d round trip%s", len ? " \xc2\xb7 " : "",
+                 t->round_trips, t->round_trips == 1 ? "" : "s");
+    tui_text(stdscr, ui, y, 0, line, COLS, TP_DIM, 0);
+}
+
+/* Key and word pairs; the last pairs (r, q) always show, the others while they fit. */
+static int footer_item(const struct tui_ui *ui, int y, int x, const char *key, const char *what)
+{
+    int x0 = x;
+    x += tui_text(stdscr, ui, y, x, key, COLS - x, TP_KEY, 0);
+    x += tui_text(stdscr, ui, y, x, " ", COLS - x, TP_BAR, 0);
+    x += tui_text(stdscr, ui, y, x, what, COLS - x, TP_BAR, 0);
+    x += tui_text(stdscr, ui, y, x, "  ", COLS - x, TP_BAR, 0);
+    return x - x0;
+}
+
+static void draw_footer(struct app *a)
+{
+    const struct tui_ui *ui = &a->ui;
+    int y = LINES - 1;
+    static const char *const list_keys[] = {"Enter", "open", "\xe2\x86\x91\xe2\x86\x93", "select",
+                                            "s", "save", "?", "help", NULL};
+    static const char *const ladder_keys[] = {
+        "\xe2\x86\x91\xe2\x86\x93", "move", "Enter", "fields", "Tab", "pane", "x", "hex", "t",
+        "time", "/", "find", "?", "help", "s", "save", "n/N", "next", NULL};
+    static const char *const tree_keys[] = {
+        "\xe2\x86\x91\xe2\x86\x93", "move", "Enter", "fold", "\xe2\x86\x90", "close", "Tab",
+        "pane", "x", "hex", "/", "find", "?", "help", NULL};
+    const char *const *keys = a->in_list ? list_keys : a->focus == F_LADDER ? ladder_keys
+                                                                              : tree_keys;
+    bool again = a->live && !a->running && !a->in_list;
+    const char *q = a->in_list || (a->focus == F_LADDER && a->ntraces <= 1) ? "quit" : "back";
+    int tail = (again ? tui_cols("r again  ") : 0) + tui_cols("q   ") + tui_cols(q);
+
+    tui_clear_to(stdscr, ui, y, 0, TP_BAR, 0);
+    int x = 0;
+    for (int i = 0; keys[i]; i += 2) {
+        int w = tui_cols(keys[i]) + 1 + tui_cols(keys[i + 1]) + 2;
+        if (x + w + tail > COLS)
+            break;
+        x += footer_item(ui, y, x, keys[i], keys[i + 1]);
+    }
+    if (again)
+        x += footer_item(ui, y, x, "r", "again");
+    footer_item(ui, y, x, "q", q);
+}
+
+static void draw(struct app *a)
+{
+    const struct tui_ui *ui = &a->ui;
+    werase(stdscr);
+    if (a->too_small) {
+        tui_text(stdscr, ui, 0, 0, "hstrace: the terminal is too small (needs 60x16, best 80x24)",
+                 COLS, TP_PROBLEM, 0);
+        wnoutrefresh(stdscr);
+        doupdate();
+        return;
+    }
+    draw_header(a);
+    draw_status(a);
+    draw_footer(a);
+    if (a->wide && !a->in_list)
+        for (int y = 2; y < LINES - 2; y++)
+            tui_glyph(stdscr, ui, y, COLS - DETAIL_W - 1, ui->g->vline, 1, TP_DIM, 0);
+    wnoutrefresh(stdscr);
+
+    if (a->in_list) {
+        tui_connlist_draw(a->wl, ui, a->traces, a->ntraces, &a->list);
+        wnoutrefresh(a->wl);
+    } else {
+        tui_ladder_draw(a->wl, ui, &a->doc, &a->lad, a->focus == F_LADDER, a->running);
+        tui_detail_set(&a->det, selected_event(a));
+        tui_detail_draw(a->wd, ui, &a->det,
+                        a->focus == F_TREE ? 1 : a->focus == F_HEX ? 2 : 0);
+        wnoutrefresh(a->wl);
+        wnoutrefresh(a->wd);
+    }
+    if (a->help)
+        tui_help_draw(ui, a->live, a->ntraces > 1);
+    doupdate();
+}
+
+/* ---- live runs ---- */
+
+static bool start_run(struct app *a)
+{
+    a->feed = tui_feed_start(a->o);
+    if (a->feed == NULL) {
+        say(a, TP_PROBLEM, "cannot start the trace thread");
+        return false;
+    }
+    tui_detail_reset(&a->det);
+    hs_trace_free(a->own);
+    a->own = hs_trace_new();
+    a->doc.trace = a->own;
+    tui_doc_rebuild(&a->doc, a->ui.debug);
+    a->lad = (struct tui_ladder){.delta = a->lad.delta, .follow = true};
+    a->focus = F_LADDER;
+    a->running = true;
+    return true;
+}
+
+/* Takes what the worker produced; at the end, the worker's own trace replaces the copy. */
+static void pump(struct app *a)
+{
+    if (!a->running)
+        return;
+    bool done = tui_feed_done(a->feed);
+    bool changed = tui_feed_drain(a->feed, a->own);
+    if (done) {
+        int code;
+        struct hs_trace *fin = tui_feed_finish(a->feed, &code);
+        tui_feed_free(a->feed);
+        a->feed = NULL;
+        tui_detail_reset(&a->det);
+        hs_trace_free(a->own);
+        a->own = fin;
+        a->doc.trace = fin;
+        a->code = code;
+        a->running = false;
+        changed = true;
+        if (code == HS_EXIT_USAGE && fin->nevents == 0)
+            a->quit = true; /* the source said why on stderr; nothing to show */
+        if (a->quit_when_done)
+            a->quit = true;
+    }
+    if (!changed)
+        return;
+    tui_doc_rebuild(&a->doc, a->ui.debug);
+    if (a->lad.follow && a->doc.nrows)
+        a->lad.sel = a->doc.nrows - 1;
+    if (done && a->lad.follow) {
+        /* Land on the first problem (where it went wrong), else stay on the last row. */
+        for (size_t i = 0; i < a->doc.nrows; i++) {
+            if (a->doc.rows[i]->problem) {
+                a->lad.sel = i;
+                break;
+            }
+        }
+        a->lad.follow = false;
+    }
+}
+
+/* ---- search and save ---- */
+
+static void search_step(struct app *a, int dir)
+{
+    size_t n = a->doc.nrows;
+    if (a->search[0] == '\0') {
+        say(a, TP_DIM, "no search yet: press / to search");
+        return;
+    }
+    if (n == 0)
+        return;
+    size_t total = 0, found = n, rank = 0;
+    const struct hs_field *where = NULL;
+    for (size_t k = 1; k <= n && found == n; k++) {
+        size_t i = dir > 0 ? (a->lad.sel + k) % n : (a->lad.sel + n - (k % n)) % n;
+        if (tui_event_matches(a->doc.rows[i], a->search, &where))
+            found = i;
+    }
+    if (found == n) {
+        say(a, TP_PROBLEM, "not found: %s", a->search);
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct hs_field *w;
+        if (tui_event_matches(a->doc.rows[i], a->search, &w)) {
+            total++;
+            if (i <= found)
+                rank++;
+        }
+    }
+    a->lad.sel = found;
+    a->lad.follow = false;
+    tui_detail_set(&a->det, a->doc.rows[found]);
+    if (where)
+        tui_detail_reveal(&a->det, where);
+    say(a, TP_NORMAL, "match %zu of %zu for \"%s\" (n next, N previous)", rank, total, a->search);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && strcasecmp(s + n - m, suffix) == 0;
+}
+
+static void save(struct app *a)
+{
+    const struct hs_trace *t = current(a);
+    if (t == NULL)
+        return;
+    if (a->running) {
+        say(a, TP_PROBLEM, "the trace is still running: save it when it has finished");
+        return;
+    }
+    char def[128] = "hstrace.json";
+    const char *host = t->host ? t->host : t->address;
+    if (host) {
+        size_t k = snprintf(def, sizeof def, "hstrace-");
+        for (const char *p = host; *p && k + 6 < sizeof def; p++)
+            def[k++] = (strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-",
+                               *p) ? *p : '_');
+        snprintf(def + k, sizeof def - k, ".json");
+    }
+    char path[1024];
+    if (!tui_prompt(&a->ui, LINES - 2, "save as (.json, .pcap, .pcapng): ", def, path,
+                    sizeof path) || path[0] == '\0') {
+        say(a, TP_DIM, "not saved");
+        return;
+    }
+    if (ends_with(path, ".pcap") || ends_with(path, ".pcapng")) {
+        say(a, TP_PROBLEM, "packets cannot be saved from this view yet: run hstrace -w %s", path);
+        return;
+    }
+    if (!ends_with(path, ".json")) {
+        say(a, TP_PROBLEM, "unknown file type: %s (use .json, .pcap or .pcapng)", path);
+        return;
+    }
+    FILE *f = fopen(path, "w");
+    if (f == NULL) {
+        say(a, TP_PROBLEM, "cannot write %s: %s", path, strerror(errno));
+        return;
+    }
+    int r = hs_view_json(f, t);
+    if (fclose(f) != 0 || r != 0)
+        say(a, TP_PROBLEM, "cannot write %s: %s", path, strerror(errno));
+    else
+        say(a, TP_GOOD, "saved the JSON document to %s", path);
+}
+
+/* ---- keys ---- */
+
+static void on_mouse(struct app *a)
+{
+    MEVENT m;
+    if (getmouse(&m) != OK || a->too_small)
+        return;
+    int key = m.bstate & BUTTON4_PRESSED ? KEY_UP : m.bstate & BUTTON5_PRESSED ? KEY_DOWN : 0;
+    int y = m.y, x = m.x;
+    if (a->wl && wmouse_trafo(a->wl, &y, &x, FALSE)) {
+        if (a->in_list) {
+            long i = key ? -1 : tui_connlist_hit(&a->list, a->ntraces, y);
+            if (key)
+                tui_connlist_key(&a->list, a->ntraces, key, 1);
+            else if (i >= 0)
+                a->list.sel = (size_t)i;
+            return;
+        }
+        a->focus = F_LADDER;
+        long i = key ? -1 : tui_ladder_hit(&a->lad, &a->doc, y);
+        if (key)
+            tui_ladder_key(&a->lad, &a->doc, key, 1);
+        else if (i >= 0)
+            a->lad.sel = (size_t)i, a->lad.follow = false;
+        return;
+    }
+    y = m.y, x = m.x;
+    if (a->wd && wmouse_trafo(a->wd, &y, &x, FALSE)) {
+        bool leave;
+        if (key)
+            tui_detail_tree_key(&a->det, key, &leave);
+        else if (tui_detail_hit(&a->det, y))
+            a->focus = F_TREE;
+    }
+}
+
+static void ladder_screen_key(struct app *a, int key)
+{
+    int page = a->wl ? getmaxy(a->wl) - TUI_LADDER_HEAD : 1;
+    switch (key) {
+    case 'q': case 27:
+        if (a->focus != F_LADDER) {
+            a->focus = F_LADDER;
+        } else if (a->ntraces > 1) {
+            a->in_list = true;
+            layout(a);
+        } else if (a->running) {
+            a->quit_when_done = true;
+            say(a, TP_ENC, "finishing the trace before quitting (at most %.0f s)...",
+                a->o->timeout_s > 0 ? a->o->timeout_s : 10);
+        } else {
+            a->quit = true;
+        }
+        return;
+    case '\t':
+        a->focus = a->focus == F_LADDER ? F_TREE
+                   : a->focus == F_TREE && a->det.hex ? F_HEX
+                                                      : F_LADDER;
+        return;
+    case KEY_BTAB:
+        a->focus = a->focus == F_LADDER ? (a->det.hex ? F_HEX : F_TREE)
+                   : a->focus == F_HEX ? F_TREE
+                                       : F_LADDER;
+        return;
+    case 'x':
+        a->det.hex = !a->det.hex;
+        a->det.hex_follow = true;
+        layout(a);
+        if (!a->det.hex && a->focus == F_HEX)
+            a->focus = F_TREE;
+        return;
+    case 't':
+        a->lad.delta = !a->lad.delta;
+        say(a, TP_DIM, "time column: %s", a->lad.delta ? "since the previous row (+ms)"
+                                                        : "since the start (ms)");
+        return;
+    case '/': {
+        char pat[sizeof a->search];
+        if (tui_prompt(&a->ui, LINES - 2, "/", "", pat, sizeof pat) && pat[0]) {
+            snprintf(a->search, sizeof a->search, "%s", pat);
+            search_step(a, 1);
+        } else {
+            a->status[0] = '\0';
+        }
+        return;
+    }
+    case 'n': search_step(a, 1); return;
+    case 'N': search_step(a, -1); return;
+    case 's': save(a); return;
+    case 'r':
+        if (!a->live)
+            say(a, TP_DIM, "r runs a live trace again; this one comes from a capture");
+        else if (a->running)
+            say(a, TP_ENC, "the trace is still running");
+        else if (start_run(a))
+            say(a, TP_DIM, "running the trace again");
+        return;
+    default:
+        break;
+    }
+    if (a->focus == F_LADDER) {
+        if (key == '\n' || key == '\r' || key == KEY_ENTER || key == KEY_RIGHT || key == 'l') {
+            a->focus = F_TREE;
+            return;
+        }
+        tui_ladder_key(&a->lad, &a->doc, key, page);
+    } else if (a->focus == F_TREE) {
+        bool leave = false;
+        tui_detail_tree_key(&a->det, key, &leave);
+        if (leave)
+            a->focus = F_LADDER;
+    } else {
+        tui_detail_hex_key(&a->det, key);
+    }
+}
+
+static void list_screen_key(struct app *a, int key)
+{
+    int page = a->wl ? getmaxy(a->wl) - 1 : 1;
+    switch (key) {
+    case 'q': case 27:
+        a->quit = true;
+        return;
+    case '\n': case '\r': case KEY_ENTER: case KEY_RIGHT: case 'l':
+        if (a->ntraces == 0)
+            return;
+        a->in_list = false;
+        open_trace(a, a->traces[a->list.sel]);
+        layout(a);
+        return;
+    case 's':
+        save(a);
+        return;
+    default:
+        tui_connlist_key(&a->list, a->ntraces, key, page);
+    }
+}
+
+static void on_key(struct app *a, int key)
+{
+    if (key == KEY_RESIZE) {
+        layout(a);
+        return;
+    }
+    if (a->help) {
+        a->help = false;
+        return;
+    }
+    if (key == KEY_MOUSE) {
+        on_mouse(a);
+        return;
+    }
+    a->status[0] = '\0';
+    if (key == '?' || key == KEY_F(1)) {
+        a->help = true;
+        return;
+    }
+    if (a->too_small) {
+        /* q still quits (after a running trace ends, so the exit code is its own). */
+        if ((key == 'q' || key == 27) && a->running)
+            a->quit_when_done = true;
+        else if (key == 'q' || key == 27)
+            a->quit = true;
+        return;
+    }
+    if (a->in_list)
+        list_screen_key(a, key);
+    else
+        ladder_screen_key(a, key);
+}
+
+/* ---- the terminal ---- */
+
+struct term {
+    SCREEN *screen;
+    int saved_stderr;     /* the real stderr while curses owns the screen */
+    FILE *held;           /* what was written to stderr meanwhile */
+};
+
+static bool term_open(struct term *tm)
+{
+    memset(tm, 0, sizeof *tm);
+    tm->saved_stderr = -1;
+    tm->screen = newterm(NULL, stdout, stdin);
+    if (tm->screen == NULL)
+        return false;
+    /* Messages from the source would scribble over the screen: hold them until the end. */
+    fflush(stderr);
+    tm->held = tmpfile();
+    if (tm->held) {
+        tm->saved_stderr = dup(STDERR_FILENO);
+        if (tm->saved_stderr < 0 || dup2(fileno(tm->held), STDERR_FILENO) < 0) {
+            fclose(tm->held);
+            tm->held = NULL;
+        }
+    }
+    cbreak();
+    noecho();
+    nonl();
+    keypad(stdscr, TRUE);
+    curs_set(0);
+    set_escdelay(25);
+    mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+    mouseinterval(0);
+    return true;
+}
+
+static void term_close(struct term *tm)
+{
+    endwin();
+    delscreen(tm->screen);
+    fflush(stderr);
+    if (tm->held && tm->saved_stderr >= 0) {
+        dup2(tm->saved_stderr, STDERR_FILENO);
+        close(tm->saved_stderr);
+        rewind(tm->held);
+        char buf[4096];
+        size_t n;
+        while ((n = fread(buf, 1, sizeof buf, tm->held)) > 0)
+            fwrite(buf, 1, n, stderr);
+    }
+    if (tm->held)
+        fclose(tm->held);
+}
+
+static void loop(struct app *a)
+{
+    layout(a);
+    while (!a->quit) {
+        pump(a);
+        if (a->quit)
+            break;
+        draw(a);
+        timeout(a->running ? POLL_MS : -1);
+        wint_t wc;
+        int kind = get_wch(&wc);
+        if (kind == ERR)
+            continue;
+        /* Characters beyond Latin-1 are no command key. */
+        if (kind == OK && wc > 0xff)
+            continue;
+        on_key(a, (int)wc);
+    }
+    if (a->wl)
+        delwin(a->wl);
+    if (a->wd)
+        delwin(a->wd);
+    a->wl = a->wd = NULL;
+}
+
+static struct hs_view_opts text_opts(const struct hs_options *o)
+{
+    return (struct hs_view_opts){
+        .color = want_color(o),
+        .ascii = o->ascii,
+        .explain = o->explain,
+        .debug = o->debug,
+        .width = out_width(),
+    };
+}
+
+bool hs_tui_wanted(const struct hs_options *o)
+{
+    if (o->json || o->plain)
+        return false;
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+        return false;
+    const char *term = getenv("TERM");
+    return term && *term && strcmp(term, "dumb") != 0;
+}
+
+int hs_tui_run_live(const struct hs_options *o)
+{
+    struct term tm;
+    if (!term_open(&tm))
+        return HS_TUI_UNAVAILABLE;
+    struct app a = {.o = o, .live = true, .code = HS_EXIT_TLS};
+    tui_ui_init(&a.ui, o);
+    if (start_run(&a))
+        loop(&a);
+    tui_feed_free(a.feed); /* only set if the loop ended some other way */
+    term_close(&tm);
+
+    int code = a.code;
+    if (a.own && !(code == HS_EXIT_USAGE && a.own->nevents == 0)) {
+        struct hs_view_opts vo = text_opts(o);
+        hs_view_text(stdout, a.own, &vo);
+        fflush(stdout);
+    }
+    tui_detail_free(&a.det);
+    tui_doc_free(&a.doc);
+    hs_trace_free(a.own);
+    return code;
+}
+
+int hs_tui_run_traces(const struct hs_options *o, struct hs_trace **t, size_t n,
+                      const char *title)
+{
+    struct term tm;
+    if (!term_open(&tm))
+        return HS_TUI_UNAVAILABLE;
+    struct app a = {.o = o, .traces = t, .ntraces = n, .title = title, .in_list = n > 1};
+    tui_ui_init(&a.ui, o);
+    if (n == 1)
+        open_trace(&a, t[0]);
+    loop(&a);
+    term_close(&tm);
+
+    struct hs_view_opts vo = text_opts(o);
+    for (size_t i = 0; i < n; i++) {
+        if (i > 0)
+            fputc('\n', stdout);
+        hs_view_text(stdout, t[i], &vo);
+    }
+    fflush(stdout);
+    tui_detail_free(&a.det);
+    tui_doc_free(&a.doc);
+    return 0;
+}
