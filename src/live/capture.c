@@ -259,6 +259,13 @@ const char *hs_capture_device(const struct hs_capture *c)
     return c->device;
 }
 
+void hs_capture_take_packets(struct hs_capture *c, struct hs_packets *out)
+{
+    *out = c->packets;
+    c->packets.pkt = NULL;
+    c->packets.n = c->packets.cap = 0;
+}
+
 void hs_capture_free(struct hs_capture *c)
 {
     if (c == NULL)

@@ -52,6 +52,8 @@ void hs_capture_stop(struct hs_capture *c);
 
 /* The raw packets (complete after hs_capture_stop). */
 const struct hs_packets *hs_capture_packets(const struct hs_capture *c);
+/* Moves the raw packets out (after hs_capture_stop); the capture keeps none. */
+void hs_capture_take_packets(struct hs_capture *c, struct hs_packets *out);
 
 /* The interface name used. */
 const char *hs_capture_device(const struct hs_capture *c);

@@ -12,6 +12,7 @@
 #include "verify.h"
 
 #include "../capture/pcapfile.h"
+#include "../capture/roundtrips.h"
 #include "../capture/tcprows.h"
 #include "../core/mem.h"
 #include "../tls/decoder.h"
@@ -552,33 +553,6 @@ static void fail_handshake(struct live *l, int ret)
     hs_trace_fail(t, HS_STAGE_TLS, "TLS handshake failed: %s (-0x%04x)", msg, (unsigned)-ret);
 }
 
-/*
- * Client-to-server turns: each time a server row follows client rows, until both Finished
- * messages were seen (TCP + TLS 1.3 = 2, TCP + TLS 1.2 = 3).
- */
-static int count_round_trips(const struct hs_trace *t)
-{
-    int turns = 0;
-    bool client_spoke = false, fin[2] = {false, false};
-    for (const struct hs_event *e = t->first; e; e = e->next) {
-        /* Notes and the closing segments are not turns of the handshake. */
-        if (e->layer == HS_LAYER_LIBRARY ||
-            (e->layer == HS_LAYER_TCP && (!strcmp(e->type, "FIN") || !strcmp(e->type, "RST"))))
-            continue;
-        if (e->from == HS_CLIENT) {
-            client_spoke = true;
-        } else if (client_spoke) {
-            turns++;
-            client_spoke = false;
-        }
-        if (e->layer == HS_LAYER_TLS && strcmp(e->type, "Finished") == 0)
-            fin[e->from] = true;
-        if (fin[0] && fin[1])
-            break;
-    }
-    return turns;
-}
-
 static FILE *open_keylog(const char *path)
 {
     int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
@@ -611,13 +585,6 @@ static void refuse_write(enum hs_capture_open_result cr, const char *why)
             why, self);
 }
 
-/* pcapng when the name ends in ".pcapng" (any case), else pcap. */
-static bool wants_pcapng(const char *path)
-{
-    size_t n = strlen(path);
-    return n >= 7 && strcasecmp(path + n - 7, ".pcapng") == 0;
-}
-
 /* The session's key log as NSS text (malloc'd, *n its length), or NULL when empty. */
 static char *keylog_text(const struct hs_keylog *keys, size_t *n)
 {
@@ -635,46 +602,34 @@ static char *keylog_text(const struct hs_keylog *keys, size_t *n)
     return text;
 }
 
-/* Writes what the tap kept; the trace already ran, so a failure is only said, on stderr. */
-static void write_capture(struct live *l)
+/* Takes what the tap kept and the secrets; NULL when nothing was captured. */
+static struct hs_live_saved *take_saved(struct live *l)
+{
+    if (l->cap == NULL)
+        return NULL;
+    struct hs_live_saved *sv = hs_xcalloc(1, sizeof *sv);
+    hs_capture_take_packets(l->cap, &sv->packets);
+    sv->keylog = keylog_text(l->keys, &sv->keylog_len);
+    return sv;
+}
+
+/* -w: the trace already ran, so a failure to write is only said, on stderr. */
+static void write_capture(struct live *l, const struct hs_live_saved *sv)
 {
     const char *path = l->o->write_path;
     if (path == NULL)
         return;
-    if (l->cap == NULL) {
+    if (sv == NULL) {
         fprintf(stderr, "hstrace: %s not written: the trace ended before the capture started\n",
                 path);
         return;
     }
-    const struct hs_packets *pk = hs_capture_packets(l->cap);
-    bool ng = wants_pcapng(path);
     char err[512];
-    struct hs_pcap_writer *w =
-        hs_pcap_create(path, ng, pk->file_linktype, pk->snaplen, err, sizeof err);
-    if (w == NULL) {
+    if (hs_live_saved_write(sv, path, err, sizeof err) != 0)
         fprintf(stderr, "hstrace: -w: %s\n", err);
-        return;
-    }
-    int r = HS_OK;
-    if (ng) {
-        /* Before the first packet, so a one-pass reader decrypts with no key log option. */
-        size_t n;
-        char *text = keylog_text(l->keys, &n);
-        if (text)
-            r = hs_pcap_write_secrets(w, text, n);
-        free(text);
-    }
-    for (size_t i = 0; i < pk->n && r == HS_OK; i++)
-        r = hs_pcap_write(w, pk->pkt[i].ts, pk->pkt[i].data, pk->pkt[i].caplen,
-                          pk->pkt[i].origlen);
-    int fr = hs_pcap_finish(w);
-    if (fr != HS_OK)
-        fprintf(stderr, "hstrace: cannot write %s: %s\n", path, strerror(errno));
-    else if (r != HS_OK)
-        fprintf(stderr, "hstrace: cannot write %s: %s\n", path, hs_result_name(r));
-    if (pk->dropped)
-        fprintf(stderr, "hstrace: %s holds the first %zu packets; %zu more were not kept\n", path,
-                pk->n, pk->dropped);
+    if (sv->packets.dropped)
+        fprintf(stderr, "hstrace: %s holds the first %zu packets; %zu more were not kept\n",
+                path, sv->packets.n, sv->packets.dropped);
 }
 
 /* ---- the stages ---- */
@@ -981,9 +936,14 @@ int hs_live_trace(const struct hs_options *o, const struct hs_live_extra *extra,
         }
     }
     hs_decoder_finish(l->dec, now_ms(l));
-    t->round_trips = count_round_trips(t);
+    t->round_trips = hs_count_round_trips(t, -1);
     code = t->error_stage == HS_STAGE_NONE ? HS_EXIT_OK : t->exit_code;
-    write_capture(l);
+    struct hs_live_saved *sv = take_saved(l);
+    write_capture(l, sv);
+    if (extra && extra->keep)
+        *extra->keep = sv;
+    else
+        hs_live_saved_free(sv);
 
 done:
     t->exit_code = code;
@@ -1003,4 +963,12 @@ done:
 int hs_live_run(const struct hs_options *o, struct hs_trace *trace)
 {
     return hs_live_trace(o, NULL, trace);
+}
+
+int hs_live_run_keep(const struct hs_options *o, struct hs_trace *trace,
+                     struct hs_live_saved **keep)
+{
+    *keep = NULL;
+    struct hs_live_extra extra = {.keep = keep};
+    return hs_live_trace(o, &extra, trace);
 }

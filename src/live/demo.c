@@ -242,6 +242,16 @@ static void demo_free(struct demo *d)
 
 int hs_demo_run(const struct hs_options *o, struct hs_trace *trace)
 {
+    struct hs_live_saved *none = NULL;
+    int code = hs_demo_run_keep(o, trace, &none);
+    hs_live_saved_free(none);
+    return code;
+}
+
+int hs_demo_run_keep(const struct hs_options *o, struct hs_trace *trace,
+                     struct hs_live_saved **keep)
+{
+    *keep = NULL;
     struct demo *d = hs_xcalloc(1, sizeof *d);
     d->listen_fd = -1;
     atomic_init(&d->stop, false);
@@ -271,7 +281,7 @@ int hs_demo_run(const struct hs_options *o, struct hs_trace *trace)
         dopt.port = 0;
         if (dopt.alpn == NULL)
             dopt.alpn = "h2,http/1.1"; /* so the demo shows ALPN being negotiated */
-        struct hs_live_extra extra = {.target = target, .ca = &d->ca};
+        struct hs_live_extra extra = {.target = target, .ca = &d->ca, .keep = keep};
         code = hs_live_trace(&dopt, &extra, trace);
     }
     demo_free(d);

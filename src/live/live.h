@@ -13,4 +13,13 @@ int hs_live_run(const struct hs_options *o, struct hs_trace *trace);
  * its generated CA), stops it.  Returns the exit code. */
 int hs_demo_run(const struct hs_options *o, struct hs_trace *trace);
 
+struct hs_live_saved;
+
+/* The same, handing out what was captured (packets and secrets) for saving later; *keep is
+ * NULL when nothing was captured.  Free it with hs_live_saved_free (live/saved.h). */
+int hs_live_run_keep(const struct hs_options *o, struct hs_trace *trace,
+                     struct hs_live_saved **keep);
+int hs_demo_run_keep(const struct hs_options *o, struct hs_trace *trace,
+                     struct hs_live_saved **keep);
+
 #endif

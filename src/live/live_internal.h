@@ -4,12 +4,14 @@
 
 #include "../cli/options.h"
 #include "../core/trace.h"
+#include "saved.h"
 
 #include <mbedtls/x509_crt.h>
 
 struct hs_live_extra {
     const char *target;            /* used instead of o->target */
     mbedtls_x509_crt *ca;          /* trusted CAs instead of --cafile / the system bundle */
+    struct hs_live_saved **keep;   /* if not NULL: gets the packets and secrets (or NULL) */
 };
 
 /* hs_live_run with overrides (extra may be NULL). */

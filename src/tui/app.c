@@ -17,6 +17,8 @@
 
 #include "internal.h"
 
+#include "../live/saved.h"
+
 #include "../core/mem.h"
 #include "../view/view.h"
 
@@ -44,6 +46,7 @@ struct app {
     struct hs_trace *own;
     bool running, quit_when_done;
     int code;
+    struct hs_live_saved *saved; /* the packets and secrets of the finished trace, or NULL */
 
     /* Capture mode: finished traces, a list when there are several. */
     struct hs_trace *const *traces;
@@ -402,7 +405,9 @@ static void pump(struct app *a)
     bool changed = tui_feed_drain(a->feed, a->own);
     if (done) {
         int code;
-        struct hs_trace *fin = tui_feed_finish(a->feed, &code);
+        hs_live_saved_free(a->saved);
+        a->saved = NULL;
+        struct hs_trace *fin = tui_feed_finish(a->feed, &code, &a->saved);
         tui_feed_free(a->feed);
         a->feed = NULL;
         tui_detail_reset(&a->det);
@@ -503,7 +508,16 @@ static void save(struct app *a)
         return;
     }
     if (ends_with(path, ".pcap") || ends_with(path, ".pcapng")) {
-        say(a, TP_PROBLEM, "packets cannot be saved from this view yet: run hstrace -w %s", path);
+        char err[512];
+        if (a->saved == NULL)
+            say(a, TP_PROBLEM, "no packets to save: %s",
+                a->live ? "packet capture was not permitted" : "open the capture file itself");
+        else if (hs_live_saved_write(a->saved, path, err, sizeof err) != 0)
+            say(a, TP_PROBLEM, "%s", err);
+        else
+            say(a, TP_GOOD, "saved %zu packets%s to %s", a->saved->packets.n,
+                hs_saved_wants_pcapng(path) && a->saved->keylog ? " and the TLS secrets" : "",
+                path);
         return;
     }
     if (!ends_with(path, ".json")) {
@@ -814,6 +828,7 @@ int hs_tui_run_live(const struct hs_options *o)
     tui_detail_free(&a.det);
     tui_doc_free(&a.doc);
     hs_trace_free(a.own);
+    hs_live_saved_free(a.saved);
     return code;
 }
 

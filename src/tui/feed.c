@@ -9,6 +9,7 @@
 
 #include "../core/mem.h"
 #include "../live/live.h"
+#include "../live/saved.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@ struct tui_feed {
     bool header_new;
     bool done;
     int code;
+    struct hs_live_saved *saved; /* the worker's packets and secrets, for "save" */
 };
 
 static char *dup_or_null(const char *s)
@@ -88,7 +90,8 @@ static void on_event(void *ctx, struct hs_trace *t, struct hs_event *ev)
 static void *worker(void *arg)
 {
     struct tui_feed *f = arg;
-    int code = f->o->demo ? hs_demo_run(f->o, f->trace) : hs_live_run(f->o, f->trace);
+    int code = f->o->demo ? hs_demo_run_keep(f->o, f->trace, &f->saved)
+                          : hs_live_run_keep(f->o, f->trace, &f->saved);
     pthread_mutex_lock(&f->lock);
     f->done = true;
     f->code = code;
@@ -144,10 +147,14 @@ bool tui_feed_done(struct tui_feed *f)
     return done;
 }
 
-struct hs_trace *tui_feed_finish(struct tui_feed *f, int *code)
+struct hs_trace *tui_feed_finish(struct tui_feed *f, int *code, struct hs_live_saved **saved)
 {
     pthread_join(f->thread, NULL);
     *code = f->code;
+    if (saved) {
+        *saved = f->saved;
+        f->saved = NULL;
+    }
     struct hs_trace *t = f->trace;
     t->listener = NULL;
     t->listener_ctx = NULL;
@@ -162,7 +169,7 @@ void tui_feed_free(struct tui_feed *f)
     if (f->trace) {
         /* Never freed under a running worker: finish first. */
         int code;
-        hs_trace_free(tui_feed_finish(f, &code));
+        hs_trace_free(tui_feed_finish(f, &code, NULL));
     }
     for (struct hs_event *q = f->queue; q;) {
         struct hs_event *next = q->next;
@@ -170,6 +177,7 @@ void tui_feed_free(struct tui_feed *f)
         q = next;
     }
     hs_trace_free(f->header);
+    hs_live_saved_free(f->saved);
     pthread_mutex_destroy(&f->lock);
     free(f);
 }

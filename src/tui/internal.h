@@ -158,7 +158,9 @@ struct tui_feed *tui_feed_start(const struct hs_options *o);
 bool tui_feed_drain(struct tui_feed *f, struct hs_trace *view);
 bool tui_feed_done(struct tui_feed *f);
 /* Once done: joins the thread and hands over the finished trace; *code gets the exit code. */
-struct hs_trace *tui_feed_finish(struct tui_feed *f, int *code);
+struct hs_live_saved;
+/* Joins the worker; *saved (if not NULL) takes its packets and secrets, or NULL. */
+struct hs_trace *tui_feed_finish(struct tui_feed *f, int *code, struct hs_live_saved **saved);
 void tui_feed_free(struct tui_feed *f);
 
 #endif

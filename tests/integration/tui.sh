@@ -173,7 +173,13 @@ expect "resize back to 80x24" '^ [A-Za-z-]+ · .*[^│]$'
 keys s
 expect "s asks for a file name" 'save as \(\.json, \.pcap, \.pcapng\): hstrace-localhost\.json'
 keys C-u "$WORK/saved.pcapng" Enter
-expect "saving packets says what to do instead" 'packets cannot be saved from this view yet'
+expect "s saves the packets and secrets as pcapng" 'saved [0-9]+ packets and the TLS secrets to'
+if command -v tshark >/dev/null &&
+    tshark -r "$WORK/saved.pcapng" -Y tls.handshake.type==8 2>/dev/null | grep -q .; then
+    ok "the saved pcapng decrypts with no key log option"
+else
+    notok "the saved pcapng decrypts with no key log option"
+fi
 keys s C-u "$WORK/saved.json" Enter
 expect "s saves the JSON document" 'saved the JSON document to'
 if jq -e '.result == "ok" and (.events | length) > 10' "$WORK/saved.json" >/dev/null 2>&1; then

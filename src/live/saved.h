@@ -1,0 +1,30 @@
+/*
+ * What a live trace captured, kept so that it can be written after the trace: the raw
+ * packets and the session's key log.  `-w` writes it at once; the interactive view keeps it
+ * for its "save" key.
+ */
+#ifndef HS_SAVED_H
+#define HS_SAVED_H
+
+#include "capture.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct hs_live_saved {
+    struct hs_packets packets; /* owned */
+    char *keylog;              /* NSS key log text, or NULL */
+    size_t keylog_len;
+};
+
+/* True when path names a pcapng file (".pcapng", any case); else pcap. */
+bool hs_saved_wants_pcapng(const char *path);
+
+/* Writes the packets to path: pcapng (key log in a Decryption Secrets Block before the
+ * first packet) or pcap, by the name.  0, or -1 with the reason in err. */
+int hs_live_saved_write(const struct hs_live_saved *s, const char *path, char *err,
+                        size_t errsz);
+
+void hs_live_saved_free(struct hs_live_saved *s);
+
+#endif
