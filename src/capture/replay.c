@@ -46,6 +46,7 @@ struct replay {
     struct hs_flow_table *flows;
     struct hs_keylog *keys;
     struct conn *decoding;      /* list of connections with a decoder */
+    bool no_keys;               /* a pcap file and no key log: no secret can ever come */
     unsigned long tls_number;   /* TLS connections finished so far */
     bool full_notice;
 };
@@ -202,6 +203,8 @@ static int tls_found(struct conn *c, int dir, double t_ms)
         }
         c->dec = hs_decoder_new(c->trace, c->rp->keys);
         struct replay *rp = c->rp;
+        if (rp->no_keys)
+            hs_decoder_no_more_keys(c->dec);
         c->next = rp->decoding;
         if (rp->decoding)
             rp->decoding->prev = c;
@@ -548,6 +551,7 @@ int hs_replay(const struct hs_replay_opts *ro, hs_replay_fn fn, void *ctx,
         return 2;
     }
     struct replay rp = {.o = ro, .fn = fn, .ctx = ctx, .sum = sum};
+
     rp.flows = hs_flow_table_new(HS_FLOW_MAX_OPEN, HS_FLOW_MAX_HELD);
     rp.keys = hs_keylog_new();
     if (ro->keylog) {
@@ -559,6 +563,8 @@ int hs_replay(const struct hs_replay_opts *ro, hs_replay_fn fn, void *ctx,
             fprintf(stderr, "hstrace: %s: %zu malformed line%s ignored\n", ro->keylog, bad,
                     bad == 1 ? "" : "s");
     }
+    /* Only pcapng carries secrets (Decryption Secrets Blocks) that may come later. */
+    rp.no_keys = hs_keylog_count(rp.keys) == 0 && !hs_pcap_is_pcapng(rd);
 
     int status = 0;
     struct hs_frame fr;

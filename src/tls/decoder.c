@@ -333,6 +333,8 @@ static enum dec_result decrypt(struct hs_decoder *d, struct side *s, const uint8
     const struct hs_suite *suite = hs_suite_find(d->st.suite);
     const uint8_t *body = rec + REC_HDR;
     size_t blen = len - REC_HDR;
+    if (d->scratch == NULL) /* allocated on first use: many decoders never decrypt */
+        d->scratch = hs_xmalloc(REC_BUF);
     if (d->st.sh_seen && suite != NULL && suite->aead == HS_AEAD_NONE) {
         meta->opaque = "not decrypted (CBC or stream suite)";
         return DEC_OPAQUE;
@@ -875,9 +877,11 @@ static void record_done(struct hs_decoder *d, struct side *s, double t)
     bool may_hold = d->keys != NULL && !s->final;
     if (s->nheld > 0) {
         if (s->nheld == HS_MAX_PENDING_RECORDS) {
-            problem(d, s, t, &s->rec_frames,
-                    "more than %d records waiting for keys: showing them without decryption",
-                    HS_MAX_PENDING_RECORDS);
+            /* With an empty key log nothing was going to help: no need to say more. */
+            if (hs_keylog_count(d->keys) > 0)
+                problem(d, s, t, &s->rec_frames,
+                        "more than %d records waiting for keys: showing them without decryption",
+                        HS_MAX_PENDING_RECORDS);
             s->final = true;
             drain(d);
             handle_record(d, s, rec, len, t, &s->rec_frames, false);
@@ -986,6 +990,8 @@ void hs_decoder_feed(struct hs_decoder *d, enum hs_side from, double t_ms, const
     if (d == NULL || (p == NULL && n > 0) || (from != HS_CLIENT && from != HS_SERVER))
         return;
     struct side *s = &d->side[from];
+    if (s->rec == NULL) /* allocated on first bytes: a capture may hold many idle decoders */
+        s->rec = hs_xmalloc(REC_BUF);
     if (s->not_tls)
         not_tls_more(d, s, p, n);
     while (n > 0) {
@@ -1111,6 +1117,14 @@ void hs_decoder_keys_changed(struct hs_decoder *d)
     retry_all(d);
 }
 
+void hs_decoder_no_more_keys(struct hs_decoder *d)
+{
+    if (d == NULL)
+        return;
+    d->side[HS_CLIENT].final = d->side[HS_SERVER].final = true;
+    drain(d);
+}
+
 void hs_decoder_finish(struct hs_decoder *d, double t_ms)
 {
     if (d == NULL)
@@ -1167,11 +1181,8 @@ struct hs_decoder *hs_decoder_new(struct hs_trace *trace, struct hs_keylog *keys
     struct hs_decoder *d = hs_xcalloc(1, sizeof *d);
     d->trace = trace;
     d->keys = keys;
-    d->scratch = hs_xmalloc(REC_BUF);
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 2; i++)
         d->side[i].who = (enum hs_side)i;
-        d->side[i].rec = hs_xmalloc(REC_BUF);
-    }
     return d;
 }
 

@@ -42,6 +42,10 @@ void hs_decoder_gap(struct hs_decoder *d, enum hs_side from, double t_ms, size_t
 /* The key log gained secrets: retry the records held back for want of a key. */
 void hs_decoder_keys_changed(struct hs_decoder *d);
 
+/* No secrets will be added any more (e.g. a pcap file and no key log): records held back
+ * become "encrypted, no key" rows now, and later ones are not held. */
+void hs_decoder_no_more_keys(struct hs_decoder *d);
+
 /* Both streams ended at t_ms: records still held back become "encrypted, no key" rows, a
  * partial record becomes a truncation row, pending application-data counts are emitted. */
 void hs_decoder_finish(struct hs_decoder *d, double t_ms);

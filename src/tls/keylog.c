@@ -26,6 +26,11 @@ struct hs_keylog {
     size_t nslots;                /* a power of two, at least twice count */
 };
 
+size_t hs_keylog_count(const struct hs_keylog *kl)
+{
+    return kl ? kl->count : 0;
+}
+
 static const char *const labels[HS_SECRET_COUNT] = {
     [HS_SECRET_TLS12_MASTER] = "CLIENT_RANDOM",
     [HS_SECRET_CLIENT_EARLY] = "CLIENT_EARLY_TRAFFIC_SECRET",

@@ -30,6 +30,8 @@ struct hs_keylog;
 
 struct hs_keylog *hs_keylog_new(void);
 void hs_keylog_free(struct hs_keylog *kl);
+/* How many secrets it holds. */
+size_t hs_keylog_count(const struct hs_keylog *kl);
 
 /* Adds (or replaces) one secret.  HS_ERR_INVALID for a bad length, HS_ERR_LIMIT when full. */
 int hs_keylog_add(struct hs_keylog *kl, enum hs_secret kind, const uint8_t client_random[32],
