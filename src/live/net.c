@@ -24,8 +24,9 @@ int hs_net_resolve(const char *host, unsigned port, int family, struct hs_addr *
     snprintf(service, sizeof service, "%u", port);
     struct addrinfo *res = NULL;
     int r = getaddrinfo(host, service, &hints, &res);
-    if (r == EAI_BADFLAGS || (r != 0 && family == 6)) {
-        /* AI_ADDRCONFIG hides ::1 on hosts with only loopback IPv6: -6 asks for it anyway. */
+    if (r != 0) {
+        /* AI_ADDRCONFIG hides every address of a family the host has only on loopback (a
+         * loopback-only machine, a container): ask again without it. */
         hints.ai_flags = 0;
         r = getaddrinfo(host, service, &hints, &res);
     }
