@@ -88,8 +88,8 @@ struct run {
 struct side {
     enum hs_side who;
     /* Framing. */
-    uint8_t *rec;         /* REC_BUF bytes: the record being assembled */
-    size_t rec_len;
+    uint8_t *rec;         /* the record being assembled (grows to REC_BUF at most) */
+    size_t rec_len, rec_cap;
     struct framelist rec_frames;
     bool started;         /* a first complete record was seen */
     bool sslv2;           /* the record being assembled is SSLv2-format */
@@ -123,11 +123,15 @@ struct side {
     struct hs_protect early;
     bool early_ready;
     /* Records held back for keys. */
-    struct held held[HS_MAX_PENDING_RECORDS];
+    struct held *held;    /* HS_MAX_PENDING_RECORDS, allocated on first use (keeps an idle
+                             decoder small: a capture may hold thousands) */
     size_t nheld;
     bool final;           /* no more waiting: missing keys make "no key" rows */
     /* Application data. */
     struct run run;
+    /* Bounds on what this side adds to the trace (a flood of tiny messages, huge ones). */
+    size_t rows, rows_dropped, row_bytes;
+    double dropped_t;
 };
 
 struct hs_decoder {
@@ -153,6 +157,40 @@ static void not_tls(struct hs_decoder *d, struct side *s, double t, const uint8_
 static struct side *other(struct hs_decoder *d, struct side *s)
 {
     return &d->side[s->who == HS_CLIENT ? HS_SERVER : HS_CLIENT];
+}
+
+/*
+ * Adds a row of s to the trace within the per-side bounds: past HS_MAX_ROWS rows messages are
+ * only counted (a row says so), past HS_MAX_ROW_BYTES rows keep no message bytes.
+ */
+static void add_row(struct hs_decoder *d, struct side *s, struct hs_event *ev)
+{
+    if (s->rows >= HS_MAX_ROWS) {
+        s->rows_dropped++;
+        s->dropped_t = ev->t_ms;
+        hs_event_free(ev);
+        return;
+    }
+    size_t kept = ev->nbytes + ev->nwire;
+    if (kept > HS_MAX_ROW_BYTES - s->row_bytes) {
+        free(ev->bytes);
+        free(ev->wire);
+        ev->bytes = ev->wire = NULL;
+        ev->nbytes = ev->nwire = 0;
+    } else {
+        s->row_bytes += kept;
+    }
+    double t = ev->t_ms;
+    hs_trace_add(d->trace, ev);
+    if (++s->rows == HS_MAX_ROWS) {
+        struct hs_event *lim = hs_event_new(s->who, HS_LAYER_TLS, "Error", t);
+        lim->problem = true;
+        hs_f_str(lim->fields, "error", "row limit reached");
+        hs_f_int(lim->fields, "limit", HS_MAX_ROWS);
+        hs_event_summary(lim, "%d rows from this side: later messages are counted, not shown",
+                         HS_MAX_ROWS);
+        hs_trace_add(d->trace, lim);
+    }
 }
 
 static void flush_run(struct hs_decoder *d, struct side *s)
@@ -190,7 +228,7 @@ static void flush_run(struct hs_decoder *d, struct side *s)
     ev->explain = ex ? hs_xstrdup(ex) : NULL;
     free(r->keep);
     memset(r, 0, sizeof *r);
-    hs_trace_add(d->trace, ev);
+    add_row(d, s, ev);
 }
 
 static void flush_runs(struct hs_decoder *d)
@@ -232,7 +270,7 @@ static void emit(struct hs_decoder *d, struct side *s, struct hs_event *ev,
         const char *ex = hs_explain(ev->type, s->who, d->st.version == 0x0304);
         ev->explain = ex ? hs_xstrdup(ex) : NULL;
     }
-    hs_trace_add(d->trace, ev);
+    add_row(d, s, ev);
 }
 
 /* A problem row of the decoder itself (framing, limits, decryption). */
@@ -755,6 +793,10 @@ static bool handle_record(struct hs_decoder *d, struct side *s, const uint8_t *r
     uint8_t type = rec[0];
     struct recmeta meta = {.t = t, .frames = frames};
     if (!is_protected(d, s, type)) {
+        /* RFC 8446 5.1, RFC 5246 6.2.1: a peer must answer this with record_overflow. */
+        if (len - REC_HDR > 16384)
+            problem(d, s, t, frames, "record of %zu bytes: over the 16384-byte limit for "
+                    "plaintext records", len - REC_HDR);
         handle_plain(d, s, type, rec + REC_HDR, len - REC_HDR, &meta);
         return true;
     }
@@ -799,6 +841,8 @@ static bool handle_record(struct hs_decoder *d, struct side *s, const uint8_t *r
 static void hold(struct hs_decoder *d, struct side *s, const uint8_t *rec, size_t len, double t,
                  const struct framelist *frames)
 {
+    if (s->held == NULL)
+        s->held = hs_xcalloc(HS_MAX_PENDING_RECORDS, sizeof *s->held);
     struct held *h = &s->held[s->nheld++];
     h->arrival = d->arrivals++;
     h->rec = hs_xmemdup(rec, len);
@@ -936,7 +980,7 @@ static void not_tls_row(struct hs_decoder *d, struct side *s)
 
 static void not_tls_more(struct hs_decoder *d, struct side *s, const uint8_t *p, size_t n)
 {
-    if (!s->nt_pending)
+    if (!s->nt_pending || n == 0) /* p may be NULL when n is 0: no memcpy from it */
         return;
     size_t k = n < NOT_TLS_SHOW - s->nt_len ? n : NOT_TLS_SHOW - s->nt_len;
     memcpy(s->nt_buf + s->nt_len, p, k);
@@ -990,8 +1034,10 @@ void hs_decoder_feed(struct hs_decoder *d, enum hs_side from, double t_ms, const
     if (d == NULL || (p == NULL && n > 0) || (from != HS_CLIENT && from != HS_SERVER))
         return;
     struct side *s = &d->side[from];
-    if (s->rec == NULL) /* allocated on first bytes: a capture may hold many idle decoders */
-        s->rec = hs_xmalloc(REC_BUF);
+    if (s->rec == NULL) { /* allocated on first bytes, small: a capture may hold many decoders */
+        s->rec_cap = 512;
+        s->rec = hs_xmalloc(s->rec_cap);
+    }
     if (s->not_tls)
         not_tls_more(d, s, p, n);
     while (n > 0) {
@@ -1026,6 +1072,11 @@ void hs_decoder_feed(struct hs_decoder *d, enum hs_side from, double t_ms, const
                 need = hdr + ((size_t)s->rec[3] << 8 | s->rec[4]);
         }
         size_t k = need - s->rec_len < n ? need - s->rec_len : n;
+        if (need > s->rec_cap) { /* need <= REC_BUF: the header was checked */
+            size_t cap = s->rec_cap * 4 < REC_BUF ? s->rec_cap * 4 : REC_BUF;
+            s->rec_cap = cap > need ? cap : need;
+            s->rec = hs_xrealloc(s->rec, s->rec_cap);
+        }
         memcpy(s->rec + s->rec_len, p, k);
         s->rec_len += k;
         p += k;
@@ -1046,9 +1097,11 @@ void hs_decoder_feed(struct hs_decoder *d, enum hs_side from, double t_ms, const
             }
             const uint8_t *h = s->rec;
             size_t len = (size_t)h[3] << 8 | h[4];
-            bool ok = h[0] >= 20 && h[0] <= 24 && h[1] == 3 && h[2] <= 4 && len <= max_body(d);
+            bool shaped = h[0] >= 20 && h[0] <= 24 && h[1] == 3 && h[2] <= 4;
+            bool ok = shaped && len <= max_body(d);
             if (!ok) {
-                if (!s->started) {
+                /* A TLS header with an impossible length is broken TLS, not another protocol. */
+                if (!s->started && !shaped) {
                     uint8_t first[REC_HDR + NOT_TLS_SHOW];
                     size_t m = REC_HDR, extra = n < NOT_TLS_SHOW ? n : NOT_TLS_SHOW;
                     memcpy(first, s->rec, REC_HDR);
@@ -1162,6 +1215,19 @@ void hs_decoder_finish(struct hs_decoder *d, double t_ms)
         }
     }
     flush_runs(d);
+    for (int i = 0; i < 2; i++) {
+        struct side *s = &d->side[i];
+        if (s->rows_dropped == 0)
+            continue;
+        struct hs_event *ev = hs_event_new(s->who, HS_LAYER_TLS, "Error", s->dropped_t);
+        ev->problem = true;
+        hs_f_str(ev->fields, "error", "rows not shown");
+        hs_f_int(ev->fields, "messages", (long long)s->rows_dropped);
+        hs_event_summary(ev, "%zu more messages from this side not shown (limit %d rows)",
+                         s->rows_dropped, HS_MAX_ROWS);
+        hs_trace_add(d->trace, ev);
+        s->rows_dropped = 0;
+    }
 }
 
 bool hs_decoder_not_tls(const struct hs_decoder *d, enum hs_side from)
@@ -1198,6 +1264,7 @@ void hs_decoder_free(struct hs_decoder *d)
         free(s->run.keep);
         for (size_t k = 0; k < s->nheld; k++)
             free(s->held[k].rec);
+        free(s->held);
     }
     free(d->scratch);
     free(d);

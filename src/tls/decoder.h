@@ -21,6 +21,8 @@
 #define HS_MAX_HANDSHAKE_MSG (256u * 1024u)  /* one handshake message */
 #define HS_MAX_PENDING_RECORDS 64            /* records held back waiting for keys, per side */
 #define HS_MAX_CHAIN 32                      /* certificates summarised per Certificate */
+#define HS_MAX_ROWS 2000                     /* rows per side; later messages are only counted */
+#define HS_MAX_ROW_BYTES (8u * 1024u * 1024u) /* message bytes kept in rows, per side */
 
 struct hs_decoder;
 

@@ -261,7 +261,9 @@ out:;
         free(t->alpn);
         t->alpn = hs_xstrdup(info.alpn);
     }
-    t->resumed = tls13 ? info.psk : st->sid_resumed;
+    /* The session id echo means resumption only up to TLS 1.2 (in 1.3 it is always echoed). */
+    bool sid_resumed = st->sid_resumed && st->version >= 0x0300 && st->version <= 0x0303;
+    t->resumed = tls13 ? info.psk : sid_resumed;
 
     sum_version(m, version);
     if (have_suite)
@@ -272,7 +274,7 @@ out:;
         hs_msg_sum(m, ", ALPN %s", info.alpn);
     if (tls13 && info.psk)
         hs_msg_sum(m, ", PSK resumption");
-    if (!tls13 && st->sid_resumed)
+    if (!tls13 && sid_resumed)
         hs_msg_sum(m, ", resumed session");
     if (hs_f_get(f, "downgrade_sentinel"))
         hs_msg_sum(m, ", downgrade sentinel");

@@ -69,10 +69,12 @@ int hs_hkdf_expand_label(enum hs_hash h, const uint8_t *secret, size_t secret_le
     info[n++] = (uint8_t)(out_len >> 8);
     info[n++] = (uint8_t)out_len;
     info[n++] = (uint8_t)full_label;
+    /* NOLINTBEGIN(bugprone-not-null-terminated-result): HkdfLabel bytes, not strings */
     memcpy(info + n, prefix, sizeof prefix - 1);
     n += sizeof prefix - 1;
     memcpy(info + n, label, label_len);
     n += label_len;
+    /* NOLINTEND(bugprone-not-null-terminated-result) */
     info[n++] = (uint8_t)ctx_len;
     if (ctx_len > 0)
         memcpy(info + n, ctx, ctx_len);

@@ -132,6 +132,7 @@ static bool oid_is(const struct tlv *t, const char *hex)
         return false;
     for (size_t i = 0; i < n; i++) {
         unsigned v;
+        /* NOLINTNEXTLINE(cert-err34-c): our own OID constants, and the count is checked */
         if (sscanf(hex + 2 * i, "%2x", &v) != 1 || t->v[i] != v)
             return false;
     }
@@ -483,7 +484,7 @@ static void add_san(struct hs_field *arr, uint8_t tag, const uint8_t *p, size_t 
     }
     default: {
         char tmp[32];
-        snprintf(tmp, sizeof tmp, "GeneralName(%u)", tag & 0x1f);
+        snprintf(tmp, sizeof tmp, "GeneralName(%u)", (unsigned)(tag & 0x1fu));
         buf_str(&b, tmp);
         break;
     }
