@@ -8,15 +8,93 @@
 
 /* ---- reassembly ---- */
 
+#define PIECE_MALLOC_COST 32u /* what malloc adds to each block, roughly */
+#define COALESCE_AFTER 64u    /* with this many pieces held, data that continues one joins it */
+#define PREPEND_MAX 256u      /* ... or precedes one this small */
+
 /* A held out-of-order piece: captured bytes, or a run the snaplen cut (lost). */
 struct hs_piece {
     struct hs_piece *next;
     uint32_t seq, len;
+    uint32_t cap;           /* bytes allocated at data (pieces may grow) */
     bool lost;
     double ts;
-    uint64_t frame;
-    uint8_t data[];
+    uint64_t frame;         /* of its first byte */
+    uint8_t *data;          /* NULL when lost */
 };
+
+/* The table's bound on held memory across all connections. */
+struct hs_hold_pool {
+    size_t bytes, max;
+    struct hs_reasm *oldest, *newest; /* directions holding pieces, by when they began to */
+    uint64_t evictions;
+};
+
+static size_t piece_cost(const struct hs_piece *h)
+{
+    return sizeof *h + PIECE_MALLOC_COST + (h->data ? h->cap + PIECE_MALLOC_COST : 0);
+}
+
+static void cost_add(struct hs_reasm *r, size_t n)
+{
+    r->cost += n;
+    if (r->pool)
+        r->pool->bytes += n;
+}
+
+static void cost_sub(struct hs_reasm *r, size_t n)
+{
+    r->cost -= n;
+    if (r->pool)
+        r->pool->bytes -= n;
+}
+
+static void pool_leave(struct hs_reasm *r)
+{
+    struct hs_hold_pool *pl = r->pool;
+    if (pl == NULL || !r->in_pool)
+        return;
+    if (r->pool_prev)
+        r->pool_prev->pool_next = r->pool_next;
+    else
+        pl->oldest = r->pool_next;
+    if (r->pool_next)
+        r->pool_next->pool_prev = r->pool_prev;
+    else
+        pl->newest = r->pool_prev;
+    r->pool_prev = r->pool_next = NULL;
+    r->in_pool = false;
+}
+
+/* A direction that begins to hold joins the pool's list (newest); one that stops leaves it. */
+static void pool_update(struct hs_reasm *r)
+{
+    struct hs_hold_pool *pl = r->pool;
+    if (pl == NULL || (r->held != NULL) == r->in_pool)
+        return;
+    if (r->in_pool) {
+        pool_leave(r);
+        return;
+    }
+    r->pool_next = NULL;
+    r->pool_prev = pl->newest;
+    if (pl->newest)
+        pl->newest->pool_next = r;
+    else
+        pl->oldest = r;
+    pl->newest = r;
+    r->in_pool = true;
+}
+
+static void piece_free(struct hs_reasm *r, struct hs_piece *h)
+{
+    if (!h->lost)
+        r->held_bytes -= h->len;
+    r->pieces--;
+    cost_sub(r, piece_cost(h));
+    free(h->data);
+    free(h);
+}
 
 /* a - b as a signed distance: correct while the two are less than 2^31 apart (RFC 1982). */
 static int64_t seq_diff(uint32_t a, uint32_t b)
@@ -37,11 +115,12 @@ void hs_reasm_free(struct hs_reasm *r)
     struct hs_piece *p = r->held;
     while (p) {
         struct hs_piece *n = p->next;
-        free(p);
+        piece_free(r, p);
         p = n;
     }
-    r->held = NULL;
+    r->held = r->tail = NULL;
     r->held_bytes = 0;
+    pool_update(r);
 }
 
 static void deliver(struct hs_reasm *r, const uint8_t *p, uint32_t n, bool lost, double ts,
@@ -49,6 +128,8 @@ static void deliver(struct hs_reasm *r, const uint8_t *p, uint32_t n, bool lost,
 {
     if (n == 0)
         return;
+    /* Everything about r is settled before the callback, which may swap the flow's sides. */
+    r->next += n;
     if (lost) {
         r->st.gaps++;
         r->st.gap_bytes += n;
@@ -59,7 +140,6 @@ static void deliver(struct hs_reasm *r, const uint8_t *p, uint32_t n, bool lost,
         if (out && out->data)
             out->data(out->ctx, r->dir, p, n, ts, frame);
     }
-    r->next += n;
 }
 
 /* Delivers the held pieces that now continue the stream. */
@@ -68,15 +148,25 @@ static void drain(struct hs_reasm *r, double ts, const struct hs_reasm_out *out)
     while (r->held && seq_diff(r->held->seq, r->next) <= 0) {
         struct hs_piece *h = r->held;
         r->held = h->next;
-        if (!h->lost)
-            r->held_bytes -= h->len;
+        if (r->held == NULL)
+            r->tail = NULL;
         int64_t ahead = seq_diff(h->seq + h->len, r->next);
-        if (ahead > 0) {
-            uint32_t skip = h->len - (uint32_t)ahead;
-            deliver(r, h->lost ? NULL : h->data + skip, (uint32_t)ahead, h->lost,
-                    h->ts > ts ? h->ts : ts, h->frame, out);
-        }
+        uint32_t skip = ahead > 0 ? h->len - (uint32_t)ahead : 0;
+        /* Unlinked and accounted for first: the callback may swap the flow's sides. */
+        size_t cost = piece_cost(h);
+        uint8_t *data = h->data;
+        bool lost = h->lost;
+        double when = h->ts > ts ? h->ts : ts;
+        uint64_t frame = h->frame;
+        if (!lost)
+            r->held_bytes -= h->len;
+        r->pieces--;
+        cost_sub(r, cost);
         free(h);
+        pool_update(r);
+        if (ahead > 0)
+            deliver(r, lost ? NULL : data + skip, (uint32_t)ahead, lost, when, frame, out);
+        free(data);
     }
 }
 
@@ -91,19 +181,60 @@ static void skip_hole(struct hs_reasm *r, double ts, const struct hs_reasm_out *
     drain(r, ts, out);
 }
 
-static struct hs_piece *piece_new(uint32_t seq, const uint8_t *p, uint32_t n, bool lost,
-                                  double ts, uint64_t frame)
+static struct hs_piece *piece_new(struct hs_reasm *r, uint32_t seq, const uint8_t *p,
+                                  uint32_t n, bool lost, double ts, uint64_t frame)
 {
-    struct hs_piece *h = hs_xmalloc(sizeof *h + (lost ? 0 : n));
+    struct hs_piece *h = hs_xmalloc(sizeof *h);
     h->next = NULL;
     h->seq = seq;
     h->len = n;
+    h->cap = lost ? 0 : n;
     h->lost = lost;
     h->ts = ts;
     h->frame = frame;
+    h->data = lost ? NULL : hs_xmemdup(p, n);
     if (!lost)
-        memcpy(h->data, p, n);
+        r->held_bytes += n;
+    r->pieces++;
+    cost_add(r, piece_cost(h));
     return h;
+}
+
+/* Room for n more bytes in a held piece (the allocation doubles as it grows). */
+static void piece_reserve(struct hs_reasm *r, struct hs_piece *h, uint32_t n)
+{
+    if (n <= h->cap - h->len)
+        return;
+    uint32_t cap = h->len + n;
+    if (cap < 2 * h->cap && h->cap <= UINT32_MAX / 2)
+        cap = 2 * h->cap;
+    h->data = hs_xrealloc(h->data, cap);
+    cost_add(r, cap - h->cap);
+    h->cap = cap;
+}
+
+/* Appends n bytes to a held piece they continue. */
+static void piece_extend(struct hs_reasm *r, struct hs_piece *h, const uint8_t *p, uint32_t n,
+                         double ts)
+{
+    piece_reserve(r, h, n);
+    memcpy(h->data + h->len, p, n);
+    h->len += n;
+    h->ts = ts;
+    r->held_bytes += n;
+}
+
+/* Puts n bytes in front of a small held piece they precede (data arriving backwards). */
+static void piece_prepend(struct hs_reasm *r, struct hs_piece *h, const uint8_t *p, uint32_t n,
+                          uint64_t frame)
+{
+    piece_reserve(r, h, n);
+    memmove(h->data + n, h->data, h->len);
+    memcpy(h->data, p, n);
+    h->seq -= n;
+    h->len += n;
+    h->frame = frame;
+    r->held_bytes += n;
 }
 
 /*
@@ -115,11 +246,18 @@ static bool insert(struct hs_reasm *r, uint32_t seq, const uint8_t *p, uint32_t 
                    double ts, uint64_t frame)
 {
     bool overlapped = false;
-    struct hs_piece **link = &r->held;
+    struct hs_piece **link = &r->held, *prev = NULL;
+    if (r->tail && seq_diff(seq, r->tail->seq + r->tail->len) >= 0) {
+        /* At or past the end of the last piece: no walk (the usual order after a hole). */
+        prev = r->tail;
+        link = &r->tail->next;
+    }
     while (n > 0) {
         /* Skip the pieces that end at or before seq. */
-        while (*link && seq_diff((*link)->seq + (*link)->len, seq) <= 0)
+        while (*link && seq_diff((*link)->seq + (*link)->len, seq) <= 0) {
+            prev = *link;
             link = &(*link)->next;
+        }
         struct hs_piece *cur = *link;
         uint32_t take = n;
         if (cur && seq_diff(cur->seq, seq) <= 0) {
@@ -137,12 +275,24 @@ static bool insert(struct hs_reasm *r, uint32_t seq, const uint8_t *p, uint32_t 
         }
         if (cur && seq_diff(cur->seq, seq) < (int64_t)n)
             take = (uint32_t)seq_diff(cur->seq, seq);
-        struct hs_piece *h = piece_new(seq, p, take, lost, ts, frame);
-        h->next = cur;
-        *link = h;
-        link = &h->next;
-        if (!lost)
-            r->held_bytes += take;
+        if (!lost && prev && !prev->lost && r->pieces >= COALESCE_AFTER &&
+            prev->seq + prev->len == seq && take <= UINT32_MAX - prev->len) {
+            /* Many pieces held: bytes that continue one join it (bounded memory and walks). */
+            piece_extend(r, prev, p, take, ts);
+        } else if (!lost && cur && !cur->lost && r->pieces >= COALESCE_AFTER &&
+                   seq + take == cur->seq && take <= PREPEND_MAX && cur->len <= PREPEND_MAX) {
+            /* The move it costs stays small.  link still leads to cur: bytes after these
+             * overlap it and are compared with it on the next turn. */
+            piece_prepend(r, cur, p, take, frame);
+        } else {
+            struct hs_piece *h = piece_new(r, seq, p, take, lost, ts, frame);
+            h->next = cur;
+            *link = h;
+            link = &h->next;
+            prev = h;
+            if (cur == NULL)
+                r->tail = h;
+        }
         seq += take;
         if (!lost)
             p += take;
@@ -154,6 +304,8 @@ static bool insert(struct hs_reasm *r, uint32_t seq, const uint8_t *p, uint32_t 
 void hs_reasm_add(struct hs_reasm *r, const struct hs_tcp_seg *seg, const struct hs_reasm_out *out)
 {
     uint32_t seq = seg->seq;
+    if (out)
+        r->out = *out;
     if (seg->flags & HS_TCP_SYN) {
         /* The SYN takes one sequence number; data (TCP Fast Open) follows it. */
         if (r->st.bytes == 0 && r->held == NULL) {
@@ -196,8 +348,9 @@ void hs_reasm_add(struct hs_reasm *r, const struct hs_tcp_seg *seg, const struct
         }
         d = 0;
     }
-    if (d == 0 && r->held == NULL) {
-        /* In order, nothing waiting: straight through. */
+    if (d == 0 && r->held == NULL && (cap == 0 || cap == wire)) {
+        /* In order, nothing waiting: straight through (a snaplen-cut tail after data is held
+         * instead, so that it follows the data even if the data's delivery swaps the sides). */
         if (repeated)
             r->st.retransmissions++;
         deliver(r, p, cap, false, seg->ts, seg->frame, out);
@@ -211,9 +364,17 @@ void hs_reasm_add(struct hs_reasm *r, const struct hs_tcp_seg *seg, const struct
         r->st.retransmissions++;
     else if (d > 0)
         r->st.out_of_order++;
+    pool_update(r);
     drain(r, seg->ts, out);
-    while (r->held_bytes > r->max_held && r->held)
+    while ((r->held_bytes > r->max_held || r->pieces > HS_FLOW_MAX_PIECES) && r->held)
         skip_hole(r, seg->ts, out);
+    /* Over the bound across connections: the direction holding longest gives up its holes. */
+    struct hs_hold_pool *pl = r->pool;
+    while (pl && pl->bytes > pl->max && pl->oldest) {
+        struct hs_reasm *o = pl->oldest;
+        pl->evictions++;
+        hs_reasm_flush(o, seg->ts, &o->out);
+    }
 }
 
 void hs_reasm_flush(struct hs_reasm *r, double ts, const struct hs_reasm_out *out)
@@ -232,6 +393,7 @@ struct hs_flow_table {
     uint64_t numbered;
     struct hs_flow *lru_head, *lru_tail;   /* open */
     struct hs_flow *tomb_head, *tomb_tail; /* closed, by close time */
+    struct hs_hold_pool pool;
 };
 
 struct hs_flow_table *hs_flow_table_new(size_t max_open, size_t max_held)
@@ -241,6 +403,7 @@ struct hs_flow_table *hs_flow_table_new(size_t max_open, size_t max_held)
     t->buckets = hs_xcalloc(t->nbuckets, sizeof *t->buckets);
     t->max_open = max_open ? max_open : HS_FLOW_MAX_OPEN;
     t->max_held = max_held ? max_held : HS_FLOW_MAX_HELD;
+    t->pool.max = HS_FLOW_MAX_HELD_TOTAL;
     return t;
 }
 
@@ -376,6 +539,7 @@ static void expire_tombs(struct hs_flow_table *t, double now)
 {
     size_t closed = t->entries - t->open;
     while (t->tomb_head &&
+           /* NOLINTNEXTLINE(clang-analyzer-unix.Malloc): tomb_forget moved tomb_head on */
            (t->tomb_head->close_ts < now - HS_FLOW_TOMBSTONE_S || closed > t->max_open)) {
         tomb_forget(t, t->tomb_head);
         closed--;
@@ -448,6 +612,7 @@ struct hs_flow *hs_flow_lookup(struct hs_flow_table *t, struct hs_tcp_seg *seg,
     f->hash = h;
     hs_reasm_init(&f->dir[HS_CLIENT], HS_CLIENT, t->max_held);
     hs_reasm_init(&f->dir[HS_SERVER], HS_SERVER, t->max_held);
+    f->dir[HS_CLIENT].pool = f->dir[HS_SERVER].pool = &t->pool;
     size_t k = (size_t)(h & (t->nbuckets - 1));
     f->hnext = t->buckets[k];
     t->buckets[k] = f;
@@ -471,10 +636,15 @@ void hs_flow_segment(struct hs_flow *f, const struct hs_tcp_seg *seg, const stru
         f->syn_seen = true;
     if (seg->flags & HS_TCP_RST)
         f->rst = true;
-    if (out)
+    if (out) {
         hs_reasm_add(&f->dir[from], seg, out);
-    else
+        /* A callback may have swapped the sides mid-delivery: bytes that became ready in the
+         * moved direction go out now, not at its next segment. */
+        drain(&f->dir[HS_CLIENT], seg->ts, out);
+        drain(&f->dir[HS_SERVER], seg->ts, out);
+    } else {
         hs_reasm_free(&f->dir[from]);
+    }
     if (seg->flags & HS_TCP_FIN)
         f->fin[from] = true;
 }
@@ -492,11 +662,16 @@ void hs_flow_swap(struct hs_flow *f)
     uint16_t p = f->port[0];
     f->port[0] = f->port[1];
     f->port[1] = p;
+    /* The pool links point at the structs: out of its list while they move. */
+    pool_leave(&f->dir[0]);
+    pool_leave(&f->dir[1]);
     struct hs_reasm r = f->dir[0];
     f->dir[0] = f->dir[1];
     f->dir[1] = r;
     f->dir[0].dir = 0;
     f->dir[1].dir = 1;
+    pool_update(&f->dir[0]);
+    pool_update(&f->dir[1]);
     bool fin = f->fin[0];
     f->fin[0] = f->fin[1];
     f->fin[1] = fin;
@@ -529,4 +704,9 @@ size_t hs_flow_open_count(const struct hs_flow_table *t)
 uint64_t hs_flow_numbered(const struct hs_flow_table *t)
 {
     return t->numbered;
+}
+
+uint64_t hs_flow_hold_evictions(const struct hs_flow_table *t)
+{
+    return t->pool.evictions;
 }

@@ -17,6 +17,10 @@
 #include <stdint.h>
 
 #define HS_FLOW_MAX_HELD (1024u * 1024u) /* out-of-order bytes held per direction */
+#define HS_FLOW_MAX_PIECES 1024u         /* separate out-of-order pieces held per direction */
+/* Out-of-order memory held across all connections (bytes and bookkeeping): past it, the
+ * connection that has been holding longest gives its holes up as gaps. */
+#define HS_FLOW_MAX_HELD_TOTAL (128u * 1024u * 1024u)
 #define HS_FLOW_MAX_OPEN 100000u        /* connections tracked at once */
 #define HS_FLOW_TOMBSTONE_S 240.0       /* a closed 4-tuple absorbs stray segments this long */
 
@@ -39,6 +43,7 @@ struct hs_reasm_out {
 };
 
 struct hs_piece;
+struct hs_hold_pool;
 
 /* One direction's reassembly. */
 struct hs_reasm {
@@ -46,8 +51,17 @@ struct hs_reasm {
     bool started;           /* next is known (from a SYN or the first data segment) */
     uint32_t next;          /* the sequence number of the next byte to deliver */
     struct hs_piece *held;  /* out-of-order pieces, sorted, all after next */
+    struct hs_piece *tail;  /* the last of them (data often arrives in order after a hole) */
     size_t held_bytes, max_held;
+    size_t pieces;          /* how many are held */
+    size_t cost;            /* their memory, bookkeeping included */
     struct hs_reasm_stats st;
+    /* The table's shared bound on held memory (NULL: only the per-direction bounds). */
+    struct hs_hold_pool *pool;
+    struct hs_reasm *pool_prev, *pool_next; /* holding directions, oldest hold first */
+    bool in_pool;
+    struct hs_reasm_out out; /* where the last segment's bytes went (used when the pool
+                                makes this direction give up its holes) */
 };
 
 void hs_reasm_init(struct hs_reasm *r, int dir, size_t max_held);
@@ -117,5 +131,7 @@ struct hs_flow *hs_flow_idlest(const struct hs_flow_table *t);
 size_t hs_flow_open_count(const struct hs_flow_table *t);
 /* Connections numbered so far. */
 uint64_t hs_flow_numbered(const struct hs_flow_table *t);
+/* Times a direction gave up its holes because HS_FLOW_MAX_HELD_TOTAL was reached. */
+uint64_t hs_flow_hold_evictions(const struct hs_flow_table *t);
 
 #endif

@@ -182,6 +182,7 @@ static int pcap_next_record(struct hs_pcap_reader *r, struct hs_frame *f)
 
 static double ticks_to_s(const struct iface *i, uint64_t t)
 {
+    /* NOLINTNEXTLINE(bugprone-integer-division): whole seconds, then the remainder */
     double s = i->ticks_per_s ? (double)(t / i->ticks_per_s) +
                                     (double)(t % i->ticks_per_s) / (double)i->ticks_per_s
                               : (double)t / i->per_s;

@@ -6,6 +6,7 @@
 #include "pcapfile.h"
 
 #include "../core/mem.h"
+#include "../core/outfile.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -100,12 +101,15 @@ static void write_headers(struct hs_pcap_writer *w, int linktype, uint32_t snapl
 struct hs_pcap_writer *hs_pcap_create(const char *path, bool pcapng, int linktype,
                                       uint32_t snaplen, char *err, size_t errsz)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0644);
+    /* Never over an existing file without --force, never through a symlink; pcapng may
+     * carry the session's secrets (a Decryption Secrets Block): private like a key log. */
+    int fd = hs_outfile_open(path, HS_OUT_NEW, pcapng ? 0600 : 0644, err, errsz);
     FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
     if (f == NULL) {
-        snprintf(err, errsz, "cannot create %s: %s", path, strerror(errno));
-        if (fd >= 0)
+        if (fd >= 0) {
+            snprintf(err, errsz, "cannot create %s: %s", path, strerror(errno));
             close(fd);
+        }
         return NULL;
     }
     struct hs_pcap_writer *w = hs_xcalloc(1, sizeof *w);

@@ -35,6 +35,7 @@ struct conn {
     struct hs_tlsstart start[2];
     bool direct[2];             /* this direction's bytes go straight to the decoder */
     bool dead;                  /* not TLS: only counted until it closes */
+    bool over;                  /* TLS over HS_REPLAY_MAX_DECODING: its packets are dropped */
     struct conn *prev, *next;   /* connections with a decoder (for new keys) */
 };
 
@@ -48,7 +49,8 @@ struct replay {
     struct conn *decoding;      /* list of connections with a decoder */
     bool no_keys;               /* a pcap file and no key log: no secret can ever come */
     unsigned long tls_number;   /* TLS connections finished so far */
-    bool full_notice;
+    size_t ndecoding;           /* connections with a decoder */
+    bool full_notice, over_notice;
 };
 
 /* ---- the filter ---- */
@@ -138,6 +140,8 @@ static void conn_unlink(struct conn *c)
 static void conn_free(struct conn *c)
 {
     conn_unlink(c);
+    if (c->dec)
+        c->rp->ndecoding--;
     hs_decoder_free(c->dec);
     hs_trace_free(c->trace);
     free(c);
@@ -203,6 +207,7 @@ static int tls_found(struct conn *c, int dir, double t_ms)
         }
         c->dec = hs_decoder_new(c->trace, c->rp->keys);
         struct replay *rp = c->rp;
+        rp->ndecoding++;
         if (rp->no_keys)
             hs_decoder_no_more_keys(c->dec);
         c->next = rp->decoding;
@@ -234,6 +239,21 @@ static void check_dead(struct conn *c)
     }
 }
 
+/* A new TLS connection while HS_REPLAY_MAX_DECODING are decoded: dropped, with a notice. */
+static void over_limit(struct conn *c)
+{
+    struct replay *rp = c->rp;
+    c->over = c->dead = true;
+    hs_trace_free(c->trace);
+    c->trace = NULL;
+    rp->sum->not_decoded++;
+    rp->sum->src.dropped_packets += c->flow->packets;
+    if (!rp->over_notice)
+        fprintf(stderr, "hstrace: more than %u TLS connections open at once: new ones are not "
+                "decoded\n", HS_REPLAY_MAX_DECODING);
+    rp->over_notice = true;
+}
+
 static void on_data(void *ctx, int dir, const uint8_t *p, size_t n, double ts, uint64_t frame)
 {
     struct conn *c = ctx;
@@ -247,9 +267,17 @@ static void on_data(void *ctx, int dir, const uint8_t *p, size_t n, double ts, u
     struct hs_tlsstart *st = &c->start[dir];
     size_t used;
     enum hs_tlsstart_state r = hs_tlsstart_feed(st, p, n, &used);
+    if (r == HS_TLSSTART_FOUND && c->dec == NULL && c->rp->ndecoding >= HS_REPLAY_MAX_DECODING) {
+        over_limit(c);
+        return;
+    }
     if (r == HS_TLSSTART_FOUND) {
         uint8_t hold[sizeof st->hold];
         size_t nhold = st->nhold;
+        /* The scanner may have looked at the header only: the message type that settles who
+         * is the client is the byte after it. */
+        if (st->content_type == 22 && st->hs_type == 0 && nhold == 5 && used < n)
+            st->hs_type = p[used];
         memcpy(hold, st->hold, nhold);
         dir = tls_found(c, dir, t);
         hs_decoder_feed(c->dec, (enum hs_side)dir, t, hold, nhold, frame);
@@ -433,7 +461,9 @@ static void finish(struct replay *rp, struct conn *c, bool closed)
         hs_trace_free(c->trace);
         c->trace = NULL;
     }
-    if (c->dead) {
+    if (c->over) {
+        /* counted when it went over */
+    } else if (c->dead) {
         rp->sum->not_tls++;
     } else {
         double end_ms = rel_ms(c, f->last_ts);
@@ -478,6 +508,8 @@ static void on_segment(struct replay *rp, struct hs_tcp_seg *seg)
     if (how == HS_FLOW_CLOSED)
         return;
     struct conn *c = how == HS_FLOW_NEW ? conn_new(rp, f, seg) : f->user;
+    if (c->over)
+        rp->sum->src.dropped_packets++;
     if (c->dead) {
         hs_flow_segment(f, seg, NULL);
     } else {
@@ -591,6 +623,7 @@ int hs_replay(const struct hs_replay_opts *ro, hs_replay_fn fn, void *ctx,
     }
     finish_all(&rp);
     sum->src.connections = hs_flow_numbered(rp.flows);
+    sum->hold_evictions = hs_flow_hold_evictions(rp.flows);
     hs_flow_table_free(rp.flows);
     hs_keylog_free(rp.keys);
     hs_pcap_close(rd);
@@ -676,6 +709,15 @@ int hs_replay_run(const struct hs_options *o, FILE *out, const struct hs_view_op
     if (sum.udp_tls_like > 0)
         fprintf(stderr, "hstrace: %llu UDP packet%s ignored (DTLS and QUIC are not decoded)\n",
                 (unsigned long long)sum.udp_tls_like, sum.udp_tls_like == 1 ? "" : "s");
+    if (sum.not_decoded > 0)
+        fprintf(stderr, "hstrace: %llu TLS connection%s not decoded: more than %u were open at "
+                "once\n", (unsigned long long)sum.not_decoded, sum.not_decoded == 1 ? "" : "s",
+                HS_REPLAY_MAX_DECODING);
+    if (sum.hold_evictions > 0)
+        fprintf(stderr, "hstrace: out-of-order data over %u MiB across connections: %llu "
+                "time%s the longest wait was given up (reported as gaps)\n",
+                HS_FLOW_MAX_HELD_TOTAL / (1024u * 1024u),
+                (unsigned long long)sum.hold_evictions, sum.hold_evictions == 1 ? "" : "s");
     if (status == 1)
         fprintf(stderr, "hstrace: %s: %s\n", o->read_path, sum.error);
     return status;

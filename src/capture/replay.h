@@ -17,6 +17,9 @@
 #include <stdio.h>
 
 #define HS_REPLAY_IDLE_S 900.0 /* a connection silent this long (capture time) is finished */
+/* TLS connections decoded at once: each holds its trace until it ends (a decoded ClientHello
+ * alone is tens of kilobytes), so past this new ones are counted, not decoded. */
+#define HS_REPLAY_MAX_DECODING 4096u
 
 /* Which connections to hand over. */
 struct hs_replay_opts {
@@ -35,6 +38,8 @@ struct hs_replay_summary {
     uint64_t not_tls;        /* TCP connections without TLS */
     uint64_t udp_tls_like;   /* UDP packets on port 443/4433 or shaped like DTLS/QUIC */
     uint64_t selected;       /* handed over */
+    uint64_t not_decoded;    /* TLS connections over HS_REPLAY_MAX_DECODING */
+    uint64_t hold_evictions; /* directions that gave up holes at HS_FLOW_MAX_HELD_TOTAL */
     char error[256];
 };
 
