@@ -66,7 +66,7 @@ unit: $(UNIT_BINS)
 check: test-deps
 	$(MAKE) hstrace unit
 	HSTRACE=$(CURDIR)/$(BUILD)/hstrace BUILD=$(CURDIR)/$(BUILD) SANITIZE=$(SANITIZE) \
-	    tests/run.sh
+	    VALGRIND=$(VALGRIND) tests/run.sh
 
 install: hstrace
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1
@@ -82,3 +82,34 @@ clean:
 	rm -rf build hstrace
 
 -include $(OBJS:.o=.d)
+
+# ---- fuzzing (tests/fuzz/README.md): libFuzzer harnesses, clang only ----
+# `make fuzz-build` builds them in build/fuzz/; `make fuzz FUZZ_SECONDS=N` runs each for N
+# seconds on a copy of its seed corpus (build/fuzz/corpus-NAME) and fails on any finding.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_BUILD   := build/fuzz
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+FUZZ_CFLAGS   = -std=c17 -D_GNU_SOURCE -O1 -g $(WARN) $(FUZZ_SAN) $(PKG_CFLAGS) \
+                -DHS_VERSION='"$(VERSION)"' -MMD -MP
+FUZZ_SRCS    := $(filter-out src/cli/main.c src/tui/%,$(SRCS))
+FUZZ_OBJS    := $(FUZZ_SRCS:%.c=$(FUZZ_BUILD)/%.o)
+FUZZ_NAMES   := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_BINS    := $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)
+
+.PHONY: fuzz fuzz-build
+.SECONDARY: $(FUZZ_OBJS)
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: fuzz-build
+	tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_NAMES)
+
+$(FUZZ_BUILD)/src/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c -o $@ $<
+
+$(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -Isrc -o $@ $< $(FUZZ_OBJS) $(PKG_LIBS) -lpthread
+
+-include $(FUZZ_OBJS:.o=.d) $(FUZZ_BINS:=.d)

@@ -14,10 +14,26 @@ cleanup() {
     rm -rf "$WORK"
 }
 trap cleanup EXIT
+# Run by `sudo make check`, hstrace would drop to the sudo user (see -Z): tests that want that
+# set these themselves.
+unset SUDO_UID SUDO_GID SUDO_USER
 
 ok() { echo "ok - $1"; }
 notok() { echo "not ok - $1"; shift; for l in "$@"; do echo "#   $l"; done; }
 skip() { echo "skip - $1 ($2)"; }
+
+# `make check VALGRIND=1`: hstrace runs under valgrind (errors and definite leaks exit 88), in
+# the scripts named by VALGRIND_SCRIPTS only, as it is slow.
+if [ "${VALGRIND:-}" = 1 ]; then
+    case " ${VALGRIND_SCRIPTS:-live_openssl pcap_read captures options files_privs} " in
+    *" $(basename "$0" .sh) "*)
+        printf '#!/bin/sh\nexec valgrind -q --error-exitcode=88 --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite "%s" "$@"\n' \
+            "$HSTRACE" >"$WORK/hstrace-valgrind"
+        chmod 755 "$WORK/hstrace-valgrind"
+        HSTRACE=$WORK/hstrace-valgrind ;;
+    *) skip "$(basename "$0" .sh)" "not run under valgrind (VALGRIND_SCRIPTS)"; exit 0 ;;
+    esac
+fi
 
 # A port nobody listens on right now.
 free_port() {

@@ -3,6 +3,8 @@
 
 #include "usage.h"
 
+#include "../core/outfile.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -13,7 +15,7 @@
 enum {
     OPT_SNI = 256, OPT_NO_SNI, OPT_ALPN, OPT_TLS12, OPT_TLS13, OPT_CIPHERS, OPT_GROUPS,
     OPT_CAFILE, OPT_CAPATH, OPT_TIMEOUT, OPT_JSON, OPT_PLAIN, OPT_COLOR, OPT_ASCII, OPT_EXPLAIN,
-    OPT_KEYLOG, OPT_DEBUG, OPT_DEMO, OPT_CONN, OPT_FILTER,
+    OPT_KEYLOG, OPT_DEBUG, OPT_DEMO, OPT_CONN, OPT_FILTER, OPT_FORCE,
 };
 
 static const struct option long_opts[] = {
@@ -41,6 +43,8 @@ static const struct option long_opts[] = {
     {"read", required_argument, NULL, 'r'},
     {"conn", required_argument, NULL, OPT_CONN},
     {"filter", required_argument, NULL, OPT_FILTER},
+    {"user", required_argument, NULL, 'Z'},
+    {"force", no_argument, NULL, OPT_FORCE},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -82,7 +86,7 @@ int hs_options_parse(struct hs_options *o, int argc, char **argv)
     optind = 1;
     opterr = 0;
     int c;
-    while ((c = getopt_long(argc, argv, ":p:46khVw:r:", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":p:46khVw:r:Z:", long_opts, NULL)) != -1) {
         switch (c) {
         case 'p': {
             long v = parse_long(optarg, 1, 65535);
@@ -153,6 +157,12 @@ int hs_options_parse(struct hs_options *o, int argc, char **argv)
                 return usage_error("%s", "--filter needs HOST[:PORT]");
             o->filter = optarg;
             break;
+        case 'Z':
+            if (*optarg == '\0')
+                return usage_error("%s", "-Z needs a user name");
+            o->user = optarg;
+            break;
+        case OPT_FORCE: o->force = true; break;
         case 'h': hs_usage(stdout); return -1;
         case 'V': printf("hstrace %s\n", HS_VERSION); return -1;
         case ':': {
@@ -180,7 +190,11 @@ int hs_options_parse(struct hs_options *o, int argc, char **argv)
     if (o->json && o->plain)
         return usage_error("%s", "--json and --plain exclude each other");
     int rest = argc - optind;
+    hs_outfile_set_force(o->force);
     if (o->read_path) {
+        if (o->user)
+            return usage_error("%s", "-Z drops root once a live capture is open: it does not go "
+                               "with -r");
         if (o->demo || o->write_path)
             return usage_error("%s", "-r reads a capture: it goes with neither --demo nor -w");
         if (rest > 0)

@@ -31,9 +31,12 @@ struct hs_options {
     const char *read_path;  /* -r FILE: decode a capture instead of connecting */
     long conn;              /* --conn N (1-based), 0 = all */
     const char *filter;     /* --filter HOST[:PORT] */
+    const char *user;       /* -Z USER: who to become once the capture is open, or NULL */
+    bool force;             /* --force: -w and saves may replace an existing file */
 };
 
-/* Parses argv; returns 0, or 2 (usage error, message printed), or -1 (-h/-V printed, exit 0). */
+/* Parses argv; returns 0, or 2 (usage error, message printed), or -1 (-h/-V printed, exit 0).
+ * Also sets the output-file policy from --force (core/outfile.h). */
 int hs_options_parse(struct hs_options *o, int argc, char **argv);
 
 #endif

@@ -8,6 +8,7 @@
 #include "live.h"
 #include "live_internal.h"
 #include "net.h"
+#include "privs.h"
 #include "target.h"
 #include "verify.h"
 
@@ -15,6 +16,7 @@
 #include "../capture/roundtrips.h"
 #include "../capture/tcprows.h"
 #include "../core/mem.h"
+#include "../core/outfile.h"
 #include "../tls/decoder.h"
 #include "../tls/keylog.h"
 #include "../tls/names.h"
@@ -62,6 +64,8 @@ struct live {
     struct hs_capture *cap;
     struct hs_tcp_rows rows;
     bool write_refused;       /* -w without a capture: the request fails before connecting */
+    struct hs_privs privs;    /* who to become once the capture is open */
+    bool privs_failed;        /* could not become that user: nothing more runs */
 
     uint8_t rx[RX_BUF];       /* read from the socket, not yet given to mbedTLS */
     size_t rx_off, rx_len;
@@ -553,15 +557,19 @@ static void fail_handshake(struct live *l, int ret)
     hs_trace_fail(t, HS_STAGE_TLS, "TLS handshake failed: %s (-0x%04x)", msg, (unsigned)-ret);
 }
 
-static FILE *open_keylog(const char *path)
+/* Opened after the privilege drop, so the key log belongs to the user who will read it. */
+static void start_keylog(struct live *l)
 {
-    int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0)
-        return NULL;
-    FILE *f = fdopen(fd, "a");
-    if (f == NULL)
-        close(fd);
-    return f;
+    const char *kl = l->o->keylog ? l->o->keylog : getenv("SSLKEYLOGFILE");
+    if (kl == NULL || *kl == '\0')
+        return;
+    char err[512];
+    l->keylog_file = hs_outfile_fopen(kl, HS_OUT_APPEND, 0600, err, sizeof err);
+    if (l->keylog_file == NULL)
+        fprintf(stderr, "hstrace: key log not written: %s\n", err);
+    else
+        fprintf(stderr, "hstrace: writing TLS secrets to %s: anyone with this file can decrypt "
+                "the connection\n", kl);
 }
 
 /* ---- -w: the connection's packets into a capture file ---- */
@@ -682,6 +690,13 @@ static bool connect_stage(struct live *l, const struct hs_target *tg, struct hs_
                       ? hs_xstrdup(CAPTURE_HINT)
                       : hs_xasprintf("packet capture failed (%s); TCP rows are inferred", err);
     }
+    /* Root was for the capture handle: the peer's bytes and the files are the user's. */
+    if (hs_privs_drop(&l->privs, err, sizeof err) != 0) {
+        fprintf(stderr, "hstrace: %s\n", err);
+        l->privs_failed = true;
+        return false;
+    }
+    start_keylog(l);
 
     double c0 = now_ms(l);
     int timeout_ms = (int)(l->o->timeout_s * 1000.0);
@@ -870,6 +885,10 @@ int hs_live_trace(const struct hs_options *o, const struct hs_live_extra *extra,
     }
     t->host = hs_xstrdup(tg.host);
     t->port = tg.port;
+    if (hs_privs_plan(o->user, &l->privs, err, sizeof err) != 0) {
+        usage_error(t, err, "");
+        goto done;
+    }
 
     if (extra && extra->ca) {
         l->verify.trusted = extra->ca;
@@ -907,16 +926,10 @@ int hs_live_trace(const struct hs_options *o, const struct hs_live_extra *extra,
 
     l->keys = hs_keylog_new();
     l->dec = hs_decoder_new(t, l->keys);
-    const char *kl = o->keylog ? o->keylog : getenv("SSLKEYLOGFILE");
-    if (kl && *kl) {
-        l->keylog_file = open_keylog(kl);
-        if (l->keylog_file == NULL)
-            fprintf(stderr, "hstrace: cannot write key log %s: %s\n", kl, strerror(errno));
-    }
 
     struct hs_addr dst;
     bool connected = connect_stage(l, &tg, &dst);
-    if (l->write_refused)
+    if (l->write_refused || l->privs_failed)
         goto done; /* code is HS_EXIT_USAGE: the request cannot be met, nothing ran */
     if (connected) {
         bool ok = handshake_stage(l, &s->ssl);

@@ -35,7 +35,8 @@ int hs_net_resolve(const char *host, unsigned port, int family, struct hs_addr *
         return -1;
     }
     if (res == NULL || res->ai_addrlen > sizeof out->ss) {
-        freeaddrinfo(res);
+        if (res)
+            freeaddrinfo(res); /* POSIX leaves freeaddrinfo(NULL) undefined */
         snprintf(err, errsz, "no usable address");
         return -1;
     }

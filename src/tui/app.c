@@ -20,6 +20,7 @@
 #include "../live/saved.h"
 
 #include "../core/mem.h"
+#include "../core/outfile.h"
 #include "../view/view.h"
 
 #include <errno.h>
@@ -524,9 +525,10 @@ static void save(struct app *a)
         say(a, TP_PROBLEM, "unknown file type: %s (use .json, .pcap or .pcapng)", path);
         return;
     }
-    FILE *f = fopen(path, "w");
+    char err[1200];
+    FILE *f = hs_outfile_fopen(path, HS_OUT_NEW, 0644, err, sizeof err);
     if (f == NULL) {
-        say(a, TP_PROBLEM, "cannot write %s: %s", path, strerror(errno));
+        say(a, TP_PROBLEM, "%s", err);
         return;
     }
     int r = hs_view_json(f, t);

@@ -463,7 +463,7 @@ void tui_detail_draw(WINDOW *w, const struct tui_ui *ui, struct tui_detail *d, i
     if (d->hex) {
         d->tree_h = avail >= 10 ? (avail - 1) / 2 : 0;
         if (d->tree_h == 0 && y == 2)
-            y = 1, avail = h - 1; /* reuse the explain line for the dump */
+            y = 1; /* reuse the explain line for the dump */
     }
     d->tree_y0 = y;
     if (d->tree_h > 0) {
