@@ -2,6 +2,7 @@
 #include "../capture/replay.h"
 #include "../core/trace.h"
 #include "../live/live.h"
+#include "../live/privs.h"
 #include "../tui/tui.h"
 #include "../view/view.h"
 #include "options.h"
@@ -49,6 +50,14 @@ int main(int argc, char **argv)
     if (r > 0)
         return r;
 
+    if (o.read_path) {
+        /* A capture file is a stranger's bytes: parse it as the invoking user, not as root. */
+        char err[256];
+        if (hs_privs_become_user(o.user, err, sizeof err) != 0) {
+            fprintf(stderr, "hstrace: %s\n", err);
+            return HS_EXIT_USAGE;
+        }
+    }
     if (o.read_path && hs_tui_wanted(&o)) {
         int code = hs_tui_run_capture(&o);
         if (code != HS_TUI_UNAVAILABLE)

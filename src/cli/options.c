@@ -192,9 +192,6 @@ int hs_options_parse(struct hs_options *o, int argc, char **argv)
     int rest = argc - optind;
     hs_outfile_set_force(o->force);
     if (o->read_path) {
-        if (o->user)
-            return usage_error("%s", "-Z drops root once a live capture is open: it does not go "
-                               "with -r");
         if (o->demo || o->write_path)
             return usage_error("%s", "-r reads a capture: it goes with neither --demo nor -w");
         if (rest > 0)
