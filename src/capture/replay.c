@@ -588,7 +588,11 @@ int hs_replay(const struct hs_replay_opts *ro, hs_replay_fn fn, void *ctx,
     rp.keys = hs_keylog_new();
     if (ro->keylog) {
         size_t bad = 0;
-        if (hs_keylog_load(rp.keys, ro->keylog, &bad) != HS_OK)
+        int lr = hs_keylog_load(rp.keys, ro->keylog, &bad);
+        if (lr == HS_ERR_LIMIT)
+            fprintf(stderr, "hstrace: %s: only its first %zu secrets are used (the limit)\n",
+                    ro->keylog, hs_keylog_count(rp.keys));
+        else if (lr != HS_OK)
             fprintf(stderr, "hstrace: cannot read key log %s: nothing will be decrypted with "
                     "it\n", ro->keylog);
         else if (bad > 0)

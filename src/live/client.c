@@ -315,6 +315,8 @@ static void usage_error(struct hs_trace *t, const char *what, const char *arg)
 }
 
 /* Splits a comma list into at most max-1 trimmed, non-empty items (a copy in *store). */
+/* Splits a comma-separated option value; the count, or SPLIT_TOO_MANY (a usage error). */
+#define SPLIT_TOO_MANY ((size_t)-1)
 static size_t split_list(const char *s, char **store, char **items, size_t max)
 {
     *store = hs_xstrdup(s);
@@ -326,8 +328,13 @@ static size_t split_list(const char *s, char **store, char **items, size_t max)
         char *end = tok + strlen(tok);
         while (end > tok && end[-1] == ' ')
             *--end = '\0';
-        if (*tok && n + 1 < max)
-            items[n++] = tok;
+        if (*tok == '\0')
+            continue;
+        if (n + 1 >= max) {
+            items[0] = NULL;
+            return SPLIT_TOO_MANY;
+        }
+        items[n++] = tok;
     }
     items[n] = NULL;
     return n;
@@ -418,6 +425,11 @@ static int apply_options(const struct hs_options *o, struct tls_setup *s, struct
     char *store = NULL;
     if (o->ciphers) {
         size_t n = split_list(o->ciphers, &store, items, MAX_LIST);
+        if (n == SPLIT_TOO_MANY) {
+            usage_error(t, "too many cipher suites (at most 63)", "");
+            free(store);
+            return -1;
+        }
         for (size_t i = 0; i < n; i++) {
             int id = hs_suite_by_name(items[i]);
             if (id < 0) {
@@ -437,6 +449,11 @@ static int apply_options(const struct hs_options *o, struct tls_setup *s, struct
     }
     if (o->groups) {
         size_t n = split_list(o->groups, &store, items, MAX_LIST);
+        if (n == SPLIT_TOO_MANY) {
+            usage_error(t, "too many groups (at most 63)", "");
+            free(store);
+            return -1;
+        }
         for (size_t i = 0; i < n; i++) {
             int g = hs_group_by_name(items[i]);
             if (g <= 0) {
@@ -457,6 +474,10 @@ static int apply_options(const struct hs_options *o, struct tls_setup *s, struct
     if (o->alpn) {
         char *alpn_items[MAX_LIST];
         size_t n = split_list(o->alpn, &s->alpn_store, alpn_items, MAX_LIST);
+        if (n == SPLIT_TOO_MANY) {
+            usage_error(t, "too many ALPN protocols (at most 63)", "");
+            return -1;
+        }
         for (size_t i = 0; i < n; i++) {
             if (strlen(alpn_items[i]) > 255) {
                 usage_error(t, "ALPN protocol name too long: ", alpn_items[i]);
