@@ -94,10 +94,19 @@ fi
 refused -Z no-such-user-hstrace
 check "-Z with an unknown user: usage error before anything runs" eval '
     rc_is 2 && ! [ -s "$OUT" ] && grep -q "unknown user" "$OUT.err"'
-"$HSTRACE" -r "$WORK/first.pcap" -Z nobody >/dev/null 2>"$WORK/zr.err"
-RC=$?
-JSON_INVALID=""
-check "-Z with -r: usage error" eval 'rc_is 2 && grep -q -- "-Z" "$WORK/zr.err"'
+# -r parses the file as the -Z user: a file only root may read cannot be opened, a public one can.
+if [ "$(id -u)" -eq 0 ]; then
+    cp captures/tls13-hrr.pcap "$WORK/rootonly.pcap" && chmod 600 "$WORK/rootonly.pcap"
+    "$HSTRACE" -r "$WORK/rootonly.pcap" -Z nobody --plain >/dev/null 2>"$WORK/zr.err"
+    RC=$?
+    JSON_INVALID=""
+    check "-Z with -r: the file is opened as that user" eval 'rc_is 2 && grep -qi "permission denied" "$WORK/zr.err"'
+    "$HSTRACE" -r captures/tls13-hrr.pcap -Z nobody --plain >"$WORK/zr.out" 2>"$WORK/zr.err"
+    RC=$?
+    check "-Z with -r: a readable capture is read" eval 'rc_is 0 && grep -q ClientHello "$WORK/zr.out"'
+else
+    skip "-Z with -r" "needs root"
+fi
 
 # ---- privileges: root through sudo, -Z ----
 if [ "$(id -u)" -ne 0 ] || ! id -u nobody >/dev/null 2>&1 || ! $HAVE_CAPTURE; then
