@@ -6,39 +6,11 @@
 #include "../tui/tui.h"
 #include "../view/view.h"
 #include "options.h"
+#include "textopts.h"
 
 #include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
-#include <sys/ioctl.h>
-#include <unistd.h>
-
-static bool want_color(enum hs_color c)
-{
-    if (c == HS_COLOR_ALWAYS)
-        return true;
-    if (c == HS_COLOR_NEVER)
-        return false;
-    const char *no = getenv("NO_COLOR");
-    if (no && *no)
-        return false;
-    const char *term = getenv("TERM");
-    if (term && strcmp(term, "dumb") == 0)
-        return false;
-    return isatty(STDOUT_FILENO);
-}
-
-/* The terminal's width, or -1 (unlimited) when stdout is not a terminal. */
-static int out_width(void)
-{
-    if (!isatty(STDOUT_FILENO))
-        return -1;
-    struct winsize ws;
-    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
-        return ws.ws_col;
-    return 80;
-}
 
 int main(int argc, char **argv)
 {
@@ -65,13 +37,7 @@ int main(int argc, char **argv)
     }
     if (o.read_path) {
         /* A capture: one ladder (or JSON object) per TLS connection, streamed as they end. */
-        struct hs_view_opts vo = {
-            .color = want_color(o.color),
-            .ascii = o.ascii,
-            .explain = o.explain,
-            .debug = o.debug,
-            .width = out_width(),
-        };
+        struct hs_view_opts vo = hs_text_opts(&o);
         return hs_replay_run(&o, stdout, &vo);
     }
 
@@ -94,13 +60,7 @@ int main(int argc, char **argv)
         if (hs_view_json(stdout, t) != 0)
             code = code ? code : 1;
     } else {
-        struct hs_view_opts vo = {
-            .color = want_color(o.color),
-            .ascii = o.ascii,
-            .explain = o.explain,
-            .debug = o.debug,
-            .width = out_width(),
-        };
+        struct hs_view_opts vo = hs_text_opts(&o);
         hs_view_text(stdout, t, &vo);
     }
     fflush(stdout);

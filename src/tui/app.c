@@ -17,6 +17,7 @@
 
 #include "internal.h"
 
+#include "../cli/textopts.h"
 #include "../live/saved.h"
 
 #include "../core/mem.h"
@@ -82,29 +83,6 @@ static void say(struct app *a, enum tui_paint p, const char *fmt, ...)
     vsnprintf(a->status, sizeof a->status, fmt, ap);
     va_end(ap);
     a->status_paint = p;
-}
-
-static bool want_color(const struct hs_options *o)
-{
-    if (o->color == HS_COLOR_ALWAYS)
-        return true;
-    if (o->color == HS_COLOR_NEVER)
-        return false;
-    const char *no = getenv("NO_COLOR");
-    if (no && *no)
-        return false;
-    const char *term = getenv("TERM");
-    if (term && strcmp(term, "dumb") == 0)
-        return false;
-    return isatty(STDOUT_FILENO);
-}
-
-static int out_width(void)
-{
-    struct winsize ws;
-    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
-        return ws.ws_col;
-    return 80;
 }
 
 static const struct hs_event *selected_event(const struct app *a)
@@ -788,17 +766,6 @@ static void loop(struct app *a)
     a->wl = a->wd = NULL;
 }
 
-static struct hs_view_opts text_opts(const struct hs_options *o)
-{
-    return (struct hs_view_opts){
-        .color = want_color(o),
-        .ascii = o->ascii,
-        .explain = o->explain,
-        .debug = o->debug,
-        .width = out_width(),
-    };
-}
-
 bool hs_tui_wanted(const struct hs_options *o)
 {
     if (o->json || o->plain)
@@ -823,7 +790,7 @@ int hs_tui_run_live(const struct hs_options *o)
 
     int code = a.code;
     if (a.own && !(code == HS_EXIT_USAGE && a.own->nevents == 0)) {
-        struct hs_view_opts vo = text_opts(o);
+        struct hs_view_opts vo = hs_text_opts(o);
         hs_view_text(stdout, a.own, &vo);
         fflush(stdout);
     }
@@ -847,7 +814,7 @@ int hs_tui_run_traces(const struct hs_options *o, struct hs_trace **t, size_t n,
     loop(&a);
     term_close(&tm);
 
-    struct hs_view_opts vo = text_opts(o);
+    struct hs_view_opts vo = hs_text_opts(o);
     for (size_t i = 0; i < n; i++) {
         if (i > 0)
             fputc('\n', stdout);

@@ -1,0 +1,43 @@
+#include "textopts.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+static bool want_color(enum hs_color c)
+{
+    if (c == HS_COLOR_ALWAYS)
+        return true;
+    if (c == HS_COLOR_NEVER)
+        return false;
+    const char *no = getenv("NO_COLOR");
+    if (no && *no)
+        return false;
+    const char *term = getenv("TERM");
+    if (term && strcmp(term, "dumb") == 0)
+        return false;
+    return isatty(STDOUT_FILENO);
+}
+
+/* The terminal's width, or -1 (unlimited) when stdout is not a terminal. */
+static int out_width(void)
+{
+    if (!isatty(STDOUT_FILENO))
+        return -1;
+    struct winsize ws;
+    if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col >= 40)
+        return ws.ws_col;
+    return 80;
+}
+
+struct hs_view_opts hs_text_opts(const struct hs_options *o)
+{
+    return (struct hs_view_opts){
+        .color = want_color(o->color),
+        .ascii = o->ascii,
+        .explain = o->explain,
+        .debug = o->debug,
+        .width = out_width(),
+    };
+}
