@@ -16,7 +16,7 @@ cap=$WORK/bench.pcapng
 tshark -i lo -f "tcp port $PORT" -w "$cap" >"$WORK/tshark.log" 2>&1 &
 tpid=$!
 PIDS+=("$tpid")
-for _ in $(seq 1 100); do grep -q Capturing "$WORK/tshark.log" && break; sleep 0.05; done
+for _ in $(seq 1 600); do grep -q Capturing "$WORK/tshark.log" && break; sleep 0.05; done
 sleep 0.3
 
 median() { sort -n | awk '{a[NR]=$1} END {if (NR%2) printf "%.3f\n", a[(NR+1)/2]; else printf "%.3f\n", (a[NR/2]+a[NR/2+1])/2}'; }

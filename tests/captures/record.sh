@@ -85,7 +85,7 @@ capture_start() {
     rm -f "$file"
     bg dumpcap.log dumpcap -q -i lo -f "$filter" -P -w "$file"
     CAP_PID=$LAST_PID
-    for _ in $(seq 1 100); do grep -q Capturing "$T/dumpcap.log" 2>/dev/null && break; sleep 0.05; done
+    for _ in $(seq 1 600); do grep -q Capturing "$T/dumpcap.log" 2>/dev/null && break; sleep 0.05; done
     sleep 0.3
 }
 

@@ -25,10 +25,18 @@ oracle_case() {
     local tpid=$!
     PIDS+=("$tpid")
     local i
-    for i in $(seq 1 100); do grep -q Capturing "$WORK/tshark.log" && break; sleep 0.05; done
-    sleep 0.3
-    trace_json --cafile "$PKI/ca.crt" --keylog "$keys" "localhost:$PORT"
+    # tshark starts slowly on a loaded machine: wait for it (30 s at most), then a little more
+    # for the capture filter to be in place.
+    for i in $(seq 1 600); do grep -q Capturing "$WORK/tshark.log" && break; sleep 0.05; done
+    if ! grep -q Capturing "$WORK/tshark.log"; then
+        notok "tshark agrees: $name" "tshark did not start capturing: $(head -c 300 "$WORK/tshark.log")"
+        stop_pid "$tpid"
+        stop_pid "$srv"
+        return
+    fi
     sleep 0.5
+    trace_json --cafile "$PKI/ca.crt" --keylog "$keys" "localhost:$PORT"
+    sleep 1
     stop_pid "$tpid"
     stop_pid "$srv"
     local ours theirs
