@@ -90,6 +90,20 @@ start_openssl() {
     wait_port "$PORT"
 }
 
+# A Python listener on a free port (sets PORT, waits until it accepts): for every accepted
+# connection `c` it runs the Python statement $1 (e.g. 'c.recv(4096); c.close()').
+start_py_server() {
+    PORT=$(free_port)
+    start_bg python3 -c 'import socket,sys
+s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(5)
+keep=[]
+while True:
+    c,_=s.accept(); keep.append(c)
+    exec(sys.argv[2])' "$PORT" "$1"
+    wait_port "$PORT"
+}
+
 # gnutls-serv on a free port; sets PORT.
 start_gnutls() {
     PORT=$(free_port)

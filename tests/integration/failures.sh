@@ -42,14 +42,7 @@ trace_json "no-such-host.invalid"
 check "DNS failure" eval 'rc_is 3 && [ "$(q .error.stage)" = dns ]'
 
 # A server that accepts and says nothing: the handshake timeout holds.
-PORT=$(free_port)
-start_bg python3 -c 'import socket,time,sys
-s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(5)
-conns=[]
-while True:
-    c,_=s.accept(); conns.append(c)' "$PORT"
-wait_port "$PORT"
+start_py_server 'pass'
 start=$(date +%s%N)
 trace_json --timeout 1 "127.0.0.1:$PORT"
 took_ms=$(( ($(date +%s%N) - start) / 1000000 ))
@@ -59,27 +52,14 @@ check "silent server: timeout after --timeout" eval '
 stop_pid "$LAST_PID"
 
 # A plain HTTP server: the peer does not speak TLS.
-PORT=$(free_port)
-start_bg python3 -c 'import socket,sys
-s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(5)
-while True:
-    c,_=s.accept(); c.recv(4096)
-    c.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"); c.close()' "$PORT"
-wait_port "$PORT"
+start_py_server 'c.recv(4096); c.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"); c.close()'
 trace_json "127.0.0.1:$PORT"
 check "plain HTTP server: not TLS" eval '
     rc_is 1 && [ "$(q .error.stage)" = tls ] && q .error.message | grep -qi "not tls\|not speak tls\|HTTP"'
 stop_pid "$LAST_PID"
 
 # A server that reads the ClientHello and closes: "closed during the handshake".
-PORT=$(free_port)
-start_bg python3 -c 'import socket,sys
-s=socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(5)
-while True:
-    c,_=s.accept(); c.recv(4096); c.close()' "$PORT"
-wait_port "$PORT"
+start_py_server 'c.recv(4096); c.close()'
 trace_json "127.0.0.1:$PORT"
 check "server closes mid-handshake" eval '
     rc_is 1 && [ "$(q .error.stage)" = tls ] && q .error.message | grep -qi closed &&
