@@ -25,6 +25,7 @@
 #include "../view/view.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -375,6 +376,27 @@ static bool start_run(struct app *a)
     return true;
 }
 
+/* ev's position in t's event list (SIZE_MAX when absent). */
+static size_t event_place(const struct hs_trace *t, const struct hs_event *ev)
+{
+    size_t i = 0;
+    for (const struct hs_event *e = t->first; e && ev; e = e->next, i++)
+        if (e == ev)
+            return i;
+    return SIZE_MAX;
+}
+
+/* Selects the ladder row of the event at position at, when it is shown. */
+static void select_place(struct app *a, size_t at)
+{
+    const struct hs_event *ev = a->own->first;
+    for (size_t i = 0; ev && i < at; i++)
+        ev = ev->next;
+    for (size_t r = 0; ev && r < a->doc.nrows; r++)
+        if (a->doc.rows[r] == ev)
+            a->lad.sel = r;
+}
+
 /* Takes what the worker produced; at the end, the worker's own trace replaces the copy. */
 static void pump(struct app *a)
 {
@@ -382,6 +404,8 @@ static void pump(struct app *a)
         return;
     bool done = tui_feed_done(a->feed);
     bool changed = tui_feed_drain(a->feed, a->own);
+    struct hs_trace *copy = NULL; /* the view's copy, freed once nothing points into it */
+    size_t at = SIZE_MAX;         /* the selected event's place in it */
     if (done) {
         int code;
         hs_live_saved_free(a->saved);
@@ -389,8 +413,8 @@ static void pump(struct app *a)
         struct hs_trace *fin = tui_feed_finish(a->feed, &code, &a->saved);
         tui_feed_free(a->feed);
         a->feed = NULL;
-        tui_detail_reset(&a->det);
-        hs_trace_free(a->own);
+        copy = a->own;
+        at = event_place(copy, selected_event(a));
         a->own = fin;
         a->doc.trace = fin;
         a->code = code;
@@ -404,6 +428,17 @@ static void pump(struct app *a)
     if (!changed)
         return;
     tui_doc_rebuild(&a->doc, a->ui.debug);
+    if (copy) {
+        /* The user may be reading a message: keep the same row, fold state and field. */
+        if (!a->lad.follow)
+            select_place(a, at);
+        const struct hs_event *now = selected_event(a);
+        if (at != SIZE_MAX && event_place(a->own, now) == at)
+            tui_detail_move(&a->det, now);
+        else
+            tui_detail_reset(&a->det);
+        hs_trace_free(copy);
+    }
     if (a->lad.follow && a->doc.nrows)
         a->lad.sel = a->doc.nrows - 1;
     if (done && a->lad.follow) {

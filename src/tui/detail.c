@@ -143,6 +143,63 @@ void tui_detail_reveal(struct tui_detail *d, const struct hs_field *f)
     d->hex_follow = true;
 }
 
+/* The field at the same place in another copy of the tree: the path of child positions from
+ * old_root to f, walked again from new_root.  NULL when the copies differ there. */
+static const struct hs_field *same_place(const struct hs_field *old_root,
+                                         const struct hs_field *new_root,
+                                         const struct hs_field *f)
+{
+    size_t path[MAX_DEPTH + 1];
+    int n = 0;
+    for (const struct hs_field *c = f; c && c != old_root; n++) {
+        const struct hs_field *p = parent_of(old_root, c, 0);
+        if (p == NULL || n > MAX_DEPTH)
+            return NULL;
+        size_t i = 0;
+        for (const struct hs_field *s = p->child; s != c; s = s->next)
+            i++;
+        path[n] = i;
+        c = p;
+    }
+    const struct hs_field *at = new_root;
+    while (n-- > 0) {
+        const struct hs_field *c = at->child;
+        for (size_t i = 0; c && i < path[n]; i++)
+            c = c->next;
+        if (c == NULL)
+            return NULL;
+        at = c;
+    }
+    return at;
+}
+
+void tui_detail_move(struct tui_detail *d, const struct hs_event *ev)
+{
+    const struct hs_event *old = d->ev;
+    if (old == ev)
+        return;
+    if (old == NULL || ev == NULL || strcmp(old->type, ev->type) != 0 || !old->fields || !ev->fields) {
+        tui_detail_reset(d);
+        tui_detail_set(d, ev);
+        return;
+    }
+    const struct hs_field *keep = d->sel < d->nrows ? d->rows[d->sel].f : NULL;
+    keep = keep ? same_place(old->fields, ev->fields, keep) : NULL;
+    size_t kept = 0;
+    for (size_t i = 0; i < d->nopen; i++) {
+        const struct hs_field *f = same_place(old->fields, ev->fields, d->open[i]);
+        if (f && is_container(f))
+            d->open[kept++] = f;
+    }
+    d->nopen = kept;
+    d->ev = ev;
+    d->nrows = 0; /* the old rows point into the old tree */
+    flatten(d);
+    for (size_t i = 0; keep && i < d->nrows; i++)
+        if (d->rows[i].f == keep)
+            d->sel = i;
+}
+
 /* ---- keys ---- */
 
 bool tui_detail_tree_key(struct tui_detail *d, int key, bool *leave)

@@ -103,6 +103,9 @@ struct tui_detail {
 /* Shows ev (keeps the fold state when it is the same event). */
 void tui_detail_set(struct tui_detail *d, const struct hs_event *ev);
 void tui_detail_reset(struct tui_detail *d);
+/* Shows ev, the same message as the one shown but from a new copy of the trace (the live
+ * run's final trace replacing the view's copy): the fold state and selected field follow. */
+void tui_detail_move(struct tui_detail *d, const struct hs_event *ev);
 void tui_detail_free(struct tui_detail *d);
 /* focus: 0 none, 1 the tree, 2 the hex dump. */
 void tui_detail_draw(WINDOW *w, const struct tui_ui *ui, struct tui_detail *d, int focus);
