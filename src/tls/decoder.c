@@ -72,7 +72,10 @@ struct held {
 enum phase { PH_PLAIN, PH_EARLY, PH_HANDSHAKE, PH_APP };
 
 /* A run of application-data records in one direction, emitted as one row. */
-enum run_kind { RUN_NONE, RUN_PLAIN, RUN_DECRYPTED, RUN_OPAQUE };
+enum run_kind {
+    RUN_NONE, RUN_PLAIN, RUN_DECRYPTED, RUN_OPAQUE,
+    RUN_OPAQUE_FLIGHT /* TLS 1.3 without keys: the side's encrypted handshake, by position */
+};
 
 struct run {
     enum run_kind kind;
@@ -127,6 +130,9 @@ struct side {
                              decoder small: a capture may hold thousands) */
     size_t nheld;
     bool final;           /* no more waiting: missing keys make "no key" rows */
+    /* TLS 1.3 without keys: the encrypted records taken for this side's handshake flight. */
+    unsigned flight_records;
+    bool flight_over;
     /* Application data. */
     struct run run;
     /* Bounds on what this side adds to the trace (a flood of tiny messages, huge ones). */
@@ -198,7 +204,9 @@ static void flush_run(struct hs_decoder *d, struct side *s)
     struct run *r = &s->run;
     if (r->kind == RUN_NONE)
         return;
-    struct hs_event *ev = hs_event_new(s->who, HS_LAYER_TLS, "ApplicationData", r->t);
+    bool flight = r->kind == RUN_OPAQUE_FLIGHT;
+    const char *type = flight ? "EncryptedHandshake" : "ApplicationData";
+    struct hs_event *ev = hs_event_new(s->who, HS_LAYER_TLS, type, r->t);
     ev->length = r->bytes;
     ev->encrypted = r->kind != RUN_PLAIN;
     ev->decrypted = r->kind == RUN_DECRYPTED;
@@ -218,13 +226,24 @@ static void flush_run(struct hs_decoder *d, struct side *s)
         hs_event_set_bytes(ev, r->keep, r->nkeep);
     for (size_t i = 0; i < r->frames.n; i++)
         hs_event_add_frame(ev, r->frames.v[i]);
-    if (r->kind == RUN_OPAQUE)
+    if (flight) {
+        /* What the flight must hold, from the side and the record count. */
+        const char *holds = s->who == HS_SERVER ? "EncryptedExtensions … Finished"
+                            : r->records > 1    ? "Certificate … Finished"
+                                                : "Finished";
+        hs_f_str(ev->fields, "record_type", "application_data");
+        hs_f_str(ev->fields, "holds", holds);
+        hs_f_str(ev->fields, "identified_by", "position");
+        hs_event_summary(ev, "%zu record%s, %zu bytes: %s, encrypted, %s", r->records,
+                         r->records == 1 ? "" : "s", r->bytes, holds,
+                         r->opaque ? r->opaque : "no key");
+    } else if (r->kind == RUN_OPAQUE)
         hs_event_summary(ev, "%zu record%s, %zu bytes, encrypted, %s", r->records,
                          r->records == 1 ? "" : "s", r->bytes, r->opaque ? r->opaque : "no key");
     else
         hs_event_summary(ev, "%zu record%s, %zu bytes", r->records, r->records == 1 ? "" : "s",
                          r->bytes);
-    const char *ex = hs_explain("ApplicationData", s->who, d->st.version == 0x0304);
+    const char *ex = hs_explain(type, s->who, d->st.version == 0x0304);
     ev->explain = ex ? hs_xstrdup(ex) : NULL;
     free(r->keep);
     memset(r, 0, sizeof *r);
@@ -468,6 +487,37 @@ static void run_add(struct hs_decoder *d, struct side *s, enum run_kind kind, co
     }
 }
 
+/*
+ * TLS 1.3 without keys: whether this encrypted record belongs to its side's handshake flight,
+ * told by position since the record type says application_data for all of them.  A side's
+ * flight ends when the other side sends an encrypted record after it (the client sends its
+ * Finished only once the server's flight is in; the server answers only after that).  The
+ * client's flight also ends with its first record of exactly a Finished's size, and after 4
+ * records (Certificate, CertificateVerify, EndOfEarlyData, Finished), so that application
+ * data sent right behind it is not taken in.  Client records before the server's flight are
+ * 0-RTT data.
+ */
+static bool in_flight13(struct hs_decoder *d, struct side *s, size_t body)
+{
+    struct side *o = other(d, s);
+    if (!d->st.sh_seen || d->st.version != 0x0304)
+        return false;
+    if (s->who == HS_CLIENT && o->flight_records == 0)
+        return false;
+    if (o->flight_records > 0)
+        o->flight_over = true;
+    if (s->flight_over)
+        return false;
+    s->flight_records++;
+    if (s->who == HS_CLIENT) {
+        const struct hs_suite *suite = hs_suite_find(d->st.suite);
+        size_t fin = suite ? 4 + hs_hash_len(suite->hash) + 1 + hs_aead_tag_len(suite->aead) : 0;
+        if (body == fin || s->flight_records >= 4)
+            s->flight_over = true;
+    }
+    return true;
+}
+
 /* A protected record hstrace cannot read: a row that says so, typed by what it must be. */
 static void opaque_record(struct hs_decoder *d, struct side *s, const uint8_t *rec, size_t len,
                           struct recmeta *meta)
@@ -476,7 +526,9 @@ static void opaque_record(struct hs_decoder *d, struct side *s, const uint8_t *r
     meta->encrypted = true;
     meta->decrypted = false;
     if (type == 23 || d->st.version == 0x0304) {
-        run_add(d, s, RUN_OPAQUE, NULL, len - REC_HDR, len - REC_HDR, meta);
+        bool flight = type == 23 && in_flight13(d, s, len - REC_HDR);
+        run_add(d, s, flight ? RUN_OPAQUE_FLIGHT : RUN_OPAQUE, NULL, len - REC_HDR,
+                len - REC_HDR, meta);
         return;
     }
     const char *name = "Handshake";

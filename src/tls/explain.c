@@ -54,6 +54,10 @@ static const struct explanation table[] = {
     {"Alert", "A warning or error message; a fatal alert ends the connection.", NULL},
     {"ApplicationData", "Encrypted application data (for example HTTP) exchanged after the "
                         "handshake.", NULL},
+    {"EncryptedHandshake",
+     "The rest of this side's handshake, already encrypted with the handshake keys. Without the "
+     "key log its messages cannot be read: they are named here by their place after the "
+     "ServerHello.", NULL},
     {"HelloRequest", "The server asks the client to start a new handshake (renegotiation).", NULL},
     {"CompressedCertificate", "The certificate chain, compressed to save bytes.", NULL},
 };

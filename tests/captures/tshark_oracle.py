@@ -168,7 +168,7 @@ def main():
         client = conn["target"]["client_address"]
         ours = []
         for ev in conn["events"]:
-            if ev["layer"] != "tls" or ev["type"] in ("ApplicationData", "Error", "NotTLS"):
+            if ev["layer"] != "tls" or ev["type"] in ("ApplicationData", "EncryptedHandshake", "Error", "NotTLS"):
                 continue
             t = ev["type"]
             if ev["encrypted"] and not ev["decrypted"] and t != "Alert":

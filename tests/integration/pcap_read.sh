@@ -45,7 +45,7 @@ for conn in doc["connections"]:
     clients.add(client)
     lst = ours.setdefault(client, [])
     for ev in conn["events"]:
-        if ev["layer"] != "tls" or ev["type"] in ("ApplicationData", "Error", "NotTLS"):
+        if ev["layer"] != "tls" or ev["type"] in ("ApplicationData", "EncryptedHandshake", "Error", "NotTLS"):
             continue
         t, cbc = ev["type"], False
         if ev["encrypted"] and not ev["decrypted"] and t in ("Finished", "EncryptedHandshakeMessage", "Handshake"):
