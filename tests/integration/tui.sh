@@ -59,6 +59,20 @@ wait_gone() {
 
 run() { keys "clear; $*; echo EXIT=\$?" Enter; }
 
+# click X Y [BUTTON]: a mouse press at column X, screen line Y (both from 0) in the xterm
+# (X10) encoding a terminal sends once the program asks for mouse events, and for a button
+# its release (code 3), as a terminal does; wheel steps have none.  BUTTON: 0 left, 64 wheel
+# up, 65 wheel down.
+click() {
+    local b=${3:-0} x y
+    x=$(printf %x $((33 + $1)))
+    y=$(printf %x $((33 + $2)))
+    keys -H 1b 5b 4d "$(printf %x $((32 + b)))" "$x" "$y"
+    [ "$b" -ge 64 ] || keys -H 1b 5b 4d 23 "$x" "$y"
+}
+# The screen line (from 0) of the first line matching the regex, or nothing.
+line_of() { screen | grep -nE -- "$1" | head -1 | awk -F: '{print $1 - 1}'; }
+
 # expect NAME REGEX [SECS]: ok when the screen shows REGEX in time.
 expect() {
     if wait_for "$2" "${3:-8}"; then
@@ -169,6 +183,27 @@ else
 fi
 T resize-window -t t -x 80 -y 24
 expect "resize back to 80x24" '^ [A-Za-z-]+ · .*[^│]$'
+
+# Mouse: a click selects a ladder row, the wheel moves the selection, a click in the field
+# tree moves the focus there.  The target is a row whose name is on screen once.
+target=$(arrow_names | tr ' ' '\n' | sort | uniq -u | grep -vx '' | head -1)
+y=$(line_of "│[─╌◄<]+ $target [─╌►>]+│")
+if [ -n "$target" ] && [ -n "$y" ]; then
+    click 20 "$y"
+    expect "mouse: a click selects the $target row" "^ $target · "
+    click 20 "$y" 65
+    wait_gone "^ $target · " 3 && ok "mouse: the wheel moves the selection down" ||
+        notok "mouse: the wheel moves the selection down" "$(screen)"
+    click 20 "$y" 64
+    expect "mouse: the wheel moves it back up" "^ $target · "
+    y=$(line_of '^ +[a-z_]+: ')
+    click 10 "${y:-0}"
+    expect "mouse: a click in the field tree moves the focus there" 'Enter fold .*q back'
+    keys Escape
+    expect "Esc leaves the tree" 'Enter fields'
+else
+    notok "mouse: a row to click" "$(screen)"
+fi
 
 keys s
 expect "s asks for a file name" 'save as \(\.json, \.pcap, \.pcapng\): hstrace-localhost\.json'
@@ -287,6 +322,11 @@ if command -v mergecap >/dev/null &&
     expect "-r: its arrows" '│─+ ClientHello ─+►│'
     keys q
     expect "-r: q goes back to the list" '2 TLS connections'
+    click 10 "$(line_of '^ +1  127\.0\.0\.1:')"
+    keys Enter
+    expect "-r: a mouse click picks the first connection" 'connection 1 of 2'
+    keys q
+    expect "-r: back to the list again" '2 TLS connections'
     keys q
     expect "-r: q quits with the exit code" '^EXIT=0$'
     screen | grep -q 'ClientHello' && ok "-r: the ladders stay on screen" ||
