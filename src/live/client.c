@@ -500,11 +500,11 @@ static int apply_options(const struct hs_options *o, struct tls_setup *s, struct
 
 /* ---- outcome helpers ---- */
 
-/* The description of the last alert the server sent, from the decoded rows. */
-static const char *last_server_alert(const struct hs_trace *t, char *buf, size_t n)
+/* The description of the last alert the side sent, from the decoded rows. */
+static const char *last_alert(const struct hs_trace *t, enum hs_side from, char *buf, size_t n)
 {
     for (const struct hs_event *e = t->last; e; e = e->prev) {
-        if (e->from != HS_SERVER || strcmp(e->type, "Alert") != 0)
+        if (e->from != from || strcmp(e->type, "Alert") != 0)
             continue;
         const char *d = hs_f_get_str(e->fields, "description");
         long long code;
@@ -517,6 +517,28 @@ static const char *last_server_alert(const struct hs_trace *t, char *buf, size_t
         else
             return NULL;
         return buf;
+    }
+    return NULL;
+}
+
+/* The first protocol violation the decoder found on a row, or NULL. */
+static const char *first_violation(const struct hs_event *e)
+{
+    const struct hs_field *v = hs_f_get(e->fields, "violations");
+    return v && v->child && v->child->kind == HS_F_STRING ? v->child->str : NULL;
+}
+
+/* The server's latest row that broke a rule of the protocol, when the client answered it with
+ * nothing but an alert (a handshake message after it means the client went on), or NULL. */
+static const struct hs_event *server_violation(const struct hs_trace *t)
+{
+    for (const struct hs_event *e = t->last; e; e = e->prev) {
+        if (e->layer != HS_LAYER_TLS)
+            continue;
+        if (e->from == HS_CLIENT && strcmp(e->type, "Alert") != 0)
+            return NULL;
+        if (e->from == HS_SERVER && first_violation(e))
+            return e;
     }
     return NULL;
 }
@@ -555,7 +577,8 @@ static void fail_handshake(struct live *l, int ret)
         return;
     }
     char alert[96];
-    if (ret == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE && last_server_alert(t, alert, sizeof alert)) {
+    if (ret == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE &&
+        last_alert(t, HS_SERVER, alert, sizeof alert)) {
         hs_trace_fail(t, HS_STAGE_TLS, "server sent fatal alert %s", alert);
         return;
     }
@@ -575,6 +598,20 @@ static void fail_handshake(struct live *l, int ret)
     }
     char msg[160];
     mbedtls_strerror(ret, msg, sizeof msg);
+    /* The client gave up on the server's bytes: the decoder's finding says why in the
+     * protocol's words, mbedTLS's code (sometimes as vague as "Bad input parameters") after. */
+    const struct hs_event *bad = server_violation(t);
+    if (bad && last_alert(t, HS_CLIENT, alert, sizeof alert)) {
+        hs_trace_fail(t, HS_STAGE_TLS, "the server's %s broke the protocol: %s; the client "
+                      "aborted with fatal alert %s (mbedTLS: %s, -0x%04x)", bad->type,
+                      first_violation(bad), alert, msg, (unsigned)-ret);
+        return;
+    }
+    if (last_alert(t, HS_CLIENT, alert, sizeof alert)) {
+        hs_trace_fail(t, HS_STAGE_TLS, "the client aborted the handshake with fatal alert %s "
+                      "(mbedTLS: %s, -0x%04x)", alert, msg, (unsigned)-ret);
+        return;
+    }
     hs_trace_fail(t, HS_STAGE_TLS, "TLS handshake failed: %s (-0x%04x)", msg, (unsigned)-ret);
 }
 

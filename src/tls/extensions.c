@@ -91,6 +91,10 @@ static int ext_key_share(struct hs_msg *m, struct hs_cur *b, enum hs_ext_where w
         if (where == HS_EXT_CH) {
             if (!hs_is_grease(g) && info->nshare < 8)
                 info->share_groups[info->nshare++] = g;
+            if (info->offer && info->offer->nshares < HS_MAX_OFFER_SHARES)
+                info->offer->shares[info->offer->nshares++] = g;
+            else if (info->offer)
+                info->offer->shares_cut = true;
         } else {
             info->share_group = g;
             info->has_share = true;
@@ -235,6 +239,20 @@ static int ext_status_request(struct hs_cur *b, enum hs_ext_where where, struct 
     return HS_OK;
 }
 
+/* The client's supported_groups, for checking the server's choice (v: the list's body). */
+static void keep_groups(struct hs_offer *o, struct hs_cur v)
+{
+    uint16_t g;
+    o->groups_sent = true;
+    while (hs_cur_u16(&v, &g) == HS_OK) {
+        if (o->ngroups == HS_MAX_OFFER_GROUPS) {
+            o->groups_cut = true;
+            return;
+        }
+        o->groups[o->ngroups++] = g;
+    }
+}
+
 static int ext_versions(struct hs_cur *b, enum hs_ext_where where, struct hs_field *e,
                         struct hs_ext_info *info)
 {
@@ -254,6 +272,13 @@ static int ext_versions(struct hs_cur *b, enum hs_ext_where where, struct hs_fie
         uint16_t v;
         HS_TRY(hs_cur_u16(&list, &v));
         hs_f_str(a, NULL, hs_fmt_version(v, buf, sizeof buf));
+        if (info->offer) {
+            info->offer->versions_sent = true;
+            if (info->offer->nversions < HS_MAX_OFFER_VERSIONS)
+                info->offer->versions[info->offer->nversions++] = v;
+            else
+                info->offer->versions_cut = true;
+        }
         /* Drafts (0x7fxx) count as 1.3. */
         uint16_t rank = (v >> 8) == 0x7f ? 0x0304 : v;
         if (!hs_is_grease(v) && (v >> 8) != 0xfe && rank > info->best_version)
@@ -311,6 +336,8 @@ static int decode_one(struct hs_msg *m, struct hs_cur *b, uint16_t type, enum hs
     case 5: return ext_status_request(b, where, e);
     case 10:
         HS_TRY(hs_cur_vec(b, 2, 2, 0xffff, &v));
+        if (info->offer)
+            keep_groups(info->offer, v);
         return u16_list(&v, e, "groups", hs_fmt_group, &info->ngroups);
     case 11: return u8_named_list(b, e, "formats", point_format_name);
     case 13:
@@ -405,12 +432,8 @@ int hs_decode_extensions(struct hs_msg *m, struct hs_cur *c, enum hs_ext_where w
             return r;
         }
         struct hs_field *e = hs_f_span(hs_f_obj(arr, NULL), eoff, list.off - eoff);
-        const char *name = hs_name_extension(type);
         char unk[24];
-        if (name == NULL) {
-            snprintf(unk, sizeof unk, "unknown(%u)", type);
-            name = unk;
-        }
+        const char *name = hs_fmt_extension(type, unk, sizeof unk);
         hs_f_str(e, "type", name);
         hs_f_int(e, "id", type);
         hs_f_int(e, "length", (long long)hs_cur_left(&body));
@@ -427,6 +450,7 @@ int hs_decode_extensions(struct hs_msg *m, struct hs_cur *c, enum hs_ext_where w
             }
         }
         seen[nseen++] = type;
+        info->types[info->ntypes++] = type;
         info->count++;
         r = decode_one(m, &body, type, where, e, info);
         if (r != HS_OK) {

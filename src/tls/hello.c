@@ -88,11 +88,15 @@ void hs_decode_client_hello(struct hs_msg *m, const uint8_t *p, size_t n)
     const uint8_t *random = NULL;
     unsigned nsuites = 0;
     char buf[64];
+    struct hs_offer *o = &st->offer;
+    memset(o, 0, sizeof *o);
+    info.offer = o;
     set_type(m, "ClientHello");
     if (body_cursor(m, p, n, &c) != HS_OK)
         goto out;
 
     READ(hs_cur_u16(&c, &legacy), "legacy_version");
+    o->legacy_version = legacy;
     hs_f_span(hs_f_str(f, "version", hs_fmt_version(legacy, buf, sizeof buf)), c.off - 2, 2);
     READ(hs_cur_bytes(&c, 32, &random), "random");
     hs_f_span(hs_f_hex(f, "random", random, 32), c.off - 32, 32);
@@ -119,6 +123,10 @@ void hs_decode_client_hello(struct hs_msg *m, const uint8_t *p, size_t n)
                 break;
             if (nsuites++ < HS_MAX_LIST_ITEMS)
                 hs_f_span(hs_f_str(a, NULL, hs_fmt_suite(s, buf, sizeof buf)), at, 2);
+            if (o->nsuites < HS_MAX_LIST_ITEMS)
+                o->suites[o->nsuites++] = s;
+            else
+                o->suites_cut = true;
         }
         hs_f_int(f, "cipher_suite_count", nsuites);
     }
@@ -138,6 +146,10 @@ void hs_decode_client_hello(struct hs_msg *m, const uint8_t *p, size_t n)
     }
 
 out:
+    /* Only a ClientHello read whole is a reference for the server's choices. */
+    o->valid = random != NULL && m->err[0] == '\0';
+    for (unsigned i = 0; i < info.ntypes; i++)
+        o->exts[o->nexts++] = info.types[i];
     if (!st->ch_seen) {
         st->client_offers_tls13 = info.best_version >= 0x0304;
         st->client_early_data = info.early_data;
@@ -216,11 +228,15 @@ void hs_decode_server_hello(struct hs_msg *m, const uint8_t *p, size_t n)
     }
 
 out:;
+    if (have_suite)
+        hs_check_server_hello(m, hrr, legacy, have_suite, suite, &info);
     uint16_t version = info.selected_version ? info.selected_version : legacy;
     if ((version >> 8) == 0x7f)
         version = 0x0304; /* a draft version: decode as 1.3 */
     if (hrr) {
         st->hrr_seen = true;
+        st->hrr_count++;
+        st->hrr_suite = suite;
         if (version)
             st->version = version;
         if (version && hs_name_version(version))
@@ -317,6 +333,7 @@ void hs_decode_sslv2_client_hello(struct hs_msg *m, const uint8_t *p, size_t n)
     uint8_t type;
     const uint8_t *specs, *sidp, *chal;
     char buf[64];
+    st->offer.valid = false; /* its specs are not kept: the server's choice is not checked */
     set_type(m, "ClientHello");
     hs_f_str(f, "format", "SSLv2");
     READ(hs_cur_u16(&c, &hdr), "length");

@@ -29,6 +29,21 @@ void hs_msg_fail(struct hs_msg *m, const char *what, int r, size_t off)
              result_word(r), off);
 }
 
+void hs_msg_violation(struct hs_msg *m, const char *fmt, ...)
+{
+    char text[sizeof m->violation];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    if (m->violations == NULL)
+        m->violations = hs_f_arr(m->f, "violations");
+    hs_f_str(m->violations, NULL, text);
+    if (m->nviolations++ == 0)
+        snprintf(m->violation, sizeof m->violation, "%s", text);
+    m->ev->problem = true;
+}
+
 void hs_msg_sum(struct hs_msg *m, const char *fmt, ...)
 {
     if (m->sumlen >= sizeof m->sum - 1)
@@ -53,6 +68,11 @@ void hs_msg_sum_text(struct hs_msg *m, const uint8_t *p, size_t n)
 
 void hs_msg_done(struct hs_msg *m)
 {
+    if (m->nviolations > 0) {
+        hs_msg_sum(m, "; %s", m->violation);
+        if (m->nviolations > 1)
+            hs_msg_sum(m, " (and %u more)", m->nviolations - 1);
+    }
     if (m->sumlen > 0) {
         /* Peer text in the summary was escaped as it was added; cut at a whole character. */
         size_t len = m->sumlen;
@@ -90,6 +110,15 @@ static const char *fmt_named(const char *name, uint16_t id, char *buf, size_t n)
         return name;
     else
         snprintf(buf, n, "0x%04x", id);
+    return buf;
+}
+
+const char *hs_fmt_extension(uint16_t id, char *buf, size_t n)
+{
+    const char *name = hs_name_extension(id);
+    if (name)
+        return name;
+    snprintf(buf, n, "unknown(%u)", id);
     return buf;
 }
 

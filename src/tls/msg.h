@@ -18,6 +18,31 @@
 #define HS_MAX_LIST_ITEMS 256  /* entries listed per vector (suites, groups, ...) */
 #define HS_MAX_CHAIN_SUMMARY HS_MAX_CHAIN
 
+#define HS_MAX_OFFER_VERSIONS 16
+#define HS_MAX_OFFER_GROUPS 64
+#define HS_MAX_OFFER_SHARES 8
+
+/* What the latest ClientHello offered, to check the server's choices against.  A list longer
+ * than its array is marked cut and then not used for checks: no false alarms. */
+struct hs_offer {
+    bool valid;                 /* a ClientHello was decoded whole */
+    uint16_t legacy_version;
+    uint16_t suites[HS_MAX_LIST_ITEMS];
+    unsigned nsuites;
+    bool suites_cut;
+    uint16_t versions[HS_MAX_OFFER_VERSIONS]; /* supported_versions, when sent */
+    unsigned nversions;
+    bool versions_sent, versions_cut;
+    uint16_t groups[HS_MAX_OFFER_GROUPS];     /* supported_groups, when sent */
+    unsigned ngroups;
+    bool groups_sent, groups_cut;
+    uint16_t shares[HS_MAX_OFFER_SHARES];     /* groups of the key_share entries */
+    unsigned nshares;
+    bool shares_cut;
+    uint16_t exts[HS_MAX_EXTENSIONS];         /* extension types */
+    unsigned nexts;
+};
+
 /* The connection as learned from decoded messages. */
 struct hs_tls_state {
     /* From the (first) ClientHello. */
@@ -30,9 +55,12 @@ struct hs_tls_state {
     bool client_offers_tls13;   /* supported_versions lists 0x0304 */
     bool client_early_data;     /* offered 0-RTT */
     bool client_ticket;         /* sent a non-empty session_ticket */
+    struct hs_offer offer;      /* of the latest ClientHello */
     /* From the ServerHello. */
     bool sh_seen;
     bool hrr_seen;
+    unsigned hrr_count;
+    uint16_t hrr_suite;         /* the suite the HelloRetryRequest named */
     uint16_t version;           /* negotiated, 0 while unknown */
     uint16_t suite;
     uint8_t server_random[32];
@@ -54,12 +82,19 @@ struct hs_msg {
     enum hs_side from;
     const char *name;           /* message name used in error texts */
     char err[200];              /* the first decode error, "" when none */
+    char violation[200];        /* the first protocol violation, "" when none */
+    unsigned nviolations;
+    struct hs_field *violations; /* the array field, once there is one */
     char sum[768];              /* the summary being built (already escaped parts) */
     size_t sumlen;
 };
 
 /* Records the first decode error as "<name>.<what>: truncated|invalid|limit at +<off>". */
 void hs_msg_fail(struct hs_msg *m, const char *what, int r, size_t off);
+/* Records a protocol violation (a rule of the RFCs the sender broke, which the receiver must
+ * answer by aborting): a string in the array field "violations", the row marked a problem,
+ * and the first one added to the summary by hs_msg_done. */
+void hs_msg_violation(struct hs_msg *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends formatted text to the summary (the caller escapes peer text first). */
 void hs_msg_sum(struct hs_msg *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Appends peer bytes to the summary, escaped. */
@@ -70,6 +105,7 @@ void hs_msg_done(struct hs_msg *m);
 /* Names with a fallback for unknown values, in a caller buffer (>= 40 bytes). */
 const char *hs_fmt_suite(uint16_t id, char *buf, size_t n);
 const char *hs_fmt_group(uint16_t id, char *buf, size_t n);
+const char *hs_fmt_extension(uint16_t id, char *buf, size_t n); /* "unknown(N)" fallback */
 const char *hs_fmt_sigscheme(uint16_t id, char *buf, size_t n);
 const char *hs_fmt_version(uint16_t v, char *buf, size_t n);
 
@@ -94,6 +130,9 @@ struct hs_ext_info {
     bool has_max_early_data;
     bool ticket_nonempty;
     unsigned ngroups;
+    uint16_t types[HS_MAX_EXTENSIONS]; /* the extension types, in order */
+    unsigned ntypes;
+    struct hs_offer *offer;     /* CH: the lists are also kept here (NULL elsewhere) */
 };
 
 /* Decodes an extensions block (`extensions<0..2^16-1>`, length prefix included) into an
@@ -108,6 +147,11 @@ void hs_decode_sslv2_client_hello(struct hs_msg *m, const uint8_t *p, size_t n);
 void hs_decode_handshake(struct hs_msg *m, const uint8_t *p, size_t n);
 void hs_decode_alert(struct hs_msg *m, const uint8_t *p, size_t n);
 void hs_decode_ccs(struct hs_msg *m, const uint8_t *p, size_t n, bool tls13_compat);
+
+/* offer.c: the server's hello checked against the client's offer (RFC 8446 4.1.3, 4.1.4,
+ * 4.2, 4.2.1, 4.2.8; RFC 5246 7.4.1.3; RFC 5746 3.6).  info is the hello's extensions. */
+void hs_check_server_hello(struct hs_msg *m, bool hrr, uint16_t legacy, bool have_suite,
+                           uint16_t suite, const struct hs_ext_info *info);
 
 /* A sentence for learners about the message type, or NULL. */
 const char *hs_explain(const char *type, enum hs_side from, bool tls13);

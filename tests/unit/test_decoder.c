@@ -872,6 +872,181 @@ static void test_alert_and_hrr(void **state)
     hs_trace_free(t);
 }
 
+/* ---- the server's hello checked against the client's offer ---- */
+
+/* A TLS 1.3 ClientHello: suites AES-128-GCM and AES-256-GCM, supported_versions 1.3 and 1.2,
+ * groups x25519, secp256r1, secp384r1, one key share (x25519), and extension `extra` (0:
+ * none) with an empty body. */
+static void client_hello13(struct bb *m, unsigned extra)
+{
+    put8(m, 1);
+    size_t len = m->n;
+    put24(m, 0);
+    put16(m, 0x0303);
+    for (int i = 0; i < 32; i++)
+        put8(m, 0x40 + i);
+    put8(m, 0);
+    put16(m, 4); put16(m, 0x1301); put16(m, 0x1302);
+    put8(m, 1); put8(m, 0);
+    size_t ext = m->n;
+    put16(m, 0);
+    put16(m, 43); put16(m, 5); put8(m, 4); put16(m, 0x0304); put16(m, 0x0303);
+    put16(m, 10); put16(m, 8); put16(m, 6); put16(m, 0x001d); put16(m, 0x0017); put16(m, 0x0018);
+    put16(m, 51); put16(m, 38); put16(m, 36); put16(m, 0x001d); put16(m, 32);
+    for (int i = 0; i < 32; i++)
+        put8(m, 0x77);
+    if (extra) {
+        put16(m, extra); put16(m, 0);
+    }
+    fix16(m, ext);
+    fix24(m, len);
+}
+
+/* A ServerHello (or, with hrr, a HelloRetryRequest) choosing suite, version (through
+ * supported_versions when `selected`, else legacy_version) and group, plus extension
+ * `extra` (0: none) with an empty body. */
+static void server_hello13(struct bb *m, bool hrr, unsigned suite, unsigned version,
+                           bool selected, unsigned group, unsigned extra)
+{
+    static const uint8_t hrr_random[32] = {
+        0xcf, 0x21, 0xad, 0x74, 0xe5, 0x9a, 0x61, 0x11, 0xbe, 0x1d, 0x8c, 0x02, 0x1e, 0x65,
+        0xb8, 0x91, 0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2,
+        0xc8, 0xa8, 0x33, 0x9c};
+    put8(m, 2);
+    size_t len = m->n;
+    put24(m, 0);
+    put16(m, selected ? 0x0303 : version);
+    if (hrr)
+        put(m, hrr_random, 32);
+    else
+        for (int i = 0; i < 32; i++)
+            put8(m, 0x90 + i);
+    put8(m, 0);
+    put16(m, suite);
+    put8(m, 0);
+    size_t ext = m->n;
+    put16(m, 0);
+    if (selected) {
+        put16(m, 43); put16(m, 2); put16(m, version);
+    }
+    if (group && hrr) {
+        put16(m, 51); put16(m, 2); put16(m, group);
+    } else if (group) {
+        put16(m, 51); put16(m, 36); put16(m, group); put16(m, 32);
+        for (int i = 0; i < 32; i++)
+            put8(m, 0x66);
+    }
+    if (extra) {
+        put16(m, extra); put16(m, 0);
+    }
+    fix16(m, ext);
+    fix24(m, len);
+}
+
+/* Feeds the client's and the server's hellos (each a handshake message); returns the server's
+ * first violation, "" when it has none.  The trace is left in *out. */
+static const char *violation_of(const struct bb *ch, const struct bb *sh, struct hs_trace **out)
+{
+    struct bb a = {0}, b = {0};
+    record(&a, 22, ch);
+    record(&b, 22, sh);
+    struct hs_trace *t = hs_trace_new();
+    struct hs_decoder *d = hs_decoder_new(t, NULL);
+    hs_decoder_feed(d, HS_CLIENT, 1, a.b, a.n, 0);
+    hs_decoder_feed(d, HS_SERVER, 2, b.b, b.n, 0);
+    hs_decoder_finish(d, 3);
+    hs_decoder_free(d);
+    *out = t;
+    const struct hs_event *e = nth(t, 1);
+    assert_non_null(e);
+    const struct hs_field *v = hs_f_get(e->fields, "violations");
+    assert_true(v == NULL || e->problem);
+    return v && v->child ? v->child->str : "";
+}
+
+static void expect_violation(const struct bb *ch, const struct bb *sh, const char *want)
+{
+    struct hs_trace *t;
+    const char *got = violation_of(ch, sh, &t);
+    if (strcmp(got, want) != 0)
+        dump(t);
+    assert_string_equal(got, want);
+    if (*want)
+        assert_non_null(strstr(nth(t, 1)->summary, want)); /* said on the row, too */
+    hs_trace_free(t);
+}
+
+static void test_hello_checks(void **state)
+{
+    (void)state;
+    struct bb ch = {0}, ch12 = {0}, ch_alpn = {0};
+    client_hello13(&ch, 0);
+    client_hello12(&ch12);
+    client_hello13(&ch_alpn, 16);
+    struct {
+        struct bb *ch;
+        bool hrr;
+        unsigned suite, version;
+        bool selected;
+        unsigned group, extra;
+        const char *want;
+    } cases[] = {
+        {&ch, false, 0x1301, 0x0304, true, 0x001d, 0, ""},
+        {&ch, false, 0x1303, 0x0304, true, 0x001d, 0,
+         "cipher suite TLS_CHACHA20_POLY1305_SHA256 was not offered by the client"},
+        {&ch, false, 0x1301, 0x0305, true, 0x001d, 0,
+         "version 0x0305 was not in the client's supported_versions"},
+        {&ch, false, 0x1301, 0x0303, true, 0, 0,
+         "supported_versions selects TLS 1.2: only TLS 1.3 or later may be selected this way"},
+        {&ch, false, 0x1301, 0x0301, false, 0, 0,
+         "version TLS 1.0 was not in the client's supported_versions"},
+        {&ch, false, 0x1301, 0x0304, true, 0x0017, 0,
+         "key share for group secp256r1, for which the client sent none"},
+        {&ch, false, 0x1301, 0x0304, true, 0x001d, 1,
+         "extension max_fragment_length was not in the ClientHello"},
+        {&ch_alpn, false, 0x1301, 0x0304, true, 0x001d, 16, ""},
+        {&ch, true, 0x1301, 0x0304, true, 0x0018, 44, ""}, /* cookie: allowed in an HRR */
+        {&ch, true, 0x1301, 0x0304, true, 0x001d, 0,
+         "asks for a key share for x25519, which the client already sent"},
+        {&ch, true, 0x1301, 0x0304, true, 0x0100, 0,
+         "asks for group ffdhe2048, which was not in the client's supported_groups"},
+        {&ch12, false, 0xc02f, 0x0303, false, 0, 0, ""},
+        {&ch12, false, 0xc02f, 0x0304, false, 0, 0, "version TLS 1.3 is above the client's TLS 1.2"},
+        {&ch12, false, 0x0035, 0x0303, false, 0, 0,
+         "cipher suite TLS_RSA_WITH_AES_256_CBC_SHA was not offered by the client"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct bb sh = {0};
+        server_hello13(&sh, cases[i].hrr, cases[i].suite, cases[i].version, cases[i].selected,
+                       cases[i].group, cases[i].extra);
+        expect_violation(cases[i].ch, &sh, cases[i].want);
+    }
+
+    /* A second HelloRetryRequest, and a ServerHello whose suite differs from the HRR's. */
+    struct bb hrr = {0}, hrr_rec = {0}, sh = {0}, sh_rec = {0}, ch_rec = {0};
+    server_hello13(&hrr, true, 0x1301, 0x0304, true, 0x0018, 0);
+    record(&hrr_rec, 22, &hrr);
+    record(&ch_rec, 22, &ch);
+    struct hs_trace *t = hs_trace_new();
+    struct hs_decoder *d = hs_decoder_new(t, NULL);
+    hs_decoder_feed(d, HS_CLIENT, 1, ch_rec.b, ch_rec.n, 0);
+    hs_decoder_feed(d, HS_SERVER, 2, hrr_rec.b, hrr_rec.n, 0);
+    hs_decoder_feed(d, HS_CLIENT, 3, ch_rec.b, ch_rec.n, 0);
+    hs_decoder_feed(d, HS_SERVER, 4, hrr_rec.b, hrr_rec.n, 0);
+    server_hello13(&sh, false, 0x1302, 0x0304, true, 0x001d, 0);
+    record(&sh_rec, 22, &sh);
+    hs_decoder_feed(d, HS_CLIENT, 5, ch_rec.b, ch_rec.n, 0);
+    hs_decoder_feed(d, HS_SERVER, 6, sh_rec.b, sh_rec.n, 0);
+    hs_decoder_finish(d, 7);
+    assert_false(nth(t, 1)->problem);
+    assert_string_equal(hs_f_get(nth(t, 3)->fields, "violations")->child->str,
+                        "a second HelloRetryRequest: the client must abort (RFC 8446 4.1.4)");
+    assert_string_equal(hs_f_get(nth(t, 5)->fields, "violations")->child->str,
+                        "cipher suite TLS_AES_256_GCM_SHA384 differs from the HelloRetryRequest's");
+    hs_decoder_free(d);
+    hs_trace_free(t);
+}
+
 static void test_malformed_hello(void **state)
 {
     (void)state;
@@ -960,6 +1135,7 @@ int main(void)
         cmocka_unit_test(test_limits),
         cmocka_unit_test(test_alert_and_hrr),
         cmocka_unit_test(test_malformed_hello),
+        cmocka_unit_test(test_hello_checks),
         cmocka_unit_test(test_gap_and_duplicates),
     };
     return cmocka_run_group_tests(tests, vectors_load, vectors_free);
