@@ -228,9 +228,12 @@ static void flush_run(struct hs_decoder *d, struct side *s)
         hs_event_add_frame(ev, r->frames.v[i]);
     if (flight) {
         /* What the flight must hold, from the side and the record count. */
-        const char *holds = s->who == HS_SERVER ? "EncryptedExtensions … Finished"
-                            : r->records > 1    ? "Certificate … Finished"
-                                                : "Finished";
+        /* A client that offered 0-RTT may end it with EndOfEarlyData rather than send a
+         * Certificate: then only the Finished is sure. */
+        const char *holds = s->who == HS_SERVER      ? "EncryptedExtensions … Finished"
+                            : r->records == 1        ? "Finished"
+                            : d->st.client_early_data ? "… Finished"
+                                                     : "Certificate … Finished";
         hs_f_str(ev->fields, "record_type", "application_data");
         hs_f_str(ev->fields, "holds", holds);
         hs_f_str(ev->fields, "identified_by", "position");
