@@ -3,7 +3,7 @@ VERSION   := 0.1.0
 PREFIX    ?= /usr/local
 DESTDIR   ?=
 CC        ?= cc
-PKGS      := mbedtls mbedx509 mbedcrypto libpcap ncursesw jansson
+PKGS      := mbedtls mbedx509 mbedcrypto libpcap ncursesw jansson zlib libbrotlidec libzstd
 
 ifeq ($(SANITIZE),1)
 BUILD     := build/san
@@ -22,6 +22,8 @@ ALL_CFLAGS = -std=c17 -D_GNU_SOURCE $(OPT) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) \
              -DHS_VERSION='"$(VERSION)"' -MMD -MP $(CFLAGS)
 ALL_LDFLAGS = $(SANFLAGS) $(LDFLAGS)
 LIBS       = $(PKG_LIBS) -lpthread
+# The unit tests also compress (RFC 8879 certificates) to check the decompression.
+TEST_LIBS  = -lcmocka $(shell pkg-config --libs libbrotlienc 2>/dev/null)
 
 SRCS      := $(sort $(wildcard src/*/*.c))
 OBJS      := $(SRCS:%.c=$(BUILD)/%.o)
@@ -49,7 +51,7 @@ $(BUILD)/%.o: %.c
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(LIB_OBJS) $(ALL_LDFLAGS) $(LIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) -Isrc -o $@ $< $(LIB_OBJS) $(ALL_LDFLAGS) $(LIBS) $(TEST_LIBS)
 
 deps:
 	./.ci/deps

@@ -2,6 +2,8 @@
  * RFC 8879), alerts and ChangeCipherSpec.  Each fills fields and a one-line summary. */
 #include "msg.h"
 
+#include "certcomp.h"
+
 #include "../core/mem.h"
 #include "names.h"
 #include "suites.h"
@@ -167,13 +169,24 @@ static void certificate(struct hs_msg *m, struct hs_cur *c)
     }
 }
 
+/* Field spans of a subtree decoded from other bytes than the message's (decompressed). */
+static void clear_spans(struct hs_field *f, int depth)
+{
+    f->off = f->len = 0;
+    if (depth < 32)
+        for (struct hs_field *c = f->child; c; c = c->next)
+            clear_spans(c, depth + 1);
+}
+
+/* RFC 8879: decompressed (bounded by the message limit), then decoded as the Certificate it
+ * stands for, under "certificate". */
 static void compressed_certificate(struct hs_msg *m, struct hs_cur *c)
 {
     uint16_t alg;
     uint32_t ulen;
     struct hs_cur data;
     READ(hs_cur_u16(c, &alg), "algorithm");
-    const char *name = alg == 1 ? "zlib" : alg == 2 ? "brotli" : alg == 3 ? "zstd" : NULL;
+    const char *name = hs_certcomp_name(alg);
     if (name)
         hs_f_str(m->f, "algorithm", name);
     else
@@ -183,10 +196,39 @@ static void compressed_certificate(struct hs_msg *m, struct hs_cur *c)
     READ(hs_cur_vec(c, 3, 1, 0xffffff, &data), "compressed_certificate_message");
     hs_f_int(m->f, "compressed_length", (long long)hs_cur_left(&data));
     trailing(m, c);
-    hs_msg_sum(m, "%s, %zu bytes (%u uncompressed), not decompressed", name ? name : "unknown",
-               hs_cur_left(&data), ulen);
     if (m->from == HS_SERVER)
         m->st->server_certificate = true;
+    const char *why = NULL;
+    if (name == NULL) {
+        why = "unknown algorithm";
+    } else if (ulen > HS_MAX_HANDSHAKE_MSG) {
+        why = "uncompressed_length over the message limit";
+    } else {
+        uint8_t *out = hs_xmalloc(ulen ? ulen : 1);
+        enum hs_certcomp_result r =
+            hs_certcomp_decompress(alg, hs_cur_ptr(&data), hs_cur_left(&data), out, ulen);
+        if (r == HS_CERTCOMP_OK) {
+            hs_msg_sum(m, "%s %zu → %u bytes, ", name, hs_cur_left(&data), ulen);
+            struct hs_field *whole = m->f;
+            m->f = hs_f_obj(whole, "certificate");
+            struct hs_cur cert = hs_cur_make(out, ulen);
+            certificate(m, &cert);
+            clear_spans(m->f, 0);
+            m->f = whole;
+        } else {
+            /* RFC 8879 4: the receiver must abort with bad_certificate. */
+            hs_f_str(m->f, "not_decompressed", hs_certcomp_result_text(r));
+            hs_msg_sum(m, "%s, %zu bytes (%u uncompressed)", name, hs_cur_left(&data), ulen);
+            hs_msg_violation(m, "the %s data does not decompress: %s", name,
+                             hs_certcomp_result_text(r));
+        }
+        free(out);
+    }
+    if (why) {
+        hs_f_str(m->f, "not_decompressed", why);
+        hs_msg_sum(m, "%s, %zu bytes (%u uncompressed), not decompressed: %s",
+                   name ? name : "unknown", hs_cur_left(&data), ulen, why);
+    }
 }
 
 /* ---- CertificateRequest ---- */
