@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define QUEUE_MAX 4096 /* segments waiting for the main thread; the rest are not rows anyway */
+#define QUEUE_MAX HS_CAPTURE_QUEUE_MAX
 
 struct hs_capture {
     pcap_t *pcap;
@@ -26,9 +26,10 @@ struct hs_capture {
     struct hs_ip_addr remote_ip;
     uint16_t remote_port;
 
-    pthread_mutex_t lock; /* guards the queue */
+    pthread_mutex_t lock; /* guards the queue and drops */
     struct hs_tcp_seg *queue;
     size_t qhead, qlen;
+    struct hs_capture_drops drops;
 
     struct hs_packets packets; /* written by the thread only, read after stop */
 };
@@ -100,10 +101,11 @@ static int file_linktype(int dlt)
 
 /* ---- the reader thread ---- */
 
-static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+/* One frame from the tap: kept raw (bounded), and queued for the main thread when it can
+ * become a row. */
+static void take_frame(struct hs_capture *c, double ts, const uint8_t *bytes, uint32_t caplen,
+                       uint32_t origlen)
 {
-    struct hs_capture *c = (struct hs_capture *)user;
-    double ts = (double)h->ts.tv_sec + (double)h->ts.tv_usec / 1e6;
     struct hs_packets *pk = &c->packets;
     uint64_t frame = 0;
     if (pk->n < HS_CAPTURE_MAX_PACKETS) {
@@ -113,26 +115,44 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
         }
         struct hs_packet *rp = &pk->pkt[pk->n++];
         rp->ts = ts;
-        rp->caplen = h->caplen;
-        rp->origlen = h->len;
-        rp->data = hs_xmemdup(bytes, h->caplen ? h->caplen : 1);
+        rp->caplen = caplen;
+        rp->origlen = origlen;
+        rp->data = hs_xmemdup(bytes, caplen ? caplen : 1);
         frame = pk->n;
     } else {
         pk->dropped++;
     }
 
     struct hs_tcp_seg s = {.ts = ts, .frame = frame};
-    if (hs_packet_parse(pk->linktype, bytes, h->caplen, h->len, &s) != HS_PKT_TCP)
+    if (hs_packet_parse(pk->linktype, bytes, caplen, origlen, &s) != HS_PKT_TCP)
         return;
     s.from_server = s.sport == c->remote_port && hs_ip_equal(&s.src, &c->remote_ip);
     s.data = NULL; /* the frame buffer is libpcap's and goes away */
     /* Only segments that can become rows: control flags or an empty (pure) ACK. */
-    if (!(s.flags & (HS_TCP_SYN | HS_TCP_FIN | HS_TCP_RST)) && s.payload_wire != 0)
+    bool control = (s.flags & (HS_TCP_SYN | HS_TCP_FIN | HS_TCP_RST)) != 0;
+    if (!control && s.payload_wire != 0)
         return;
+    /* Pure ACKs leave the last slots to SYN/FIN/RST: at most one of them is ever a row. */
+    size_t room = control ? QUEUE_MAX : QUEUE_MAX - HS_CAPTURE_QUEUE_RESERVE;
     pthread_mutex_lock(&c->lock);
-    if (c->qlen < QUEUE_MAX)
+    if (c->qlen < room) {
         c->queue[(c->qhead + c->qlen++) % QUEUE_MAX] = s;
+    } else {
+        struct hs_capture_drops *d = &c->drops;
+        if (d->segments++ == 0) {
+            d->first_ts = ts;
+            d->first_from_server = s.from_server;
+        }
+        if (control)
+            d->control++;
+    }
     pthread_mutex_unlock(&c->lock);
+}
+
+static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+    double ts = (double)h->ts.tv_sec + (double)h->ts.tv_usec / 1e6;
+    take_frame((struct hs_capture *)user, ts, bytes, h->caplen, h->len);
 }
 
 static void *reader(void *arg)
@@ -153,6 +173,24 @@ static void *reader(void *arg)
 }
 
 /* ---- the public face ---- */
+
+/* What a capture needs besides the handle: link type, the server's end, the queue. */
+static void setup_queue(struct hs_capture *c, int linktype, uint32_t snaplen,
+                        const struct hs_addr *remote)
+{
+    c->packets.linktype = linktype;
+    c->packets.file_linktype = file_linktype(linktype);
+    c->packets.snaplen = snaplen;
+    size_t n;
+    const uint8_t *rb = addr_bytes((const struct sockaddr *)&remote->ss, &n);
+    c->remote_ip.family = n == 4 ? 4 : 6;
+    if (rb)
+        memcpy(c->remote_ip.a, rb, n);
+    c->remote_port = (uint16_t)hs_net_port(remote);
+    c->queue = hs_xcalloc(QUEUE_MAX, sizeof *c->queue);
+    pthread_mutex_init(&c->lock, NULL);
+    atomic_init(&c->stop, false);
+}
 
 enum hs_capture_open_result hs_capture_open(struct hs_capture **out, const struct hs_addr *local,
                                             const struct hs_addr *remote, char *err,
@@ -199,18 +237,9 @@ enum hs_capture_open_result hs_capture_open(struct hs_capture **out, const struc
         goto fail;
     }
 
-    c->packets.linktype = pcap_datalink(c->pcap);
-    c->packets.file_linktype = file_linktype(c->packets.linktype);
     int snap = pcap_snapshot(c->pcap);
-    c->packets.snaplen = snap > 0 ? (uint32_t)snap : HS_CAPTURE_SNAPLEN;
-    size_t n;
-    const uint8_t *rb = addr_bytes((const struct sockaddr *)&remote->ss, &n);
-    c->remote_ip.family = n == 4 ? 4 : 6;
-    memcpy(c->remote_ip.a, rb, n);
-    c->remote_port = (uint16_t)hs_net_port(remote);
-    c->queue = hs_xcalloc(QUEUE_MAX, sizeof *c->queue);
-    pthread_mutex_init(&c->lock, NULL);
-    atomic_init(&c->stop, false);
+    setup_queue(c, pcap_datalink(c->pcap), snap > 0 ? (uint32_t)snap : HS_CAPTURE_SNAPLEN,
+                remote);
     if (pthread_create(&c->thread, NULL, reader, c) != 0) {
         snprintf(err, errsz, "cannot start the capture thread");
         pthread_mutex_destroy(&c->lock);
@@ -238,6 +267,13 @@ size_t hs_capture_drain(struct hs_capture *c, struct hs_tcp_seg *out, size_t max
     }
     pthread_mutex_unlock(&c->lock);
     return k;
+}
+
+void hs_capture_queue_drops(struct hs_capture *c, struct hs_capture_drops *out)
+{
+    pthread_mutex_lock(&c->lock);
+    *out = c->drops;
+    pthread_mutex_unlock(&c->lock);
 }
 
 void hs_capture_stop(struct hs_capture *c)
@@ -271,11 +307,26 @@ void hs_capture_free(struct hs_capture *c)
     if (c == NULL)
         return;
     hs_capture_stop(c);
-    pcap_close(c->pcap);
+    if (c->pcap)
+        pcap_close(c->pcap);
     for (size_t i = 0; i < c->packets.n; i++)
         free(c->packets.pkt[i].data);
     free(c->packets.pkt);
     free(c->queue);
     pthread_mutex_destroy(&c->lock);
     free(c);
+}
+
+struct hs_capture *hs_capture_new_fed(int linktype, const struct hs_addr *remote)
+{
+    struct hs_capture *c = hs_xcalloc(1, sizeof *c);
+    setup_queue(c, linktype, HS_CAPTURE_SNAPLEN, remote);
+    return c;
+}
+
+void hs_capture_feed(struct hs_capture *c, double ts, const uint8_t *frame, uint32_t caplen,
+                     uint32_t origlen)
+{
+    if (c->pcap == NULL)
+        take_frame(c, ts, frame, caplen, origlen);
 }

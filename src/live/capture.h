@@ -16,6 +16,8 @@
 
 #define HS_CAPTURE_MAX_PACKETS 20000  /* raw packets kept; later ones are counted, not kept */
 #define HS_CAPTURE_SNAPLEN 65535
+#define HS_CAPTURE_QUEUE_MAX 4096     /* TCP segments waiting for the main thread */
+#define HS_CAPTURE_QUEUE_RESERVE 256  /* of those, kept for SYN/FIN/RST (pure ACKs stop short) */
 
 /* One raw packet as captured. */
 struct hs_packet {
@@ -34,6 +36,15 @@ struct hs_packets {
     size_t dropped;      /* over HS_CAPTURE_MAX_PACKETS */
 };
 
+/* Segments the queue had no room for: they never reach hs_capture_drain, so they become no
+ * row.  Counted by the thread; read with hs_capture_queue_drops. */
+struct hs_capture_drops {
+    size_t segments;         /* all of them */
+    size_t control;          /* of those, with SYN, FIN or RST (each would have been a row) */
+    double first_ts;         /* wall-clock seconds of the first one lost (0: none) */
+    bool first_from_server;  /* ... and who sent it */
+};
+
 struct hs_capture;
 
 enum hs_capture_open_result { HS_CAPTURE_OK = 0, HS_CAPTURE_DENIED = 1, HS_CAPTURE_FAILED = 2 };
@@ -47,6 +58,10 @@ enum hs_capture_open_result hs_capture_open(struct hs_capture **out, const struc
 /* Moves up to max queued segments into out (oldest first); returns how many. */
 size_t hs_capture_drain(struct hs_capture *c, struct hs_tcp_seg *out, size_t max);
 
+/* The queue's drops so far (may be called while the thread runs; final after
+ * hs_capture_stop). */
+void hs_capture_queue_drops(struct hs_capture *c, struct hs_capture_drops *out);
+
 /* Stops the thread after it read what the kernel holds; the queue can still be drained. */
 void hs_capture_stop(struct hs_capture *c);
 
@@ -59,5 +74,15 @@ void hs_capture_take_packets(struct hs_capture *c, struct hs_packets *out);
 const char *hs_capture_device(const struct hs_capture *c);
 
 void hs_capture_free(struct hs_capture *c);
+
+/*
+ * A capture with no handle and no thread, fed frames by hs_capture_feed() exactly as the
+ * reader thread takes them (so the queue and its limits can be tested without privileges).
+ * remote is the server's end; linktype is that of the frames (HS_LINK_*).
+ */
+struct hs_capture *hs_capture_new_fed(int linktype, const struct hs_addr *remote);
+/* One frame; only for a capture from hs_capture_new_fed (the thread would race it). */
+void hs_capture_feed(struct hs_capture *c, double ts, const uint8_t *frame, uint32_t caplen,
+                     uint32_t origlen);
 
 #endif

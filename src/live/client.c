@@ -498,6 +498,27 @@ static int apply_options(const struct hs_options *o, struct tls_setup *s, struct
     return 0;
 }
 
+/* A problem row when captured TCP segments found the tap's queue full (they became no row). */
+static void report_queue_drops(struct live *l)
+{
+    struct hs_capture_drops d;
+    if (l->cap == NULL)
+        return;
+    hs_capture_queue_drops(l->cap, &d);
+    if (d.segments == 0)
+        return;
+    struct hs_event *ev = hs_event_new(d.first_from_server ? HS_SERVER : HS_CLIENT, HS_LAYER_TCP,
+                                       "Error", (d.first_ts - l->start_wall) * 1000.0);
+    ev->problem = true;
+    hs_f_str(ev->fields, "error", "capture queue full");
+    hs_f_int(ev->fields, "segments", (long long)d.segments);
+    hs_f_int(ev->fields, "control", (long long)d.control);
+    hs_f_int(ev->fields, "limit", HS_CAPTURE_QUEUE_MAX);
+    hs_event_summary(ev, "%zu captured TCP segments not shown, %zu of them SYN/FIN/RST (more "
+                     "than %d waited at once)", d.segments, d.control, HS_CAPTURE_QUEUE_MAX);
+    hs_trace_add(l->trace, ev);
+}
+
 /* ---- outcome helpers ---- */
 
 /* The description of the last alert the side sent, from the decoded rows. */
@@ -1008,6 +1029,7 @@ int hs_live_trace(const struct hs_options *o, const struct hs_live_extra *extra,
     }
     hs_decoder_finish(l->dec, now_ms(l));
     t->round_trips = hs_count_round_trips(t, -1);
+    report_queue_drops(l); /* after the count: the row is no round trip */
     code = t->error_stage == HS_STAGE_NONE ? HS_EXIT_OK : t->exit_code;
     struct hs_live_saved *sv = take_saved(l);
     write_capture(l, sv);

@@ -18,7 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DER_MAX_NAME_PARTS 64
+/* Past these, the rest is counted (still bounded by the DER) and the cut is said. */
+#define DER_MAX_NAME_PARTS 64 /* attributes printed per Name */
+#define DER_MAX_SANS 1000     /* GeneralNames listed per certificate */
 
 /* ---- a minimal DER reader (bounds-checked, definite lengths only) ---- */
 
@@ -147,18 +149,27 @@ static const char *oid_lookup(const struct oid_name *tab, size_t n, const struct
     return NULL;
 }
 
-/* Dotted form of an OID's value bytes, into out. */
+/* Dotted form of an OID's value bytes, into out (at least 32 bytes).  An OID too long for
+ * out, an arc over 64 bits or an unfinished last arc ends with "…", so a cut never passes
+ * for the whole OID. */
 static void oid_dotted(const uint8_t *p, size_t n, char *out, size_t outsz)
 {
+    /* Kept free before each arc: the longest one ("2." and 20 digits) and the mark. */
+    enum { ARC_MAX = 24, MARK = sizeof "…" };
     size_t len = 0;
     uint64_t v = 0;
-    bool first = true;
+    bool first = true, cut = false, pending = false;
     out[0] = '\0';
-    for (size_t i = 0; i < n && len + 24 < outsz; i++) {
-        if (v > (UINT64_MAX >> 7))
+    if (outsz < ARC_MAX + MARK)
+        return;
+    for (size_t i = 0; i < n; i++) {
+        if (len + ARC_MAX + MARK > outsz || v > (UINT64_MAX >> 7)) {
+            cut = true;
             break;
+        }
         v = (v << 7) | (p[i] & 0x7f);
-        if (p[i] & 0x80)
+        pending = (p[i] & 0x80) != 0;
+        if (pending)
             continue;
         if (first) {
             unsigned a = v < 40 ? 0 : v < 80 ? 1 : 2;
@@ -170,6 +181,8 @@ static void oid_dotted(const uint8_t *p, size_t n, char *out, size_t outsz)
         }
         v = 0;
     }
+    if (cut || pending)
+        snprintf(out + len, outsz - len, "…");
 }
 
 static const struct oid_name attr_names[] = {
@@ -233,6 +246,8 @@ static void put_value(struct buf *b, const struct tlv *v)
     if (v->tag == 0x1e) { /* BMPString: UCS-2 big-endian */
         for (size_t i = 0; i + 1 < v->len; i += 2)
             buf_utf8(b, (uint32_t)v->v[i] << 8 | v->v[i + 1]);
+        if (v->len % 2) /* a stray last byte: shown, not dropped */
+            buf_str(b, "?");
         return;
     }
     if (v->tag == 0x1c) { /* UniversalString: UCS-4 big-endian */
@@ -244,12 +259,16 @@ static void put_value(struct buf *b, const struct tlv *v)
             else
                 buf_str(b, "?");
         }
+        if (v->len % 4)
+            buf_str(b, "?");
         return;
     }
     buf_put(b, v->v, v->len);
 }
 
-/* A DER Name (the SEQUENCE TLV itself) into raw "CN=..., O=..." bytes; false if malformed. */
+/* A DER Name (the SEQUENCE TLV itself) into raw "CN=..., O=..." bytes; false if malformed.
+ * Attributes past DER_MAX_NAME_PARTS are still checked and counted but not printed; the
+ * string then ends with ", … (N more attributes not shown)" so it never looks complete. */
 static bool name_raw(const uint8_t *der, size_t n, struct buf *out)
 {
     struct der d = der_in(der, n);
@@ -258,7 +277,7 @@ static bool name_raw(const uint8_t *der, size_t n, struct buf *out)
         return false;
     struct der rdns = der_inside(&seq);
     struct tlv set;
-    unsigned parts = 0;
+    size_t parts = 0;
     while (rdns.off < rdns.end) {
         if (!der_next(&rdns, &set) || set.tag != 0x31)
             return false;
@@ -273,7 +292,7 @@ static bool name_raw(const uint8_t *der, size_t n, struct buf *out)
             if (!der_next(&in, &oid) || oid.tag != 0x06 || !der_next(&in, &val))
                 return false;
             if (++parts > DER_MAX_NAME_PARTS)
-                return true;
+                continue;
             if (out->len > 0)
                 buf_str(out, first_in_set ? ", " : " + ");
             first_in_set = false;
@@ -283,6 +302,13 @@ static bool name_raw(const uint8_t *der, size_t n, struct buf *out)
             buf_str(out, "=");
             put_value(out, &val);
         }
+    }
+    if (parts > DER_MAX_NAME_PARTS) {
+        char tmp[64];
+        size_t more = parts - DER_MAX_NAME_PARTS;
+        snprintf(tmp, sizeof tmp, ", … (%zu more attribute%s not shown)", more,
+                 more == 1 ? "" : "s");
+        buf_str(out, tmp);
     }
     return true;
 }
@@ -471,6 +497,8 @@ static void add_san(struct hs_field *arr, uint8_t tag, const uint8_t *p, size_t 
         struct buf nb = {0};
         if (name_raw(p, n, &nb))
             buf_put(&b, nb.p ? nb.p : (const uint8_t *)"", nb.len);
+        else
+            buf_str(&b, "(unparseable name)");
         free(nb.p);
         break;
     }
@@ -548,9 +576,18 @@ static bool locate(const uint8_t *der, size_t n, struct pieces *pc)
     return true;
 }
 
-/* SANs out of the Extensions SEQUENCE. */
-static void sans_from_exts(struct hs_field *arr, const struct tlv *exts)
+/* After the SAN list: how many were left out of it, when some were. */
+static void add_sans_not_listed(struct hs_field *o, size_t count)
 {
+    if (count > DER_MAX_SANS)
+        hs_f_int(o, "san_not_listed", (long long)(count - DER_MAX_SANS));
+}
+
+/* SANs out of the Extensions SEQUENCE (every subjectAltName extension, should there be
+ * several); returns how many GeneralNames there were, listed or not. */
+static size_t sans_from_exts(struct hs_field *arr, const struct tlv *exts)
+{
+    size_t count = 0;
     struct der e = der_inside(exts);
     struct tlv ext;
     while (e.off < e.end && der_next(&e, &ext)) {
@@ -567,10 +604,11 @@ static void sans_from_exts(struct hs_field *arr, const struct tlv *exts)
         if (val.tag != 0x04 || !der_next(&os, &seq) || seq.tag != 0x30)
             continue;
         struct der g = der_inside(&seq);
-        unsigned count = 0;
-        while (g.off < g.end && der_next(&g, &gn) && count++ < 1000)
-            add_san(arr, gn.tag, gn.v, gn.len);
+        while (g.off < g.end && der_next(&g, &gn))
+            if (count++ < DER_MAX_SANS)
+                add_san(arr, gn.tag, gn.v, gn.len);
     }
+    return count;
 }
 
 /* Accept unknown critical extensions: we summarise, we do not verify. */
@@ -598,11 +636,12 @@ struct hs_field *hs_x509_summary(const uint8_t *der, size_t n)
         add_time(o, "not_before", f->year, f->mon, f->day, f->hour, f->min, f->sec);
         add_time(o, "not_after", t->year, t->mon, t->day, t->hour, t->min, t->sec);
         struct hs_field *san = hs_f_arr(o, "san");
-        unsigned count = 0;
-        for (const mbedtls_x509_sequence *s = &crt.subject_alt_names; s && count < 1000;
-             s = s->next, count++)
-            if (s->buf.p != NULL)
+        size_t count = 0;
+        /* mbedTLS's list is as long as the DER allows; past the limit it is only counted. */
+        for (const mbedtls_x509_sequence *s = &crt.subject_alt_names; s; s = s->next)
+            if (s->buf.p != NULL && count++ < DER_MAX_SANS)
                 add_san(san, (uint8_t)s->buf.tag, s->buf.p, s->buf.len);
+        add_sans_not_listed(o, count);
         add_public_key(o, crt.pk_raw.p, crt.pk_raw.len);
         add_sig_alg(o, crt.sig_oid.p, crt.sig_oid.len);
         hs_f_bool(o, "self_signed", crt.subject_raw.len == crt.issuer_raw.len &&
@@ -616,7 +655,7 @@ struct hs_field *hs_x509_summary(const uint8_t *der, size_t n)
         add_der_time(o, "not_after", &pc.not_after);
         struct hs_field *san = hs_f_arr(o, "san");
         if (pc.have_exts)
-            sans_from_exts(san, &pc.exts);
+            add_sans_not_listed(o, sans_from_exts(san, &pc.exts));
         add_public_key(o, pc.spki.start, pc.spki.total);
         add_sig_alg(o, pc.sig_oid.v, pc.sig_oid.len);
         hs_f_bool(o, "self_signed", pc.subject.total == pc.issuer.total &&

@@ -1,7 +1,8 @@
 /*
  * Certificate summaries: the RFC 8448 certificate; hand-built certificates with hostile names
  * (ESC, NUL, invalid UTF-8, BMPString), every SAN type, and an Ed25519 key mbedTLS cannot
- * parse; garbage and truncated DER.
+ * parse; garbage and truncated DER; the limits (attributes per name, SANs, OID length) say
+ * where they cut.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -60,7 +61,7 @@ static int load(void **state)
 /* ---- a small DER builder ---- */
 
 struct der {
-    uint8_t b[4096];
+    uint8_t b[8192];
     size_t n;
 };
 
@@ -160,11 +161,17 @@ static size_t spki_of(const uint8_t *c, size_t n, const uint8_t **out)
     return off + l - start;
 }
 
-static size_t build_cert(uint8_t *out, size_t outsz, uint8_t cn_tag, const void *cn,
-                         size_t cn_len, const uint8_t *spki, size_t spki_len,
-                         const uint8_t *sigoid, size_t sigoid_len, bool sig_null)
+/* A certificate with the given subject (a Name TLV) and SAN contents (GeneralNames, without
+ * their SEQUENCE). */
+static size_t build_cert_from(uint8_t *out, size_t outsz, const struct der *subject,
+                              const struct der *gn, const uint8_t *spki, size_t spki_len,
+                              const uint8_t *sigoid, size_t sigoid_len, bool sig_null)
 {
-    struct der tbs = {0}, v = {0}, validity = {0}, t = {0};
+    static struct der tbs, cert, body; /* too big for comfort on the stack */
+    memset(&tbs, 0, sizeof tbs);
+    memset(&cert, 0, sizeof cert);
+    memset(&body, 0, sizeof body);
+    struct der v = {0}, validity = {0};
     tlv(&v, 0x02, "\x02", 1);
     wrap(&tbs, 0xa0, &v);
     tlv(&tbs, 0x02, "\x00\xab\xcd", 3);
@@ -173,27 +180,24 @@ static size_t build_cert(uint8_t *out, size_t outsz, uint8_t cn_tag, const void 
     tlv(&validity, 0x17, "250101000000Z", 13);
     tlv(&validity, 0x18, "20991231235959Z", 15);
     wrap(&tbs, 0x30, &validity);
-    name(&tbs, cn_tag, cn, cn_len);
+    raw(&tbs, subject->b, subject->n);
     raw(&tbs, spki, spki_len);
-    /* extensions: subjectAltName with every kind */
-    struct der gn = {0}, gns = {0}, os = {0}, ext = {0}, exts = {0}, a3 = {0};
-    tlv(&gn, 0x82, "example.com", 11);
-    tlv(&gn, 0x87, "\xc0\x00\x02\x01", 4);
-    tlv(&gn, 0x81, "a@b.example", 11);
-    tlv(&gn, 0x86, "https://x.example/", 18);
-    tlv(&gn, 0x87, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x01", 16);
-    tlv(&gn, 0x82, "evil\x1b[31m.example", 18);
-    wrap(&gns, 0x30, &gn);
+    static struct der gns, os, ext, extseq, exts, a3;
+    memset(&gns, 0, sizeof gns);
+    memset(&os, 0, sizeof os);
+    memset(&ext, 0, sizeof ext);
+    memset(&extseq, 0, sizeof extseq);
+    memset(&exts, 0, sizeof exts);
+    memset(&a3, 0, sizeof a3);
+    wrap(&gns, 0x30, gn);
     wrap(&os, 0x04, &gns);
     tlv(&ext, 0x06, OID_SAN, sizeof OID_SAN);
     raw(&ext, os.b, os.n);
-    struct der extseq = {0};
     wrap(&extseq, 0x30, &ext);
     wrap(&exts, 0x30, &extseq);
     wrap(&a3, 0xa3, &exts);
     raw(&tbs, a3.b, a3.n);
 
-    struct der cert = {0}, body = {0};
     wrap(&body, 0x30, &tbs);
     alg(&body, sigoid, sigoid_len, sig_null);
     uint8_t sig[65] = {0};
@@ -201,8 +205,24 @@ static size_t build_cert(uint8_t *out, size_t outsz, uint8_t cn_tag, const void 
     wrap(&cert, 0x30, &body);
     assert_true(cert.n <= outsz);
     memcpy(out, cert.b, cert.n);
-    (void)t;
     return cert.n;
+}
+
+static size_t build_cert(uint8_t *out, size_t outsz, uint8_t cn_tag, const void *cn,
+                         size_t cn_len, const uint8_t *spki, size_t spki_len,
+                         const uint8_t *sigoid, size_t sigoid_len, bool sig_null)
+{
+    struct der subject = {0}, gn = {0};
+    name(&subject, cn_tag, cn, cn_len);
+    /* subjectAltName with every kind */
+    tlv(&gn, 0x82, "example.com", 11);
+    tlv(&gn, 0x87, "\xc0\x00\x02\x01", 4);
+    tlv(&gn, 0x81, "a@b.example", 11);
+    tlv(&gn, 0x86, "https://x.example/", 18);
+    tlv(&gn, 0x87, "\x20\x01\x0d\xb8\0\0\0\0\0\0\0\0\0\0\0\x01", 16);
+    tlv(&gn, 0x82, "evil\x1b[31m.example", 18);
+    return build_cert_from(out, outsz, &subject, &gn, spki, spki_len, sigoid, sigoid_len,
+                           sig_null);
 }
 
 static void check_sha256(const struct hs_field *o, const uint8_t *der, size_t n)
@@ -263,7 +283,7 @@ static void test_hostile_names(void **state)
     const uint8_t *spki;
     size_t spki_len = spki_of(rfc_cert, rfc_cert_len, &spki);
     static const uint8_t cn[] = {'a', 0x1b, '[', '2', 'J', 'b', 0x00, 'c', 0xff, 'd', 0xc3, 0xa9};
-    uint8_t der[4096];
+    uint8_t der[8192];
     size_t n = build_cert(der, sizeof der, 0x0c, cn, sizeof cn, spki, spki_len, OID_SHA256_RSA,
                           sizeof OID_SHA256_RSA, true);
     struct hs_field *o = hs_x509_summary(der, n);
@@ -306,7 +326,7 @@ static void test_ed25519_fallback(void **state)
     uint8_t key[33] = {0};
     tlv(&inner, 0x03, key, sizeof key);
     wrap(&spki, 0x30, &inner);
-    uint8_t der[4096];
+    uint8_t der[8192];
     size_t n = build_cert(der, sizeof der, 0x0c, "ed.example", 10, spki.b, spki.n, OID_ED25519,
                           sizeof OID_ED25519, false);
     struct hs_field *o = hs_x509_summary(der, n);
@@ -369,6 +389,236 @@ static void test_dn_string(void **state)
     free(s);
 }
 
+/* ---- limits ---- */
+
+/* A Name of n attributes CN=a0, CN=a1, ...: one RDN each, or all in one RDN (multi-valued). */
+static void long_name(struct der *out, unsigned n, bool one_rdn)
+{
+    static struct der rdns, set;
+    memset(&rdns, 0, sizeof rdns);
+    memset(&set, 0, sizeof set);
+    for (unsigned i = 0; i < n; i++) {
+        struct der atv = {0}, seq = {0};
+        char v[16];
+        int k = snprintf(v, sizeof v, "a%u", i);
+        tlv(&atv, 0x06, OID_CN, sizeof OID_CN);
+        tlv(&atv, 0x0c, v, (size_t)k);
+        wrap(&seq, 0x30, &atv);
+        if (one_rdn) {
+            raw(&set, seq.b, seq.n);
+        } else {
+            tlv(&rdns, 0x31, seq.b, seq.n);
+        }
+    }
+    if (one_rdn)
+        wrap(&rdns, 0x31, &set);
+    wrap(out, 0x30, &rdns);
+}
+
+static bool ends_with(const char *s, const char *tail)
+{
+    size_t n = strlen(s), k = strlen(tail);
+    return n >= k && strcmp(s + n - k, tail) == 0;
+}
+
+static void test_name_attribute_limit(void **state)
+{
+    (void)state;
+    static struct der d;
+    /* 64 is the limit: all shown, no mark. */
+    memset(&d, 0, sizeof d);
+    long_name(&d, 64, false);
+    char *s = hs_x509_dn_string(d.b, d.n);
+    assert_non_null(s);
+    assert_true(ends_with(s, ", CN=a63"));
+    assert_null(strstr(s, "more attribute"));
+    free(s);
+
+    /* 70: the first 64, then the count of the rest. */
+    memset(&d, 0, sizeof d);
+    long_name(&d, 70, false);
+    s = hs_x509_dn_string(d.b, d.n);
+    assert_non_null(s);
+    assert_true(strncmp(s, "CN=a0, CN=a1, ", 14) == 0);
+    assert_true(ends_with(s, ", CN=a63, … (6 more attributes not shown)"));
+    assert_null(strstr(s, "CN=a64"));
+    free(s);
+
+    /* 65: singular. */
+    memset(&d, 0, sizeof d);
+    long_name(&d, 65, false);
+    s = hs_x509_dn_string(d.b, d.n);
+    assert_true(ends_with(s, ", CN=a63, … (1 more attribute not shown)"));
+    free(s);
+
+    /* The cut inside one multi-valued RDN is marked the same way. */
+    memset(&d, 0, sizeof d);
+    long_name(&d, 70, true);
+    s = hs_x509_dn_string(d.b, d.n);
+    assert_non_null(s);
+    assert_true(strncmp(s, "CN=a0 + CN=a1 + ", 16) == 0);
+    assert_true(ends_with(s, " + CN=a63, … (6 more attributes not shown)"));
+    free(s);
+
+    /* Past the limit the attributes are still checked: a broken one there is not hidden. */
+    memset(&d, 0, sizeof d);
+    long_name(&d, 70, false);
+    /* Break the last attribute's SEQUENCE tag (then come OID TLV 5, value TLV "a69" 5). */
+    size_t last_seq = d.n - 2 - 5 - 5;
+    assert_int_equal(d.b[last_seq], 0x30);
+    d.b[last_seq] = 0x04;
+    assert_null(hs_x509_dn_string(d.b, d.n));
+}
+
+static void test_cert_name_limit(void **state)
+{
+    (void)state;
+    static struct der subject, gn;
+    static uint8_t der[8192];
+    memset(&subject, 0, sizeof subject);
+    memset(&gn, 0, sizeof gn);
+    long_name(&subject, 70, false);
+    tlv(&gn, 0x82, "example.com", 11);
+    const char *tail = ", CN=a63, … (6 more attributes not shown)";
+
+    /* Parsed by mbedTLS. */
+    const uint8_t *spki;
+    size_t spki_len = spki_of(rfc_cert, rfc_cert_len, &spki);
+    size_t n = build_cert_from(der, sizeof der, &subject, &gn, spki, spki_len, OID_SHA256_RSA,
+                               sizeof OID_SHA256_RSA, true);
+    struct hs_field *o = hs_x509_summary(der, n);
+    assert_null(hs_f_get(o, "error"));
+    assert_null(hs_f_get(o, "note"));
+    assert_true(ends_with(hs_f_get_str(o, "subject"), tail));
+    assert_string_equal(hs_f_get_str(o, "issuer"), "CN=Issuer CA, O=Org");
+    hs_field_free(o);
+
+    /* Our own walk (an Ed25519 key). */
+    struct der ed = {0}, inner = {0};
+    alg(&inner, OID_ED25519, sizeof OID_ED25519, false);
+    uint8_t key[33] = {0};
+    tlv(&inner, 0x03, key, sizeof key);
+    wrap(&ed, 0x30, &inner);
+    n = build_cert_from(der, sizeof der, &subject, &gn, ed.b, ed.n, OID_ED25519,
+                        sizeof OID_ED25519, false);
+    o = hs_x509_summary(der, n);
+    assert_non_null(hs_f_get(o, "note"));
+    assert_true(ends_with(hs_f_get_str(o, "subject"), tail));
+    hs_field_free(o);
+}
+
+/* A certificate with nsan SANs "DNS:a", through mbedTLS (RSA key) or our walk (Ed25519). */
+static struct hs_field *many_sans(unsigned nsan, bool fallback)
+{
+    static struct der subject, gn;
+    static uint8_t der[8192];
+    memset(&subject, 0, sizeof subject);
+    memset(&gn, 0, sizeof gn);
+    name(&subject, 0x0c, "many.example", 12);
+    for (unsigned i = 0; i < nsan; i++)
+        tlv(&gn, 0x82, "a", 1);
+    size_t n;
+    if (fallback) {
+        struct der ed = {0}, inner = {0};
+        alg(&inner, OID_ED25519, sizeof OID_ED25519, false);
+        uint8_t key[33] = {0};
+        tlv(&inner, 0x03, key, sizeof key);
+        wrap(&ed, 0x30, &inner);
+        n = build_cert_from(der, sizeof der, &subject, &gn, ed.b, ed.n, OID_ED25519,
+                            sizeof OID_ED25519, false);
+    } else {
+        const uint8_t *spki;
+        size_t spki_len = spki_of(rfc_cert, rfc_cert_len, &spki);
+        n = build_cert_from(der, sizeof der, &subject, &gn, spki, spki_len, OID_SHA256_RSA,
+                            sizeof OID_SHA256_RSA, true);
+    }
+    struct hs_field *o = hs_x509_summary(der, n);
+    assert_null(hs_f_get(o, "error"));
+    assert_true(fallback == (hs_f_get(o, "note") != NULL));
+    return o;
+}
+
+static void test_san_limit(void **state)
+{
+    (void)state;
+    for (int fallback = 0; fallback < 2; fallback++) {
+        struct hs_field *o = many_sans(1000, fallback);
+        assert_int_equal(hs_f_count(hs_f_get(o, "san")), 1000);
+        assert_null(hs_f_get(o, "san_not_listed"));
+        hs_field_free(o);
+
+        o = many_sans(1007, fallback);
+        assert_int_equal(hs_f_count(hs_f_get(o, "san")), 1000);
+        long long more = 0;
+        assert_true(hs_f_get_int(o, "san_not_listed", &more));
+        assert_int_equal(more, 7);
+        assert_string_equal(hs_f_get(o, "san")->last_child->str, "DNS:a");
+        hs_field_free(o);
+    }
+}
+
+/* A Name holding one attribute whose type is the given OID value bytes. */
+static char *dn_with_oid(const uint8_t *oid, size_t n)
+{
+    struct der atv = {0}, seq = {0}, set = {0}, nm = {0};
+    tlv(&atv, 0x06, oid, n);
+    tlv(&atv, 0x0c, "v", 1);
+    wrap(&seq, 0x30, &atv);
+    wrap(&set, 0x31, &seq);
+    wrap(&nm, 0x30, &set);
+    return hs_x509_dn_string(nm.b, nm.n);
+}
+
+static void test_oid_cut(void **state)
+{
+    (void)state;
+    /* An unknown OID in full. */
+    static const uint8_t short_oid[] = {0x2a, 0x03, 0x04, 0x81, 0x00};
+    char *s = dn_with_oid(short_oid, sizeof short_oid);
+    assert_string_equal(s, "1.2.3.4.128=v");
+    free(s);
+
+    /* Too long to show: the dotted form ends with the mark. */
+    uint8_t long_oid[80];
+    memset(long_oid, 0x05, sizeof long_oid);
+    s = dn_with_oid(long_oid, sizeof long_oid);
+    assert_non_null(s);
+    assert_true(strncmp(s, "0.5.5.5.", 8) == 0);
+    assert_true(ends_with(s, "…=v"));
+    assert_true(strlen(s) < 100);
+    free(s);
+
+    /* An unfinished last arc, and an arc past 64 bits. */
+    static const uint8_t open_arc[] = {0x2a, 0x03, 0x84};
+    s = dn_with_oid(open_arc, sizeof open_arc);
+    assert_string_equal(s, "1.2.3…=v");
+    free(s);
+    uint8_t huge[12];
+    memset(huge, 0xff, sizeof huge);
+    huge[0] = 0x2a;
+    huge[sizeof huge - 1] = 0x7f;
+    s = dn_with_oid(huge, sizeof huge);
+    assert_string_equal(s, "1.2…=v");
+    free(s);
+}
+
+static void test_odd_string_lengths(void **state)
+{
+    (void)state;
+    /* A BMPString with a stray last byte and a UniversalString short of a code point: the
+     * leftover shows as "?" rather than vanishing. */
+    struct der d = {0};
+    name(&d, 0x1e, "\x00Z\x00", 3);
+    char *s = hs_x509_dn_string(d.b, d.n);
+    assert_string_equal(s, "CN=Z?, O=Org");
+    free(s);
+    memset(&d, 0, sizeof d);
+    name(&d, 0x1c, "\x00\x00\x00Z\x00", 5);
+    s = hs_x509_dn_string(d.b, d.n);
+    assert_string_equal(s, "CN=Z?, O=Org");
+    free(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -377,6 +627,11 @@ int main(void)
         cmocka_unit_test(test_ed25519_fallback),
         cmocka_unit_test(test_garbage),
         cmocka_unit_test(test_dn_string),
+        cmocka_unit_test(test_name_attribute_limit),
+        cmocka_unit_test(test_cert_name_limit),
+        cmocka_unit_test(test_san_limit),
+        cmocka_unit_test(test_oid_cut),
+        cmocka_unit_test(test_odd_string_lengths),
     };
     return cmocka_run_group_tests(tests, load, NULL);
 }
