@@ -346,8 +346,8 @@ static bool load12(struct hs_decoder *d, struct side *s)
     struct hs_protect c, sv;
     memset(&c, 0, sizeof c);
     memset(&sv, 0, sizeof sv);
-    if (hs_protect_tls12(&c, &sv, suite, master, d->cur_client_random, d->st.server_random) !=
-        HS_OK)
+    if (hs_protect_tls12(&c, &sv, suite, d->st.version, d->st.etm, master, d->cur_client_random,
+                         d->st.server_random) != HS_OK)
         return false;
     s->cur = s->who == HS_CLIENT ? c : sv;
     s->cur_kind = HS_SECRET_TLS12_MASTER;
@@ -395,13 +395,13 @@ static enum dec_result decrypt(struct hs_decoder *d, struct side *s, const uint8
     size_t blen = len - REC_HDR;
     if (d->scratch == NULL) /* allocated on first use: many decoders never decrypt */
         d->scratch = hs_xmalloc(REC_BUF);
-    if (d->st.sh_seen && suite != NULL && suite->aead == HS_AEAD_NONE) {
-        meta->opaque = "not decrypted (CBC or stream suite)";
-        return DEC_OPAQUE;
-    }
-    if (d->st.sh_seen && suite == NULL) {
-        meta->opaque = "not decrypted (unknown cipher suite)";
-        return DEC_OPAQUE;
+    if (d->st.sh_seen) {
+        /* RC4, NULL, export, SSL 3.0, ciphers mbedTLS lacks, unknown suites */
+        const char *why = hs_suite_why_opaque(suite, d->st.version);
+        if (why) {
+            meta->opaque = why;
+            return DEC_OPAQUE;
+        }
     }
     if (s->protected12) {
         if (!s->cur_ready) {
@@ -412,7 +412,10 @@ static enum dec_result decrypt(struct hs_decoder *d, struct side *s, const uint8
         if (hs_protect_decrypt(&s->cur, rec, body, blen, d->scratch, out_len, inner) != HS_OK)
             return DEC_FAILED;
         meta->keys = hs_secret_plain(HS_SECRET_TLS12_MASTER);
-        meta->cipher = hs_aead_name(suite->aead);
+        /* the state's own protection: a renegotiation may have changed the suite since */
+        meta->cipher = s->cur.aead != HS_AEAD_NONE
+                           ? hs_aead_name(s->cur.aead)
+                           : hs_cbc_name(s->cur.cbc, s->cur.mac, s->cur.etm);
         return DEC_OK;
     }
     /* TLS 1.3.  Before the ServerHello only 0-RTT data can come (client side). */

@@ -55,6 +55,7 @@ struct hs_tls_state {
     bool client_offers_tls13;   /* supported_versions lists 0x0304 */
     bool client_early_data;     /* offered 0-RTT */
     bool client_ticket;         /* sent a non-empty session_ticket */
+    bool client_etm;            /* the latest ClientHello offered encrypt_then_mac (RFC 7366) */
     struct hs_offer offer;      /* of the latest ClientHello */
     /* From the ServerHello. */
     bool sh_seen;
@@ -67,6 +68,8 @@ struct hs_tls_state {
     bool server_psk;            /* TLS 1.3: pre_shared_key accepted */
     bool server_early_accepted; /* TLS 1.3: early_data in EncryptedExtensions */
     bool sid_resumed;           /* TLS 1.2: ServerHello echoed the client's session id */
+    bool etm;                   /* TLS 1.0-1.2: encrypt_then_mac in both hellos (for the
+                                   keys that follow the next ChangeCipherSpec) */
     bool server_certificate;
     bool finished[2];           /* by side */
     bool end_of_early_data;

@@ -1,15 +1,20 @@
 /*
  * Record protection with mbedTLS crypto primitives (never its TLS layer): the TLS 1.3 traffic
- * key schedule (RFC 8446 7.1-7.3), the TLS 1.2 key block (RFC 5246 5 and 6.3) and AEAD
- * decryption of one record (RFC 8446 5.2-5.3; RFC 5288, 6655, 7905 for TLS 1.2).
+ * key schedule (RFC 8446 7.1-7.3), the TLS 1.0-1.2 key block (RFC 5246 5 and 6.3, RFC 2246 5
+ * and 6.3), AEAD decryption of one record (RFC 8446 5.2-5.3; RFC 5288, 6655, 7905 for TLS
+ * 1.2) and CBC + HMAC decryption (RFC 5246 6.2.3.2, RFC 4346 6.2.3.2, RFC 2246 6.2.3.2, RFC
+ * 7366 encrypt-then-MAC).
  *
- * The build's mbedTLS (3.6, legacy SHA/AES/ChaCha modules present) serves md, hkdf, gcm, ccm
- * and chachapoly without psa_crypto_init(); tests/unit/test_protect.c would fail otherwise.
+ * The build's mbedTLS (3.6, legacy SHA/MD5/AES/DES/Camellia/ARIA/ChaCha modules present) serves
+ * md, hkdf, cipher, gcm, ccm and chachapoly without psa_crypto_init();
+ * tests/unit/test_protect.c would fail otherwise.
  */
 #include "protect.h"
 
 #include <mbedtls/ccm.h>
 #include <mbedtls/chachapoly.h>
+#include <mbedtls/cipher.h>
+#include <mbedtls/constant_time.h>
 #include <mbedtls/gcm.h>
 #include <mbedtls/hkdf.h>
 #include <mbedtls/md.h>
@@ -87,17 +92,21 @@ int hs_hkdf_expand_label(enum hs_hash h, const uint8_t *secret, size_t secret_le
     return r == 0 ? HS_OK : HS_ERR_CRYPTO;
 }
 
-int hs_tls12_prf(enum hs_hash h, const uint8_t *secret, size_t secret_len, const char *label,
-                 const uint8_t *seed, size_t seed_len, uint8_t *out, size_t out_len)
+/*
+ * P_hash (RFC 5246 5) of secret over label + seed into out: A(0) = label + seed,
+ * A(i) = HMAC(secret, A(i-1)), output = HMAC(secret, A(1) + label + seed) +
+ * HMAC(secret, A(2) + label + seed) + ...  With mix set the output is XORed into out (the
+ * TLS 1.0 PRF combines two of them).
+ */
+static int p_hash(mbedtls_md_type_t type, const uint8_t *secret, size_t secret_len,
+                  const char *label, const uint8_t *seed, size_t seed_len, uint8_t *out,
+                  size_t out_len, bool mix)
 {
-    HS_ENSURE(secret && label && out && (seed || seed_len == 0), HS_ERR_INVALID);
-    const mbedtls_md_info_t *md = md_for(h);
+    const mbedtls_md_info_t *md = mbedtls_md_info_from_type(type);
     HS_ENSURE(md, HS_ERR_CRYPTO);
     size_t hlen = mbedtls_md_get_size(md);
     size_t label_len = strlen(label);
 
-    /* P_hash(secret, label + seed): A(0) = label + seed, A(i) = HMAC(secret, A(i-1)),
-     * output = HMAC(secret, A(1) + label + seed) + HMAC(secret, A(2) + label + seed) + ... */
     mbedtls_md_context_t ctx;
     mbedtls_md_init(&ctx);
     uint8_t a[64], block[64];
@@ -125,7 +134,8 @@ int hs_tls12_prf(enum hs_hash h, const uint8_t *secret, size_t secret_len, const
         if (rc != 0)
             break;
         size_t take = out_len - done < hlen ? out_len - done : hlen;
-        memcpy(out + done, block, take);
+        for (size_t i = 0; i < take; i++)
+            out[done + i] = mix ? (uint8_t)(out[done + i] ^ block[i]) : block[i];
         done += take;
         /* A(i+1) */
         rc = mbedtls_md_hmac_reset(&ctx);
@@ -137,11 +147,34 @@ int hs_tls12_prf(enum hs_hash h, const uint8_t *secret, size_t secret_len, const
     mbedtls_md_free(&ctx);
     wipe(a, sizeof a);
     wipe(block, sizeof block);
-    if (rc != 0) {
+    return rc == 0 ? HS_OK : HS_ERR_CRYPTO;
+}
+
+int hs_tls12_prf(enum hs_hash h, const uint8_t *secret, size_t secret_len, const char *label,
+                 const uint8_t *seed, size_t seed_len, uint8_t *out, size_t out_len)
+{
+    HS_ENSURE(secret && label && out && (seed || seed_len == 0), HS_ERR_INVALID);
+    int r = p_hash(h == HS_HASH_SHA384 ? MBEDTLS_MD_SHA384 : MBEDTLS_MD_SHA256, secret,
+                   secret_len, label, seed, seed_len, out, out_len, false);
+    if (r != HS_OK)
         wipe(out, out_len);
-        return HS_ERR_CRYPTO;
-    }
-    return HS_OK;
+    return r;
+}
+
+int hs_tls10_prf(const uint8_t *secret, size_t secret_len, const char *label,
+                 const uint8_t *seed, size_t seed_len, uint8_t *out, size_t out_len)
+{
+    HS_ENSURE(secret && label && out && (seed || seed_len == 0), HS_ERR_INVALID);
+    /* S1 and S2 are the two halves of the secret, rounded up: they share the middle byte of
+     * an odd-length secret. */
+    size_t half = secret_len - secret_len / 2;
+    int r = p_hash(MBEDTLS_MD_MD5, secret, half, label, seed, seed_len, out, out_len, false);
+    if (r == HS_OK)
+        r = p_hash(MBEDTLS_MD_SHA1, secret + (secret_len - half), half, label, seed, seed_len,
+                   out, out_len, true);
+    if (r != HS_OK)
+        wipe(out, out_len);
+    return r;
 }
 
 /* Fills key/iv of a 1.3 state from its secret. */
@@ -197,27 +230,19 @@ int hs_protect_tls13_update(struct hs_protect *p)
     return r;
 }
 
-int hs_protect_tls12(struct hs_protect *client, struct hs_protect *server,
-                     const struct hs_suite *s, const uint8_t master[48],
-                     const uint8_t client_random[32], const uint8_t server_random[32])
+/* TLS 1.2 AEAD suites: the key block holds the write keys and IVs (salts), no MAC keys. */
+static int keys12_aead(struct hs_protect *client, struct hs_protect *server,
+                       const struct hs_suite *s, const uint8_t master[48],
+                       const uint8_t seed[64])
 {
-    HS_ENSURE(client && server && s && master && client_random && server_random,
-              HS_ERR_INVALID);
-    HS_ENSURE(!s->tls13, HS_ERR_INVALID);
-    HS_ENSURE(s->aead != HS_AEAD_NONE, HS_ERR_UNSUPPORTED);
-
     unsigned key_len = hs_aead_key_len(s->aead);
     unsigned iv_len = s->aead == HS_AEAD_CHACHA20_POLY1305 ? 12 : TLS12_SALT_LEN;
 
     /* key_block = PRF(master, "key expansion", server_random + client_random), cut into
-     * client_write_key, server_write_key, client_write_IV, server_write_IV (AEAD suites
-     * have no MAC keys). */
-    uint8_t seed[64], block[2 * 32 + 2 * 12];
-    memcpy(seed, server_random, 32);
-    memcpy(seed + 32, client_random, 32);
+     * client_write_key, server_write_key, client_write_IV, server_write_IV. */
+    uint8_t block[2 * 32 + 2 * 12];
     size_t block_len = 2 * (size_t)key_len + 2 * (size_t)iv_len;
-    int r = hs_tls12_prf(s->hash, master, 48, "key expansion", seed, sizeof seed, block,
-                         block_len);
+    int r = hs_tls12_prf(s->hash, master, 48, "key expansion", seed, 64, block, block_len);
     if (r != HS_OK)
         return r;
 
@@ -236,6 +261,65 @@ int hs_protect_tls12(struct hs_protect *client, struct hs_protect *server,
     wipe(&sv, sizeof sv);
     wipe(block, sizeof block);
     return HS_OK;
+}
+
+/* CBC suites: the key block is client_write_MAC_key, server_write_MAC_key, client_write_key,
+ * server_write_key, client_write_IV, server_write_IV.  Only TLS 1.0 uses the IVs: 1.1 and 1.2
+ * carry one in each record (the block's tail is then unused, so its length does not matter). */
+static int keys12_cbc(struct hs_protect *client, struct hs_protect *server,
+                      const struct hs_suite *s, uint16_t version, bool etm,
+                      const uint8_t master[48], const uint8_t seed[64])
+{
+    unsigned mac_len = hs_mac_len(s->mac), key_len = hs_cbc_key_len(s->cbc);
+    unsigned bs = hs_cbc_block_len(s->cbc);
+    HS_ENSURE(mac_len > 0 && key_len > 0 && bs > 0, HS_ERR_UNSUPPORTED);
+    uint8_t block[2 * 48 + 2 * 32 + 2 * 16];
+    size_t block_len = 2 * ((size_t)mac_len + key_len + bs);
+    int r = version == 0x0303
+                ? hs_tls12_prf(s->hash, master, 48, "key expansion", seed, 64, block, block_len)
+                : hs_tls10_prf(master, 48, "key expansion", seed, 64, block, block_len);
+    if (r != HS_OK)
+        return r;
+
+    struct hs_protect c = {
+        .active = true, .aead = HS_AEAD_NONE, .hash = s->hash, .tls13 = false,
+        .key_len = key_len, .iv_len = bs, .seq = 0, .cbc = s->cbc, .mac = s->mac,
+        .mac_key_len = mac_len, .etm = etm, .explicit_iv = version >= 0x0302,
+    };
+    struct hs_protect sv = c;
+    const uint8_t *b = block;
+    memcpy(c.mac_key, b, mac_len);
+    memcpy(sv.mac_key, b + mac_len, mac_len);
+    b += 2 * (size_t)mac_len;
+    memcpy(c.key, b, key_len);
+    memcpy(sv.key, b + key_len, key_len);
+    b += 2 * (size_t)key_len;
+    memcpy(c.iv, b, bs);
+    memcpy(sv.iv, b + bs, bs);
+    *client = c;
+    *server = sv;
+    wipe(&c, sizeof c);
+    wipe(&sv, sizeof sv);
+    wipe(block, sizeof block);
+    return HS_OK;
+}
+
+int hs_protect_tls12(struct hs_protect *client, struct hs_protect *server,
+                     const struct hs_suite *s, uint16_t version, bool encrypt_then_mac,
+                     const uint8_t master[48], const uint8_t client_random[32],
+                     const uint8_t server_random[32])
+{
+    HS_ENSURE(client && server && s && master && client_random && server_random,
+              HS_ERR_INVALID);
+    HS_ENSURE(!s->tls13, HS_ERR_INVALID);
+    uint8_t seed[64];
+    memcpy(seed, server_random, 32);
+    memcpy(seed + 32, client_random, 32);
+    if (s->aead != HS_AEAD_NONE)
+        return keys12_aead(client, server, s, master, seed);
+    HS_ENSURE(s->cbc != HS_CBC_NONE && hs_suite_why_opaque(s, version) == NULL,
+              HS_ERR_UNSUPPORTED);
+    return keys12_cbc(client, server, s, version, encrypt_then_mac, master, seed);
 }
 
 /* One AEAD open; HS_ERR_CRYPTO for a bad tag (or a library error). */
@@ -286,13 +370,152 @@ static int aead_open(enum hs_aead a, const uint8_t *key, unsigned key_len,
     return rc == 0 ? HS_OK : HS_ERR_CRYPTO;
 }
 
+static mbedtls_cipher_type_t cbc_type(enum hs_cbc c)
+{
+    switch (c) {
+    case HS_CBC_AES_128: return MBEDTLS_CIPHER_AES_128_CBC;
+    case HS_CBC_AES_256: return MBEDTLS_CIPHER_AES_256_CBC;
+    case HS_CBC_3DES: return MBEDTLS_CIPHER_DES_EDE3_CBC;
+    case HS_CBC_CAMELLIA_128: return MBEDTLS_CIPHER_CAMELLIA_128_CBC;
+    case HS_CBC_CAMELLIA_256: return MBEDTLS_CIPHER_CAMELLIA_256_CBC;
+    case HS_CBC_ARIA_128: return MBEDTLS_CIPHER_ARIA_128_CBC;
+    case HS_CBC_ARIA_256: return MBEDTLS_CIPHER_ARIA_256_CBC;
+    case HS_CBC_NONE: break;
+    }
+    return MBEDTLS_CIPHER_NONE;
+}
+
+static mbedtls_md_type_t mac_type(enum hs_mac m)
+{
+    switch (m) {
+    case HS_MAC_SHA1: return MBEDTLS_MD_SHA1;
+    case HS_MAC_SHA256: return MBEDTLS_MD_SHA256;
+    case HS_MAC_SHA384: return MBEDTLS_MD_SHA384;
+    case HS_MAC_NONE: break;
+    }
+    return MBEDTLS_MD_NONE;
+}
+
+/* CBC-decrypts whole blocks (no padding removal: TLS padding is checked by the caller). */
+static int cbc_decrypt(const struct hs_protect *p, const uint8_t *iv, const uint8_t *ct,
+                       size_t len, uint8_t *out)
+{
+    const mbedtls_cipher_info_t *info = mbedtls_cipher_info_from_type(cbc_type(p->cbc));
+    HS_ENSURE(info, HS_ERR_CRYPTO);
+    mbedtls_cipher_context_t ctx;
+    mbedtls_cipher_init(&ctx);
+    size_t olen = 0;
+    int rc = mbedtls_cipher_setup(&ctx, info);
+    if (rc == 0)
+        rc = mbedtls_cipher_setkey(&ctx, p->key, (int)(p->key_len * 8), MBEDTLS_DECRYPT);
+    if (rc == 0)
+        rc = mbedtls_cipher_set_padding_mode(&ctx, MBEDTLS_PADDING_NONE);
+    if (rc == 0)
+        rc = mbedtls_cipher_crypt(&ctx, iv, p->iv_len, ct, len, out, &olen);
+    mbedtls_cipher_free(&ctx);
+    return rc == 0 && olen == len ? HS_OK : HS_ERR_CRYPTO;
+}
+
+/* HMAC(mac_key, seq_num + type + version + length + data) with length = len (RFC 5246
+ * 6.2.3.1; RFC 7366 3 puts IV + ciphertext in data). */
+static int record_mac(const struct hs_protect *p, const uint8_t hdr[5], const uint8_t *data,
+                      size_t len, uint8_t out[48])
+{
+    const mbedtls_md_info_t *md = mbedtls_md_info_from_type(mac_type(p->mac));
+    HS_ENSURE(md && mbedtls_md_get_size(md) == p->mac_key_len, HS_ERR_CRYPTO);
+    uint8_t pre[TLS12_AAD_LEN];
+    put_u64(pre, p->seq);
+    pre[8] = hdr[0];
+    pre[9] = hdr[1];
+    pre[10] = hdr[2];
+    pre[11] = (uint8_t)(len >> 8);
+    pre[12] = (uint8_t)len;
+    mbedtls_md_context_t ctx;
+    mbedtls_md_init(&ctx);
+    int rc = mbedtls_md_setup(&ctx, md, 1);
+    if (rc == 0)
+        rc = mbedtls_md_hmac_starts(&ctx, p->mac_key, p->mac_key_len);
+    if (rc == 0)
+        rc = mbedtls_md_hmac_update(&ctx, pre, sizeof pre);
+    if (rc == 0 && len > 0)
+        rc = mbedtls_md_hmac_update(&ctx, data, len);
+    if (rc == 0)
+        rc = mbedtls_md_hmac_finish(&ctx, out);
+    mbedtls_md_free(&ctx);
+    return rc == 0 ? HS_OK : HS_ERR_CRYPTO;
+}
+
+/*
+ * GenericBlockCipher (RFC 5246 6.2.3.2): [IV] ENC(content + MAC + padding + padding_length),
+ * or with encrypt_then_mac [IV] ENC(content + padding + padding_length) + MAC.  TLS 1.0 has
+ * no IV in the record: it continues the CBC chain from the previous record.
+ */
+static int cbc_open(struct hs_protect *p, const uint8_t hdr[5], const uint8_t *body,
+                    size_t body_len, uint8_t *out, size_t *out_len, uint8_t *inner_type)
+{
+    size_t bs = hs_cbc_block_len(p->cbc), mac_len = hs_mac_len(p->mac);
+    HS_ENSURE(bs > 0 && bs <= sizeof p->iv && bs == p->iv_len && mac_len > 0 &&
+                  mac_len == p->mac_key_len, HS_ERR_INVALID);
+    HS_ENSURE(body_len <= 0xffff, HS_ERR_INVALID); /* what a record header can say */
+    size_t iv_len = p->explicit_iv ? bs : 0;
+    size_t tail = p->etm ? mac_len : 0;
+    /* At least one block after the IV: it holds padding_length at the least. */
+    HS_ENSURE(body_len >= iv_len + bs + tail, HS_ERR_INVALID);
+    size_t ct_len = body_len - iv_len - tail;
+    HS_ENSURE(ct_len % bs == 0, HS_ERR_INVALID);
+    const uint8_t *iv = p->explicit_iv ? body : p->iv;
+    const uint8_t *ct = body + iv_len;
+    uint8_t mac[48];
+    int r;
+
+    if (p->etm) {
+        /* Authenticate first (RFC 7366 3): the length is that of IV + ciphertext. */
+        r = record_mac(p, hdr, body, iv_len + ct_len, mac);
+        if (r == HS_OK && mbedtls_ct_memcmp(mac, body + iv_len + ct_len, mac_len) != 0)
+            r = HS_ERR_CRYPTO;
+        if (r != HS_OK)
+            return r;
+    }
+    HS_TRY(cbc_decrypt(p, iv, ct, ct_len, out));
+
+    /* padding_length, then that many bytes of padding before it, each holding the same value
+     * (RFC 2246 too; only SSL 3.0 left them arbitrary). */
+    size_t pad = out[ct_len - 1];
+    size_t trailer = pad + 1 + (p->etm ? 0 : mac_len);
+    if (trailer > ct_len)
+        return HS_ERR_CRYPTO;
+    unsigned bad = 0;
+    for (size_t i = ct_len - 1 - pad; i < ct_len - 1; i++)
+        bad |= out[i] ^ (unsigned)pad;
+    if (bad != 0)
+        return HS_ERR_CRYPTO;
+    size_t content = ct_len - trailer;
+    if (!p->etm) {
+        /* MAC-then-encrypt: the MAC follows the content, over the content's length. */
+        r = record_mac(p, hdr, out, content, mac);
+        if (r == HS_OK && mbedtls_ct_memcmp(mac, out + content, mac_len) != 0)
+            r = HS_ERR_CRYPTO;
+        if (r != HS_OK)
+            return r;
+    }
+    if (!p->explicit_iv)
+        memcpy(p->iv, ct + ct_len - bs, bs); /* the next record's IV */
+    p->seq++;
+    *inner_type = hdr[0];
+    *out_len = content;
+    return HS_OK;
+}
+
 int hs_protect_decrypt(struct hs_protect *p, const uint8_t hdr[5], const uint8_t *body,
                        size_t body_len, uint8_t *out, size_t *out_len, uint8_t *inner_type)
 {
     HS_ENSURE(p && hdr && (body || body_len == 0) && out && out_len && inner_type,
               HS_ERR_INVALID);
-    HS_ENSURE(p->active && p->aead != HS_AEAD_NONE, HS_ERR_INVALID);
+    HS_ENSURE(p->active && (p->aead != HS_AEAD_NONE || (!p->tls13 && p->cbc != HS_CBC_NONE)),
+              HS_ERR_INVALID);
     HS_ENSURE(p->seq != UINT64_MAX, HS_ERR_LIMIT); /* the sequence number may not wrap */
+    if (p->aead == HS_AEAD_NONE)
+        return cbc_open(p, hdr, body, body_len, out, out_len, inner_type);
     unsigned tag_len = hs_aead_tag_len(p->aead);
     uint8_t nonce[12];
 

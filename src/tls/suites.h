@@ -7,7 +7,7 @@
 #include <stdint.h>
 
 enum hs_aead {
-    HS_AEAD_NONE = 0,            /* not an AEAD suite (CBC, stream, NULL): not decrypted */
+    HS_AEAD_NONE = 0,            /* not an AEAD suite: CBC (see hs_cbc), stream, NULL */
     HS_AEAD_AES_128_GCM,
     HS_AEAD_AES_256_GCM,
     HS_AEAD_CHACHA20_POLY1305,
@@ -19,13 +19,30 @@ enum hs_aead {
 
 enum hs_hash { HS_HASH_SHA256 = 0, HS_HASH_SHA384 = 1 };
 
+/* The block cipher of a CBC suite hstrace decrypts (TLS 1.0-1.2, RFC 5246 6.2.3.2). */
+enum hs_cbc {
+    HS_CBC_NONE = 0,             /* AEAD, stream, NULL, or a block cipher hstrace lacks */
+    HS_CBC_AES_128,
+    HS_CBC_AES_256,
+    HS_CBC_3DES,                 /* 3DES-EDE, three keys */
+    HS_CBC_CAMELLIA_128,
+    HS_CBC_CAMELLIA_256,
+    HS_CBC_ARIA_128,
+    HS_CBC_ARIA_256,
+};
+
+/* The record MAC (HMAC) of a CBC suite. */
+enum hs_mac { HS_MAC_NONE = 0, HS_MAC_SHA1, HS_MAC_SHA256, HS_MAC_SHA384 };
+
 struct hs_suite {
     uint16_t id;
     const char *name;   /* IANA name, e.g. "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256" */
     const char *kx;     /* key exchange as in the name: "ECDHE_RSA", "RSA", "DHE_RSA", ...; "" for 1.3 */
-    enum hs_aead aead;  /* HS_AEAD_NONE: hstrace cannot decrypt records of this suite */
+    enum hs_aead aead;  /* HS_AEAD_NONE: not AEAD; decrypted only if cbc is set */
     enum hs_hash hash;  /* PRF hash (1.2) or HKDF hash (1.3) */
     bool tls13;
+    enum hs_cbc cbc;    /* HS_CBC_NONE unless a CBC suite hstrace can decrypt */
+    enum hs_mac mac;    /* its record MAC (HS_MAC_NONE when cbc is) */
 };
 
 /* The suite with that code point, or NULL if not in the IANA registry as hstrace knows it. */
@@ -39,6 +56,15 @@ unsigned hs_aead_key_len(enum hs_aead a);
 unsigned hs_aead_tag_len(enum hs_aead a);
 unsigned hs_hash_len(enum hs_hash h);
 const char *hs_aead_name(enum hs_aead a); /* "AES-128-GCM", ... ("none" for HS_AEAD_NONE) */
+/* CBC key and block lengths (0 for HS_CBC_NONE), HMAC output length (0 for HS_MAC_NONE). */
+unsigned hs_cbc_key_len(enum hs_cbc c);
+unsigned hs_cbc_block_len(enum hs_cbc c);
+unsigned hs_mac_len(enum hs_mac m);
+/* "AES-128-CBC HMAC-SHA1", with " encrypt-then-MAC" when etm; a static string. */
+const char *hs_cbc_name(enum hs_cbc c, enum hs_mac m, bool etm);
+/* Why hstrace cannot decrypt the records of suite s negotiated at `version` (a static
+ * "not decrypted (...)" text), or NULL when it can. */
+const char *hs_suite_why_opaque(const struct hs_suite *s, uint16_t version);
 
 /* The whole table, in code point order (for listings and tests). */
 size_t hs_suite_count(void);

@@ -1,7 +1,9 @@
 /*
  * Record protection: the RFC 8448 simple 1-RTT trace (key derivation and all seven protected
- * records), published TLS 1.2 PRF vectors, and TLS 1.2 / 1.3 round trips for every AEAD,
- * sealed here with mbedTLS directly and opened through hs_protect_*.
+ * records), published TLS 1.2 PRF vectors, a TLS 1.0 PRF vector, TLS 1.2 / 1.3 round trips for
+ * every AEAD, and TLS 1.0-1.2 CBC round trips (MAC-then-encrypt and encrypt-then-MAC, chained
+ * and explicit IVs, every block cipher and MAC), sealed here with mbedTLS directly and opened
+ * through hs_protect_*, with tampered, badly padded and truncated records.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,7 +16,9 @@
 
 #include <mbedtls/ccm.h>
 #include <mbedtls/chachapoly.h>
+#include <mbedtls/cipher.h>
 #include <mbedtls/gcm.h>
+#include <mbedtls/md.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -347,7 +351,7 @@ static void tls12_roundtrip(uint16_t id)
     struct hs_protect cli, srv;
     memset(&cli, 0, sizeof cli);
     memset(&srv, 0, sizeof srv);
-    assert_int_equal(hs_protect_tls12(&cli, &srv, s, master, cr, sr), HS_OK);
+    assert_int_equal(hs_protect_tls12(&cli, &srv, s, 0x0303, false, master, cr, sr), HS_OK);
 
     bool chacha = s->aead == HS_AEAD_CHACHA20_POLY1305;
     unsigned k = hs_aead_key_len(s->aead), ivl = chacha ? 12 : 4, tl = hs_aead_tag_len(s->aead);
@@ -442,8 +446,22 @@ static void test_tls12_rejects_tls13_suite(void **state)
     struct hs_protect c, s;
     memset(&c, 0, sizeof c);
     memset(&s, 0, sizeof s);
-    assert_int_equal(hs_protect_tls12(&c, &s, suite(0x1301), m, r, r), HS_ERR_INVALID);
-    assert_int_equal(hs_protect_tls12(&c, &s, suite(0xc013), m, r, r), HS_ERR_UNSUPPORTED);
+    assert_int_equal(hs_protect_tls12(&c, &s, suite(0x1301), 0x0303, false, m, r, r),
+                     HS_ERR_INVALID);
+    /* RC4, NULL, export, single DES, SEED, ARIA-GCM: not decrypted */
+    static const uint16_t opaque[] = {0x0005, 0x0002, 0x0003, 0x0009, 0x0096, 0xc050};
+    for (size_t i = 0; i < sizeof opaque / sizeof opaque[0]; i++)
+        assert_int_equal(hs_protect_tls12(&c, &s, suite(opaque[i]), 0x0303, false, m, r, r),
+                         HS_ERR_UNSUPPORTED);
+    /* a CBC suite in SSL 3.0 or an unknown version; a SHA-256 MAC before TLS 1.2 */
+    assert_int_equal(hs_protect_tls12(&c, &s, suite(0x002f), 0x0300, false, m, r, r),
+                     HS_ERR_UNSUPPORTED);
+    assert_int_equal(hs_protect_tls12(&c, &s, suite(0x002f), 0x0304, false, m, r, r),
+                     HS_ERR_UNSUPPORTED);
+    assert_int_equal(hs_protect_tls12(&c, &s, suite(0x002f), 0, false, m, r, r),
+                     HS_ERR_UNSUPPORTED);
+    assert_int_equal(hs_protect_tls12(&c, &s, suite(0x003c), 0x0302, false, m, r, r),
+                     HS_ERR_UNSUPPORTED);
     assert_false(c.active || s.active);
 }
 
@@ -504,6 +522,475 @@ static void test_tls13_chacha20(void **state) { (void)state; tls13_roundtrip(0x1
 static void test_tls13_aes128_ccm(void **state) { (void)state; tls13_roundtrip(0x1304); }
 static void test_tls13_aes128_ccm8(void **state) { (void)state; tls13_roundtrip(0x1305); }
 
+/* ---- TLS 1.0-1.2 CBC suites ---- */
+
+/* A TLS 1.0/1.1 PRF vector (label "test label"): the output was computed independently with
+ * Python's hmac module and with `openssl kdf -kdfopt digest:MD5-SHA1 TLS1-PRF`, which agree.
+ * The 13-byte secret checks the shared middle byte of an odd-length secret. */
+static void test_tls10_prf_vectors(void **state)
+{
+    (void)state;
+    static const char want48[] =
+        "2e1d8af26e189f45a8a2de9049fce169f73ffa1828abe0937d918c31e0947787168bb4174b2e6ee2be9aed66"
+        "37d4a69b951fa60f2a8891fd8cc61ca6cb551ea975f81d84954bfb70833f9fb50b0a687476aa701ba39fdd97"
+        "07007e18bcc46a9a6d69cd936490b64c";
+    static const char want13[] =
+        "8fd900d93bbfc1159558249bc26c40d49ae7b9052b79e71a85544f5055bf53e4b4f0572a4e";
+    uint8_t secret[48], seed[29], out[104];
+    for (int i = 0; i < 48; i++)
+        secret[i] = (uint8_t)(0x30 + i);
+    for (int i = 0; i < 29; i++)
+        seed[i] = (uint8_t)(0xa0 + i);
+    size_t wlen;
+    uint8_t *w = vector_unhex(want48, strlen(want48), &wlen);
+    assert_non_null(w);
+    assert_int_equal(wlen, 104);
+    assert_int_equal(hs_tls10_prf(secret, 48, "test label", seed, sizeof seed, out, 104), HS_OK);
+    assert_memory_equal(out, w, 104);
+    free(w);
+
+    for (int i = 0; i < 13; i++)
+        secret[i] = (uint8_t)(i * 7 + 3);
+    w = vector_unhex(want13, strlen(want13), &wlen);
+    assert_non_null(w);
+    assert_int_equal(wlen, 37);
+    assert_int_equal(hs_tls10_prf(secret, 13, "test label", seed, sizeof seed, out, 37), HS_OK);
+    assert_memory_equal(out, w, 37);
+    free(w);
+}
+
+static mbedtls_cipher_type_t test_cipher(enum hs_cbc c)
+{
+    switch (c) {
+    case HS_CBC_AES_128: return MBEDTLS_CIPHER_AES_128_CBC;
+    case HS_CBC_AES_256: return MBEDTLS_CIPHER_AES_256_CBC;
+    case HS_CBC_3DES: return MBEDTLS_CIPHER_DES_EDE3_CBC;
+    case HS_CBC_CAMELLIA_128: return MBEDTLS_CIPHER_CAMELLIA_128_CBC;
+    case HS_CBC_CAMELLIA_256: return MBEDTLS_CIPHER_CAMELLIA_256_CBC;
+    case HS_CBC_ARIA_128: return MBEDTLS_CIPHER_ARIA_128_CBC;
+    case HS_CBC_ARIA_256: return MBEDTLS_CIPHER_ARIA_256_CBC;
+    case HS_CBC_NONE: break;
+    }
+    fail();
+    return MBEDTLS_CIPHER_NONE;
+}
+
+/* The sending side of one direction, as the test's own TLS implementation sees it. */
+struct sender {
+    const struct hs_suite *s;
+    uint16_t version;
+    bool etm;
+    const uint8_t *mac_key, *key;
+    unsigned mac_len, key_len, bs;
+    uint8_t iv[16];   /* TLS 1.0: the CBC chain */
+    uint64_t seq;
+};
+
+/* Ways to spoil a record while sealing it (the receiver must reject each). */
+enum { SEAL_OK = 0, SEAL_BAD_MAC = 1, SEAL_BAD_PAD = 2, SEAL_PAD_TOO_LONG = 4, SEAL_SSL3_PAD = 8 };
+
+/* HMAC(mac_key, seq + type + version + length + data) */
+static void sender_mac(const struct sender *w, uint8_t type, const uint8_t *data, size_t len,
+                       uint8_t *out)
+{
+    mbedtls_md_type_t t = w->s->mac == HS_MAC_SHA1     ? MBEDTLS_MD_SHA1
+                          : w->s->mac == HS_MAC_SHA256 ? MBEDTLS_MD_SHA256
+                                                       : MBEDTLS_MD_SHA384;
+    uint8_t pre[13];
+    put64(pre, w->seq);
+    pre[8] = type;
+    pre[9] = (uint8_t)(w->version >> 8);
+    pre[10] = (uint8_t)w->version;
+    pre[11] = (uint8_t)(len >> 8);
+    pre[12] = (uint8_t)len;
+    mbedtls_md_context_t ctx;
+    mbedtls_md_init(&ctx);
+    assert_int_equal(mbedtls_md_setup(&ctx, mbedtls_md_info_from_type(t), 1), 0);
+    assert_int_equal(mbedtls_md_hmac_starts(&ctx, w->mac_key, w->mac_len), 0);
+    assert_int_equal(mbedtls_md_hmac_update(&ctx, pre, sizeof pre), 0);
+    if (len > 0)
+        assert_int_equal(mbedtls_md_hmac_update(&ctx, data, len), 0);
+    assert_int_equal(mbedtls_md_hmac_finish(&ctx, out), 0);
+    mbedtls_md_free(&ctx);
+}
+
+static void sender_encrypt(const struct sender *w, const uint8_t *iv, const uint8_t *in,
+                           size_t len, uint8_t *out)
+{
+    mbedtls_cipher_context_t ctx;
+    mbedtls_cipher_init(&ctx);
+    size_t olen = 0;
+    assert_int_equal(mbedtls_cipher_setup(&ctx, mbedtls_cipher_info_from_type(
+                                                    test_cipher(w->s->cbc))), 0);
+    assert_int_equal(mbedtls_cipher_setkey(&ctx, w->key, (int)w->key_len * 8, MBEDTLS_ENCRYPT),
+                     0);
+    assert_int_equal(mbedtls_cipher_set_padding_mode(&ctx, MBEDTLS_PADDING_NONE), 0);
+    assert_int_equal(mbedtls_cipher_crypt(&ctx, iv, w->bs, in, len, out, &olen), 0);
+    assert_int_equal(olen, len);
+    mbedtls_cipher_free(&ctx);
+}
+
+/*
+ * Seals pt into a record at rec (header included) and returns its total length.  pad is the
+ * padding_length value; the caller makes content (+ MAC) + pad + 1 a multiple of the block.
+ * The sender's state is not advanced (sender_commit does that once the record is accepted).
+ */
+static size_t sender_seal(const struct sender *w, uint8_t type, const uint8_t *pt,
+                          size_t pt_len, size_t pad, unsigned how, uint8_t *rec)
+{
+    uint8_t plain[1024], mac[48], iv[16];
+    size_t n = 0, iv_len = w->version >= 0x0302 ? w->bs : 0;
+    assert_true(pt_len + 48 + 256 <= sizeof plain);
+    memcpy(plain, pt, pt_len);
+    n = pt_len;
+    if (!w->etm) {
+        sender_mac(w, type, pt, pt_len, mac);
+        if (how & SEAL_BAD_MAC)
+            mac[3] ^= 0x10;
+        memcpy(plain + n, mac, w->mac_len);
+        n += w->mac_len;
+    }
+    for (size_t i = 0; i <= pad; i++)
+        plain[n++] = (uint8_t)pad;
+    if (how & SEAL_BAD_PAD)
+        plain[n - 2] ^= 0x01; /* the padding byte right before padding_length */
+    if (how & SEAL_SSL3_PAD)
+        for (size_t i = 0; i < pad; i++)
+            plain[n - 1 - pad + i] = (uint8_t)(0x80 + i);
+    if (how & SEAL_PAD_TOO_LONG) {
+        assert_true(n - (w->etm ? 0 : w->mac_len) <= 255);
+        plain[n - 1] = (uint8_t)(n - (w->etm ? 0 : w->mac_len)); /* one byte more than fits */
+    }
+    assert_int_equal(n % w->bs, 0);
+
+    uint8_t *body = rec + 5;
+    if (iv_len > 0) {
+        for (size_t i = 0; i < iv_len; i++) /* any IV will do; a pattern per record */
+            iv[i] = (uint8_t)(0x11 * i + w->seq * 3 + 1);
+        memcpy(body, iv, iv_len);
+    } else {
+        memcpy(iv, w->iv, w->bs);
+    }
+    sender_encrypt(w, iv, plain, n, body + iv_len);
+    size_t body_len = iv_len + n;
+    rec[0] = type;
+    rec[1] = (uint8_t)(w->version >> 8);
+    rec[2] = (uint8_t)w->version;
+    if (w->etm) {
+        /* RFC 7366: the MAC over the header with the IV + ciphertext length, IV, ciphertext */
+        sender_mac(w, type, body, body_len, body + body_len);
+        if (how & SEAL_BAD_MAC)
+            body[body_len + 1] ^= 0x40;
+        body_len += w->mac_len;
+    }
+    rec[3] = (uint8_t)(body_len >> 8);
+    rec[4] = (uint8_t)body_len;
+    return 5 + body_len;
+}
+
+/* The record at rec was accepted: the next one has the next seq (and in TLS 1.0 continues
+ * the CBC chain from its last ciphertext block). */
+static void sender_commit(struct sender *w, const uint8_t *rec, size_t len)
+{
+    w->seq++;
+    if (w->version < 0x0302)
+        memcpy(w->iv, rec + len - (w->etm ? w->mac_len : 0) - w->bs, w->bs);
+}
+
+/* The smallest padding_length that aligns content (+ MAC), plus `extra` blocks. */
+static size_t pad_for(const struct sender *w, size_t pt_len, size_t extra)
+{
+    size_t used = pt_len + (w->etm ? 0 : w->mac_len) + 1;
+    return (w->bs - used % w->bs) % w->bs + extra * w->bs;
+}
+
+/* Opening a spoiled copy must fail with `want` (0: any error) and change nothing. */
+static void expect_reject(struct hs_protect *p, const uint8_t *rec, size_t body_len, int want)
+{
+    struct hs_protect before = *p;
+    /* an exact-size copy, so that the sanitizer sees any read past the end */
+    uint8_t *body = malloc(body_len ? body_len : 1), *out = malloc(body_len ? body_len : 1);
+    assert_non_null(body);
+    assert_non_null(out);
+    if (body_len > 0)
+        memcpy(body, rec + 5, body_len);
+    size_t out_len = 12345;
+    uint8_t type = 0;
+    int r = hs_protect_decrypt(p, rec, body, body_len, out, &out_len, &type);
+    if (want != 0)
+        assert_int_equal(r, want);
+    else
+        assert_int_not_equal(r, HS_OK);
+    assert_same_state(p, &before);
+    assert_int_equal(p->cbc, before.cbc);
+    assert_int_equal(p->etm, before.etm);
+    free(body);
+    free(out);
+}
+
+static void expect_open(struct hs_protect *p, struct sender *w, const uint8_t *rec, size_t len,
+                        const uint8_t *pt, size_t pt_len)
+{
+    size_t body_len = len - 5;
+    uint8_t *body = malloc(body_len), *out = malloc(body_len);
+    assert_non_null(body);
+    assert_non_null(out);
+    memcpy(body, rec + 5, body_len);
+    size_t out_len = 0;
+    uint8_t type = 0;
+    uint64_t seq = p->seq;
+    assert_int_equal(hs_protect_decrypt(p, rec, body, body_len, out, &out_len, &type), HS_OK);
+    assert_int_equal(type, rec[0]);
+    assert_int_equal(out_len, pt_len);
+    if (pt_len > 0)
+        assert_memory_equal(out, pt, pt_len);
+    assert_true(p->seq == seq + 1);
+    sender_commit(w, rec, len);
+    if (!p->explicit_iv)
+        assert_memory_equal(p->iv, w->iv, w->bs);
+    free(body);
+    free(out);
+}
+
+/* One suite, version and MAC order: keys checked against the key block computed here, then
+ * records of many sizes per direction, each first spoiled in every byte and truncated at every
+ * length, then opened; then wrongly MAC'd and padded records. */
+static void cbc_roundtrip(uint16_t id, uint16_t version, bool etm)
+{
+    const struct hs_suite *s = suite(id);
+    assert_int_not_equal(s->cbc, HS_CBC_NONE);
+    assert_null(hs_suite_why_opaque(s, version));
+    uint8_t master[48], cr[32], sr[32];
+    for (int i = 0; i < 48; i++)
+        master[i] = (uint8_t)(0x70 ^ (i * 5));
+    for (int i = 0; i < 32; i++) {
+        cr[i] = (uint8_t)(0x01 + i);
+        sr[i] = (uint8_t)(0xf0 - 2 * i);
+    }
+    struct hs_protect cli, srv;
+    memset(&cli, 0, sizeof cli);
+    memset(&srv, 0, sizeof srv);
+    assert_int_equal(hs_protect_tls12(&cli, &srv, s, version, etm, master, cr, sr), HS_OK);
+
+    unsigned m = hs_mac_len(s->mac), k = hs_cbc_key_len(s->cbc), bs = hs_cbc_block_len(s->cbc);
+    uint8_t seed[64], kb[2 * 48 + 2 * 32 + 2 * 16];
+    memcpy(seed, sr, 32);
+    memcpy(seed + 32, cr, 32);
+    size_t kb_len = 2 * ((size_t)m + k + bs);
+    if (version == 0x0303)
+        assert_int_equal(hs_tls12_prf(s->hash, master, 48, "key expansion", seed, 64, kb,
+                                      kb_len), HS_OK);
+    else
+        assert_int_equal(hs_tls10_prf(master, 48, "key expansion", seed, 64, kb, kb_len),
+                         HS_OK);
+    const uint8_t *mk[2] = {kb, kb + m}, *ek[2] = {kb + 2 * m, kb + 2 * m + k};
+    const uint8_t *ivs[2] = {kb + 2 * m + 2 * k, kb + 2 * m + 2 * k + bs};
+
+    for (int dir = 0; dir < 2; dir++) {
+        struct hs_protect *p = dir == 0 ? &cli : &srv;
+        assert_true(p->active && !p->tls13);
+        assert_int_equal(p->aead, HS_AEAD_NONE);
+        assert_int_equal(p->cbc, s->cbc);
+        assert_int_equal(p->mac, s->mac);
+        assert_int_equal(p->etm, etm);
+        assert_int_equal(p->explicit_iv, version >= 0x0302);
+        assert_int_equal(p->mac_key_len, m);
+        assert_int_equal(p->key_len, k);
+        assert_int_equal(p->iv_len, bs);
+        assert_memory_equal(p->mac_key, mk[dir], m);
+        assert_memory_equal(p->key, ek[dir], k);
+        assert_memory_equal(p->iv, ivs[dir], bs);
+        assert_true(p->seq == 0);
+
+        struct sender w = {.s = s, .version = version, .etm = etm, .mac_key = mk[dir],
+                           .key = ek[dir], .mac_len = m, .key_len = k, .bs = bs};
+        memcpy(w.iv, ivs[dir], bs);
+        /* content lengths around block edges; the 4th record has the most padding there is */
+        static const size_t lens[] = {12, 0, 1, 7, 8, 15, 16, 17, 100, 333};
+        uint8_t pt[400], rec[5 + 16 + 400 + 48 + 256];
+        for (size_t r = 0; r < sizeof lens / sizeof lens[0]; r++) {
+            size_t n = lens[r];
+            for (size_t i = 0; i < n; i++)
+                pt[i] = (uint8_t)(i * 31 + r + 7 * dir);
+            uint8_t type = r % 3 == 0 ? 0x16 : r % 3 == 1 ? 0x17 : 0x15;
+            size_t pad = pad_for(&w, n, r % 3);
+            if (r == 3)
+                pad = pad_for(&w, n, 0) + (255 - pad_for(&w, n, 0)) / bs * bs;
+            assert_true(pad <= 255);
+            size_t len = sender_seal(&w, type, pt, n, pad, SEAL_OK, rec);
+            size_t body_len = len - 5;
+            if (r < 3) {
+                /* every byte flipped (the header's type and version are MAC'd too) */
+                for (size_t i = 0; i < len; i++) {
+                    if (i == 3 || i == 4)
+                        continue; /* the length: hstrace goes by body_len */
+                    rec[i] ^= 0x04;
+                    expect_reject(p, rec, body_len, 0);
+                    rec[i] ^= 0x04;
+                }
+                /* cut short at every length */
+                for (size_t cut = 0; cut < body_len; cut++)
+                    expect_reject(p, rec, cut, 0);
+            }
+            /* a body that is not made of whole blocks */
+            expect_reject(p, rec, body_len - 1, HS_ERR_INVALID);
+            expect_open(p, &w, rec, len, pt, n);
+        }
+        /* well-formed records that must still be refused: wrong MAC, inconsistent padding,
+         * SSL 3.0-style padding, a padding_length longer than the record */
+        for (size_t i = 0; i < 10; i++)
+            pt[i] = (uint8_t)(0x61 + i);
+        static const unsigned bad[] = {SEAL_BAD_MAC, SEAL_BAD_PAD, SEAL_SSL3_PAD,
+                                       SEAL_PAD_TOO_LONG};
+        for (size_t b = 0; b < sizeof bad / sizeof bad[0]; b++) {
+            size_t len = sender_seal(&w, 0x17, pt, 10, pad_for(&w, 10, 1), bad[b], rec);
+            expect_reject(p, rec, len - 5, HS_ERR_CRYPTO);
+        }
+        /* the wrong sequence number or version, then the right record opens */
+        size_t len = sender_seal(&w, 0x17, pt, 10, pad_for(&w, 10, 0), SEAL_OK, rec);
+        p->seq++;
+        expect_reject(p, rec, len - 5, HS_ERR_CRYPTO);
+        p->seq--;
+        rec[2] ^= 0x01;
+        expect_reject(p, rec, len - 5, HS_ERR_CRYPTO);
+        rec[2] ^= 0x01;
+        expect_open(p, &w, rec, len, pt, 10);
+        /* the other direction's keys do not open it */
+        struct hs_protect *o = dir == 0 ? &srv : &cli;
+        uint64_t oseq = o->seq;
+        o->seq = p->seq - 1;
+        expect_reject(o, rec, len - 5, 0);
+        o->seq = oseq;
+        /* nothing to decrypt, and a sequence number about to wrap */
+        expect_reject(p, rec, 0, HS_ERR_INVALID);
+        uint64_t seq = p->seq;
+        p->seq = UINT64_MAX;
+        expect_reject(p, rec, len - 5, HS_ERR_LIMIT);
+        p->seq = seq;
+    }
+}
+
+static void test_cbc_tls12_aes128_sha1(void **state)
+{
+    (void)state;
+    cbc_roundtrip(0xc013, 0x0303, false);
+    cbc_roundtrip(0xc013, 0x0303, true);
+}
+static void test_cbc_tls12_aes256_sha384(void **state)
+{
+    (void)state;
+    cbc_roundtrip(0xc028, 0x0303, false);
+    cbc_roundtrip(0xc028, 0x0303, true);
+}
+static void test_cbc_tls12_sha256(void **state)
+{
+    (void)state;
+    cbc_roundtrip(0x003c, 0x0303, false);
+    cbc_roundtrip(0x006b, 0x0303, true);
+}
+static void test_cbc_tls11(void **state)
+{
+    (void)state;
+    cbc_roundtrip(0x002f, 0x0302, false);
+    cbc_roundtrip(0xc014, 0x0302, true);
+}
+static void test_cbc_tls10_chained_iv(void **state)
+{
+    (void)state;
+    cbc_roundtrip(0x002f, 0x0301, false);
+    cbc_roundtrip(0x0035, 0x0301, true);
+}
+static void test_cbc_3des(void **state)
+{
+    (void)state;
+    cbc_roundtrip(0x000a, 0x0301, false);
+    cbc_roundtrip(0xc012, 0x0302, true);
+    cbc_roundtrip(0x000a, 0x0303, false);
+}
+static void test_cbc_camellia_aria(void **state)
+{
+    (void)state;
+    cbc_roundtrip(0x0041, 0x0301, false);
+    cbc_roundtrip(0x0088, 0x0302, true);
+    cbc_roundtrip(0xc077, 0x0303, false);
+    cbc_roundtrip(0xc03c, 0x0303, true);
+    cbc_roundtrip(0xc03d, 0x0303, false);
+}
+
+/* Which suites are decrypted, and the reason given for the others. */
+static void test_cbc_suite_table(void **state)
+{
+    (void)state;
+    static const struct {
+        uint16_t id;
+        enum hs_cbc cbc;
+        enum hs_mac mac;
+        const char *name;
+    } known[] = {
+        {0xc013, HS_CBC_AES_128, HS_MAC_SHA1, "AES-128-CBC HMAC-SHA1"},
+        {0x0035, HS_CBC_AES_256, HS_MAC_SHA1, "AES-256-CBC HMAC-SHA1"},
+        {0xc028, HS_CBC_AES_256, HS_MAC_SHA384, "AES-256-CBC HMAC-SHA384"},
+        {0x003c, HS_CBC_AES_128, HS_MAC_SHA256, "AES-128-CBC HMAC-SHA256"},
+        {0x000a, HS_CBC_3DES, HS_MAC_SHA1, "3DES-EDE-CBC HMAC-SHA1"},
+        {0x0084, HS_CBC_CAMELLIA_256, HS_MAC_SHA1, "CAMELLIA-256-CBC HMAC-SHA1"},
+        {0xc03c, HS_CBC_ARIA_128, HS_MAC_SHA256, "ARIA-128-CBC HMAC-SHA256"},
+        {0x009c, HS_CBC_NONE, HS_MAC_NONE, "none"}, /* GCM */
+        {0x0005, HS_CBC_NONE, HS_MAC_NONE, "none"}, /* RC4 */
+        {0x0008, HS_CBC_NONE, HS_MAC_NONE, "none"}, /* export DES40 */
+        {0x0023, HS_CBC_NONE, HS_MAC_NONE, "none"}, /* KRB5 3DES with MD5 */
+    };
+    for (size_t i = 0; i < sizeof known / sizeof known[0]; i++) {
+        const struct hs_suite *s = suite(known[i].id);
+        assert_int_equal(s->cbc, known[i].cbc);
+        assert_int_equal(s->mac, known[i].mac);
+        assert_string_equal(hs_cbc_name(s->cbc, s->mac, false), known[i].name);
+    }
+    assert_string_equal(hs_cbc_name(HS_CBC_AES_128, HS_MAC_SHA1, true),
+                        "AES-128-CBC HMAC-SHA1 encrypt-then-MAC");
+    assert_string_equal(hs_cbc_name((enum hs_cbc)99, HS_MAC_SHA1, true), "none");
+    /* every CBC entry is consistent: lengths known, SHA-384 MAC with the SHA-384 PRF */
+    for (size_t i = 0; i < hs_suite_count(); i++) {
+        const struct hs_suite *s = hs_suite_at(i);
+        if (s->cbc == HS_CBC_NONE) {
+            assert_int_equal(s->mac, HS_MAC_NONE);
+            continue;
+        }
+        assert_false(s->tls13);
+        assert_int_equal(s->aead, HS_AEAD_NONE);
+        assert_true(hs_cbc_key_len(s->cbc) > 0 && hs_cbc_block_len(s->cbc) > 0);
+        assert_true(hs_mac_len(s->mac) > 0);
+        assert_int_equal(s->hash == HS_HASH_SHA384, s->mac == HS_MAC_SHA384);
+        assert_non_null(strstr(s->name, "_CBC_"));
+        assert_null(strstr(s->name, "EXPORT"));
+        assert_null(hs_suite_why_opaque(s, 0x0303));
+        assert_non_null(hs_suite_why_opaque(s, 0x0300));
+    }
+    static const struct {
+        uint16_t id, version;
+        const char *why;
+    } why[] = {
+        {0x0005, 0x0303, "not decrypted (RC4 stream suite)"},
+        {0x0002, 0x0303, "not decrypted (NULL cipher suite)"},
+        {0x0003, 0x0301, "not decrypted (export suite)"},
+        {0x0009, 0x0301, "not decrypted (single-DES suite)"},
+        {0x0096, 0x0303, "not decrypted (SEED suite)"},
+        {0xc050, 0x0303, "not decrypted (ARIA-GCM suite)"},
+        {0xc07a, 0x0303, "not decrypted (Camellia-GCM suite)"},
+        {0x0023, 0x0301, "not decrypted (HMAC-MD5 suite)"},
+        {0x002f, 0x0300, "not decrypted (SSL 3.0)"},
+        {0xc02f, 0x0300, "not decrypted (SSL 3.0)"},
+        {0x003c, 0x0301, "not decrypted (TLS 1.2 suite in an older version)"},
+        {0x00c6, 0x0304, "not decrypted (SM4 suite)"},
+        {0xc0b4, 0x0304, "not decrypted (integrity-only suite)"},
+    };
+    for (size_t i = 0; i < sizeof why / sizeof why[0]; i++)
+        assert_string_equal(hs_suite_why_opaque(suite(why[i].id), why[i].version), why[i].why);
+    assert_null(hs_suite_why_opaque(suite(0x1301), 0x0304));
+    assert_null(hs_suite_why_opaque(suite(0xc02f), 0x0303));
+    assert_null(hs_suite_why_opaque(suite(0x002f), 0x0301));
+    assert_string_equal(hs_suite_why_opaque(NULL, 0x0303), "not decrypted (unknown cipher suite)");
+}
+
 static void test_seq_limit(void **state)
 {
     (void)state;
@@ -540,6 +1027,15 @@ int main(void)
         cmocka_unit_test(test_tls12_aes128_ccm8),
         cmocka_unit_test(test_tls12_aes256_ccm8),
         cmocka_unit_test(test_tls12_rejects_tls13_suite),
+        cmocka_unit_test(test_tls10_prf_vectors),
+        cmocka_unit_test(test_cbc_tls12_aes128_sha1),
+        cmocka_unit_test(test_cbc_tls12_aes256_sha384),
+        cmocka_unit_test(test_cbc_tls12_sha256),
+        cmocka_unit_test(test_cbc_tls11),
+        cmocka_unit_test(test_cbc_tls10_chained_iv),
+        cmocka_unit_test(test_cbc_3des),
+        cmocka_unit_test(test_cbc_camellia_aria),
+        cmocka_unit_test(test_cbc_suite_table),
         cmocka_unit_test(test_tls13_aes256_gcm),
         cmocka_unit_test(test_tls13_chacha20),
         cmocka_unit_test(test_tls13_aes128_ccm),
