@@ -78,7 +78,7 @@ live_case() {
             ok "-w then -r ($k) TLS 1.2 $name: the same TLS rows, decrypted"
         else
             notok "-w then -r ($k) TLS 1.2 $name: the same TLS rows, decrypted" "rc=$RC" \
-                "live:   ${a:0:600}" "replay: ${b:0:600}"
+                "$(diff <(jq -c '.[]' <<<"$a") <(jq -c '.[]' <<<"$b") | head -12)"
         fi
     done
 }
