@@ -774,7 +774,7 @@ static void handle_handshake(struct hs_decoder *d, struct side *s, const uint8_t
 
 static bool tls13_ccs(const struct hs_decoder *d)
 {
-    return d->st.version == 0x0304 || d->st.hrr_seen ||
+    return d->st.version == 0x0304 || d->st.hrr_count > 0 ||
            (d->st.version == 0 && d->st.client_offers_tls13);
 }
 

@@ -50,15 +50,6 @@ static void sum_version(struct hs_msg *m, uint16_t v)
     hs_msg_sum(m, "%s", hs_fmt_version(v, buf, sizeof buf));
 }
 
-/* Whether the hello's extensions include `type`. */
-static bool has_ext(const struct hs_ext_info *info, uint16_t type)
-{
-    for (unsigned i = 0; i < info->ntypes; i++)
-        if (info->types[i] == type)
-            return true;
-    return false;
-}
-
 /* Reads the 4-byte handshake header; returns a cursor over the body. */
 static int body_cursor(struct hs_msg *m, const uint8_t *p, size_t n, struct hs_cur *body)
 {
@@ -159,7 +150,6 @@ out:
     o->valid = random != NULL && m->err[0] == '\0';
     for (unsigned i = 0; i < info.ntypes; i++)
         o->exts[o->nexts++] = info.types[i];
-    st->client_etm = has_ext(&info, 22);
     if (!st->ch_seen) {
         st->client_offers_tls13 = info.best_version >= 0x0304;
         st->client_early_data = info.early_data;
@@ -187,7 +177,7 @@ out:
     if (info.early_data)
         hs_msg_sum(m, ", early data");
     if (st->ch_count > 1)
-        hs_msg_sum(m, st->hrr_seen ? " (retry)" : " (renegotiation)");
+        hs_msg_sum(m, st->hrr_count > 0 ? " (retry)" : " (renegotiation)");
 }
 
 void hs_decode_server_hello(struct hs_msg *m, const uint8_t *p, size_t n)
@@ -244,7 +234,6 @@ out:;
     if ((version >> 8) == 0x7f)
         version = 0x0304; /* a draft version: decode as 1.3 */
     if (hrr) {
-        st->hrr_seen = true;
         st->hrr_count++;
         st->hrr_suite = suite;
         if (version)
@@ -271,7 +260,8 @@ out:;
         memcpy(st->server_random, random, 32);
     }
     /* RFC 7366: in force when both hellos carry it (the server sends it for CBC suites only). */
-    st->etm = st->client_etm && has_ext(&info, 22);
+    st->etm = hs_u16_in(st->offer.exts, st->offer.nexts, 22) &&
+              hs_u16_in(info.types, info.ntypes, 22);
     if (version)
         st->version = version;
     if (have_suite)

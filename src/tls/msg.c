@@ -29,6 +29,14 @@ void hs_msg_fail(struct hs_msg *m, const char *what, int r, size_t off)
              result_word(r), off);
 }
 
+bool hs_u16_in(const uint16_t *list, unsigned n, uint16_t v)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (list[i] == v)
+            return true;
+    return false;
+}
+
 void hs_msg_violation(struct hs_msg *m, const char *fmt, ...)
 {
     char text[sizeof m->violation];

@@ -55,12 +55,10 @@ struct hs_tls_state {
     bool client_offers_tls13;   /* supported_versions lists 0x0304 */
     bool client_early_data;     /* offered 0-RTT */
     bool client_ticket;         /* sent a non-empty session_ticket */
-    bool client_etm;            /* the latest ClientHello offered encrypt_then_mac (RFC 7366) */
     struct hs_offer offer;      /* of the latest ClientHello */
     /* From the ServerHello. */
     bool sh_seen;
-    bool hrr_seen;
-    unsigned hrr_count;
+    unsigned hrr_count;         /* HelloRetryRequests seen */
     uint16_t hrr_suite;         /* the suite the HelloRetryRequest named */
     uint16_t version;           /* negotiated, 0 while unknown */
     uint16_t suite;
@@ -94,6 +92,9 @@ struct hs_msg {
 
 /* Records the first decode error as "<name>.<what>: truncated|invalid|limit at +<off>". */
 void hs_msg_fail(struct hs_msg *m, const char *what, int r, size_t off);
+/* Whether list (n entries) holds v. */
+bool hs_u16_in(const uint16_t *list, unsigned n, uint16_t v);
+
 /* Records a protocol violation (a rule of the RFCs the sender broke, which the receiver must
  * answer by aborting): a string in the array field "violations", the row marked a problem,
  * and the first one added to the summary by hs_msg_done. */

@@ -10,14 +10,6 @@
 
 #include <stdio.h>
 
-static bool has(const uint16_t *list, unsigned n, uint16_t v)
-{
-    for (unsigned i = 0; i < n; i++)
-        if (list[i] == v)
-            return true;
-    return false;
-}
-
 /* RFC 8446 4.2: a server may answer only the extensions the client sent (cookie excepted, in
  * a HelloRetryRequest); RFC 5746 3.6: renegotiation_info also answers the SCSV. */
 static void check_extensions(struct hs_msg *m, const struct hs_offer *o, bool hrr,
@@ -25,9 +17,9 @@ static void check_extensions(struct hs_msg *m, const struct hs_offer *o, bool hr
 {
     for (unsigned i = 0; i < info->ntypes; i++) {
         uint16_t t = info->types[i];
-        if (has(o->exts, o->nexts, t) || (hrr && t == 44))
+        if (hs_u16_in(o->exts, o->nexts, t) || (hrr && t == 44))
             continue;
-        if (t == 0xff01 && !o->suites_cut && has(o->suites, o->nsuites, 0x00ff))
+        if (t == 0xff01 && !o->suites_cut && hs_u16_in(o->suites, o->nsuites, 0x00ff))
             continue;
         char unk[24];
         hs_msg_violation(m, "extension %s was not in the ClientHello",
@@ -44,7 +36,7 @@ static void check_version(struct hs_msg *m, const struct hs_offer *o, uint16_t l
     if (v != 0) {
         if (!o->versions_sent)
             return; /* reported as an extension not offered */
-        if (!o->versions_cut && !has(o->versions, o->nversions, v))
+        if (!o->versions_cut && !hs_u16_in(o->versions, o->nversions, v))
             hs_msg_violation(m, "version %s was not in the client's supported_versions",
                              hs_fmt_version(v, buf, sizeof buf));
         else if (v < 0x0304 && (v >> 8) != 0x7f)
@@ -55,7 +47,7 @@ static void check_version(struct hs_msg *m, const struct hs_offer *o, uint16_t l
     if (o->versions_sent) {
         /* A server that ignores the extension negotiates by legacy_version; the client
          * listed every version it accepts. */
-        if (!o->versions_cut && !has(o->versions, o->nversions, legacy))
+        if (!o->versions_cut && !hs_u16_in(o->versions, o->nversions, legacy))
             hs_msg_violation(m, "version %s was not in the client's supported_versions",
                              hs_fmt_version(legacy, buf, sizeof buf));
     } else if (legacy > o->legacy_version) {
@@ -74,13 +66,13 @@ static void check_groups(struct hs_msg *m, const struct hs_offer *o, bool hrr,
         return;
     uint16_t g = info->share_group;
     if (hrr) {
-        if (o->groups_sent && !o->groups_cut && !has(o->groups, o->ngroups, g))
+        if (o->groups_sent && !o->groups_cut && !hs_u16_in(o->groups, o->ngroups, g))
             hs_msg_violation(m, "asks for group %s, which was not in the client's "
                              "supported_groups", hs_fmt_group(g, buf, sizeof buf));
-        else if (!o->shares_cut && has(o->shares, o->nshares, g))
+        else if (!o->shares_cut && hs_u16_in(o->shares, o->nshares, g))
             hs_msg_violation(m, "asks for a key share for %s, which the client already sent",
                              hs_fmt_group(g, buf, sizeof buf));
-    } else if (!o->shares_cut && !has(o->shares, o->nshares, g)) {
+    } else if (!o->shares_cut && !hs_u16_in(o->shares, o->nshares, g)) {
         hs_msg_violation(m, "key share for group %s, for which the client sent none",
                          hs_fmt_group(g, buf, sizeof buf));
     }
@@ -97,7 +89,7 @@ void hs_check_server_hello(struct hs_msg *m, bool hrr, uint16_t legacy, bool hav
     if (hrr && st->hrr_count > 0)
         hs_msg_violation(m, "a second HelloRetryRequest: the client must abort (RFC 8446 "
                          "4.1.4)");
-    if (have_suite && !o->suites_cut && !has(o->suites, o->nsuites, suite))
+    if (have_suite && !o->suites_cut && !hs_u16_in(o->suites, o->nsuites, suite))
         hs_msg_violation(m, "cipher suite %s was not offered by the client",
                          hs_fmt_suite(suite, buf, sizeof buf));
     else if (have_suite && !hrr && st->hrr_count > 0 && suite != st->hrr_suite)
