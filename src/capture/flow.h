@@ -10,7 +10,7 @@
 #define HS_FLOW_H
 
 #include "../core/trace.h"
-#include "packet.h"
+#include "../net/packet.h"
 
 #include <stdbool.h>
 #include <stddef.h>

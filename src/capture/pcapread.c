@@ -3,7 +3,7 @@
  * Every length in the file is checked before it is used; a short file is "truncated at byte N",
  * a lying one "corrupt", and both keep what was returned before.
  */
-#include "pcapfile.h"
+#include "pcapread.h"
 
 #include "../core/mem.h"
 

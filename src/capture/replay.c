@@ -12,10 +12,10 @@
 #include "../tls/keylog.h"
 #include "../view/safe.h"
 #include "flow.h"
-#include "packet.h"
-#include "pcapfile.h"
-#include "roundtrips.h"
-#include "tcprows.h"
+#include "../net/packet.h"
+#include "pcapread.h"
+#include "../net/roundtrips.h"
+#include "../net/tcprows.h"
 #include "tlsstart.h"
 
 #include <arpa/inet.h>

@@ -3,7 +3,7 @@
  * socket tap that feeds every byte to the decoder, all into one trace.  Only this thread adds
  * events to the trace (the capture thread queues its segments for us).
  */
-#include "capture.h"
+#include "tap.h"
 #include "dbgnotes.h"
 #include "live.h"
 #include "live_internal.h"
@@ -12,9 +12,9 @@
 #include "target.h"
 #include "verify.h"
 
-#include "../capture/pcapfile.h"
-#include "../capture/roundtrips.h"
-#include "../capture/tcprows.h"
+#include "../net/pcapwrite.h"
+#include "../net/roundtrips.h"
+#include "../net/tcprows.h"
 #include "../core/mem.h"
 #include "../core/outfile.h"
 #include "../tls/decoder.h"

@@ -1,7 +1,7 @@
 /* Writing a live trace's packets (and, in pcapng, its secrets) to a capture file. */
 #include "saved.h"
 
-#include "../capture/pcapfile.h"
+#include "../net/pcapwrite.h"
 #include "../core/result.h"
 
 #include <errno.h>

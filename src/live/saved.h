@@ -6,7 +6,7 @@
 #ifndef HS_SAVED_H
 #define HS_SAVED_H
 
-#include "capture.h"
+#include "tap.h"
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -6,30 +6,13 @@
 #ifndef HS_JSON_CAPTURE_H
 #define HS_JSON_CAPTURE_H
 
+#include "../core/conn.h"
 #include "../core/trace.h"
 
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-
-/* What the capture reader knows of one connection beyond its trace. */
-struct hs_capture_conn {
-    unsigned long number;     /* among the TLS connections of the file, 1-based */
-    uint64_t packets;
-    uint64_t retransmissions, out_of_order, conflicts, gaps, gap_bytes;
-};
-
-/* The file as a whole. */
-struct hs_capture_source {
-    const char *file;
-    uint64_t packets;
-    uint64_t connections;     /* TCP connections found */
-    uint64_t tls_connections; /* ... of which carried TLS */
-    uint64_t udp_packets;     /* ignored: DTLS and QUIC are not decoded */
-    uint64_t dropped_packets; /* of connections over the tracking limit */
-    const char *error;        /* the file is truncated or corrupt: how, or NULL */
-};
 
 /* One connection: the live document without its live-only keys, plus "connection" (its
  * number), "tcp" (reassembly counts), and "frames" on every event. */

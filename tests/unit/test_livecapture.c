@@ -9,8 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "capture/packet.h"
-#include "live/capture.h"
+#include "net/packet.h"
+#include "live/tap.h"
 
 #include <arpa/inet.h>
 #include <netinet/in.h>

@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "capture/packet.h"
+#include "net/packet.h"
 
 #include <stdlib.h>
 #include <string.h>

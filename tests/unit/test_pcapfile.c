@@ -10,8 +10,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "capture/packet.h"
-#include "capture/pcapfile.h"
+#include "net/packet.h"
+#include "capture/pcapread.h"
 
 #include <stdio.h>
 #include <stdlib.h>

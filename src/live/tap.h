@@ -4,10 +4,10 @@
  * keeps every raw packet (for writing a capture later) and queues a parsed summary of each
  * TCP segment; the main thread drains the queue, so only it touches the trace.
  */
-#ifndef HS_CAPTURE_H
-#define HS_CAPTURE_H
+#ifndef HS_LIVE_TAP_H
+#define HS_LIVE_TAP_H
 
-#include "../capture/packet.h" /* struct hs_tcp_seg, HS_TCP_* */
+#include "../net/packet.h" /* struct hs_tcp_seg, HS_TCP_* */
 #include "net.h"
 
 #include <stdbool.h>

@@ -3,7 +3,7 @@
  * nanosecond timestamps, Decryption Secrets Blocks, Enhanced Packet Blocks), in host byte
  * order as both formats allow (readers tell by the magic).
  */
-#include "pcapfile.h"
+#include "pcapwrite.h"
 
 #include "../core/mem.h"
 #include "../core/outfile.h"

@@ -1,5 +1,5 @@
 /* The libpcap tap: open on the right interface, filter the 4-tuple, read in a thread. */
-#include "capture.h"
+#include "tap.h"
 
 #include "../core/mem.h"
 

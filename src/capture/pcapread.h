@@ -1,21 +1,20 @@
 /*
  * Capture files: a streaming reader of pcap (micro- and nanosecond, either byte order) and
  * pcapng (SHB/IDB/EPB/SPB/OPB, per-interface link type and timestamp resolution, Decryption
- * Secrets Blocks with a TLS key log), and a writer of both.  The reader holds one frame at a
- * time: memory does not grow with the file.
+ * Secrets Blocks with a TLS key log).  The reader holds one frame at a time: memory does not
+ * grow with the file.  The writer and the format's size limits are in net/pcapwrite.h.
  */
-#ifndef HS_PCAPFILE_H
-#define HS_PCAPFILE_H
+#ifndef HS_PCAPREAD_H
+#define HS_PCAPREAD_H
 
 #include "../core/result.h"
+#include "../net/pcapwrite.h"
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 
-#define HS_PCAP_MAX_FRAME (256u * 1024u)      /* a larger record is an error */
-#define HS_PCAP_MAX_BLOCK (16u * 1024u * 1024u) /* a larger pcapng block (e.g. a DSB) too */
 #define HS_PCAP_MAX_IFACES 256
 
 /* One frame, valid until the next call. */
@@ -50,19 +49,5 @@ bool hs_pcap_is_pcapng(const struct hs_pcap_reader *r);
  * the end, for DSBs after the last frame).
  */
 const char *hs_pcap_take_secrets(struct hs_pcap_reader *r, size_t *n);
-
-/* Writing. */
-struct hs_pcap_writer;
-
-/* pcapng when `pcapng`, else pcap (microseconds).  NULL on failure with the reason. */
-struct hs_pcap_writer *hs_pcap_create(const char *path, bool pcapng, int linktype,
-                                      uint32_t snaplen, char *err, size_t errsz);
-/* pcapng only (else HS_ERR_UNSUPPORTED): a Decryption Secrets Block with key log text; write
- * it before the frames it decrypts (tshark reads in one pass). */
-int hs_pcap_write_secrets(struct hs_pcap_writer *w, const char *keylog, size_t n) HS_MUST_CHECK;
-int hs_pcap_write(struct hs_pcap_writer *w, double ts, const uint8_t *data, uint32_t caplen,
-                  uint32_t origlen) HS_MUST_CHECK;
-/* Flushes, closes and frees; HS_OK or HS_ERR_IO (then errno says why). */
-int hs_pcap_finish(struct hs_pcap_writer *w) HS_MUST_CHECK;
 
 #endif
