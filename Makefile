@@ -94,7 +94,7 @@ FUZZ_BUILD   := build/fuzz
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS   = -std=c17 -D_GNU_SOURCE -O1 -g $(WARN) $(FUZZ_SAN) $(PKG_CFLAGS) \
                 -DHS_VERSION='"$(VERSION)"' -MMD -MP
-FUZZ_SRCS    := $(filter-out src/cli/main.c src/tui/%,$(SRCS))
+FUZZ_SRCS    := $(filter-out src/cli/% src/tui/%,$(SRCS))
 FUZZ_OBJS    := $(FUZZ_SRCS:%.c=$(FUZZ_BUILD)/%.o)
 FUZZ_NAMES   := $(patsubst tests/fuzz/fuzz_%.c,%,$(sort $(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_BINS    := $(FUZZ_NAMES:%=$(FUZZ_BUILD)/fuzz_%)

@@ -7,16 +7,17 @@
  */
 #include "replay.h"
 
-#include "../core/mem.h"
-#include "../tls/decoder.h"
-#include "../tls/keylog.h"
-#include "../view/safe.h"
 #include "flow.h"
-#include "../net/packet.h"
 #include "pcapread.h"
+#include "tlsstart.h"
+
+#include "../core/mem.h"
+#include "../net/packet.h"
 #include "../net/roundtrips.h"
 #include "../net/tcprows.h"
-#include "tlsstart.h"
+#include "../tls/decoder.h"
+#include "../tls/keylog.h"
+#include "../tls/outcome.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -354,21 +355,6 @@ static double handshake_end(struct hs_trace *t)
     return -1;
 }
 
-static const char *fatal_alert(const struct hs_trace *t, enum hs_side *from)
-{
-    for (const struct hs_event *e = t->first; e; e = e->next) {
-        if (e->layer != HS_LAYER_TLS || strcmp(e->type, "Alert") != 0)
-            continue;
-        const char *level = hs_f_get_str(e->fields, "level");
-        if (level && strcmp(level, "fatal") == 0) {
-            *from = e->from;
-            const char *d = hs_f_get_str(e->fields, "description");
-            return d ? d : "alert";
-        }
-    }
-    return NULL;
-}
-
 static void outcome(struct conn *c, bool closed, double end_ms)
 {
     struct hs_trace *t = c->trace;
@@ -401,7 +387,7 @@ static void outcome(struct conn *c, bool closed, double end_ms)
     }
 
     enum hs_side who;
-    const char *alert = fatal_alert(t, &who);
+    const char *alert = hs_outcome_fatal_alert(t, &who);
     if (alert)
         hs_trace_fail(t, HS_STAGE_TLS, "%s sent fatal alert %s", hs_side_name(who), alert);
     else if (done < 0 && closed)
@@ -631,98 +617,5 @@ int hs_replay(const struct hs_replay_opts *ro, hs_replay_fn fn, void *ctx,
     hs_flow_table_free(rp.flows);
     hs_keylog_free(rp.keys);
     hs_pcap_close(rd);
-    return status;
-}
-
-/* ---- the -r command ---- */
-
-struct run_ctx {
-    FILE *out;
-    const struct hs_view_opts *vo;
-    bool json, begun;
-    struct hs_json_stream js;
-};
-
-static void json_begin(struct run_ctx *rc)
-{
-    if (!rc->begun)
-        hs_capture_json_begin(&rc->js, rc->out);
-    rc->begun = true;
-}
-
-static void print_conn(void *ctx, struct hs_trace *t, const struct hs_capture_conn *c)
-{
-    struct run_ctx *rc = ctx;
-    if (rc->json) {
-        json_begin(rc);
-        hs_capture_json_conn(&rc->js, t, c);
-    } else {
-        bool ascii = rc->vo && rc->vo->ascii;
-        const char *rule = ascii ? "--" : "\u2500\u2500";
-        const char *arrow = ascii ? "->" : "\u2192";
-        char server[64];
-        bool v6 = t->address && strchr(t->address, ':');
-        snprintf(server, sizeof server, "%s%s%s:%u", v6 ? "[" : "", t->address ? t->address : "?",
-                 v6 ? "]" : "", t->port);
-        fprintf(rc->out, "%s connection %lu: %s %s %s", rule, c->number,
-                t->client_address ? t->client_address : "?", arrow, server);
-        if (t->sni) {
-            char *sni = hs_view_safe(t->sni, ascii);
-            fprintf(rc->out, " (SNI %s)", sni);
-            free(sni);
-        }
-        fprintf(rc->out, " %s\n", rule);
-        hs_view_text(rc->out, t, rc->vo);
-        fputc('\n', rc->out);
-        fflush(rc->out);
-    }
-    hs_trace_free(t);
-}
-
-int hs_replay_run(const struct hs_options *o, FILE *out, const struct hs_view_opts *vo)
-{
-    struct hs_replay_opts ro = {.path = o->read_path, .keylog = o->keylog, .conn = o->conn,
-                                .filter = o->filter};
-    struct run_ctx rc = {.out = out, .vo = vo, .json = o->json};
-    struct hs_replay_summary sum;
-    int status = hs_replay(&ro, print_conn, &rc, &sum);
-    if (status == 2) {
-        /* Nothing was read: no document, only the reason. */
-        fprintf(stderr, "hstrace: %s: %s\n", o->read_path, sum.error);
-        return 2;
-    }
-    if (rc.json) {
-        json_begin(&rc);
-        if (hs_capture_json_end(&rc.js, &sum.src) != 0 && status == 0)
-            status = 1;
-    } else {
-        const char *rule = vo && vo->ascii ? "--" : "\u2500\u2500";
-        fprintf(out, "%s %s: %llu packets, %llu TCP connection%s, %llu with TLS", rule,
-                o->read_path, (unsigned long long)sum.src.packets,
-                (unsigned long long)sum.src.connections, sum.src.connections == 1 ? "" : "s",
-                (unsigned long long)sum.src.tls_connections);
-        if (sum.selected != sum.src.tls_connections)
-            fprintf(out, ", %llu shown", (unsigned long long)sum.selected);
-        fprintf(out, " %s\n", rule);
-        if (sum.src.tls_connections == 0)
-            fprintf(out, "No TLS connection found in %s.\n", o->read_path);
-        else if (sum.selected == 0)
-            fprintf(out, "No TLS connection matches the selection (--conn/--filter).\n");
-        fflush(out);
-    }
-    if (sum.udp_tls_like > 0)
-        fprintf(stderr, "hstrace: %llu UDP packet%s ignored (DTLS and QUIC are not decoded)\n",
-                (unsigned long long)sum.udp_tls_like, sum.udp_tls_like == 1 ? "" : "s");
-    if (sum.not_decoded > 0)
-        fprintf(stderr, "hstrace: %llu TLS connection%s not decoded: more than %u were open at "
-                "once\n", (unsigned long long)sum.not_decoded, sum.not_decoded == 1 ? "" : "s",
-                HS_REPLAY_MAX_DECODING);
-    if (sum.hold_evictions > 0)
-        fprintf(stderr, "hstrace: out-of-order data over %u MiB across connections: %llu "
-                "time%s the longest wait was given up (reported as gaps)\n",
-                HS_FLOW_MAX_HELD_TOTAL / (1024u * 1024u),
-                (unsigned long long)sum.hold_evictions, sum.hold_evictions == 1 ? "" : "s");
-    if (status == 1)
-        fprintf(stderr, "hstrace: %s: %s\n", o->read_path, sum.error);
     return status;
 }

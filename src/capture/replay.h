@@ -7,14 +7,11 @@
 #ifndef HS_REPLAY_H
 #define HS_REPLAY_H
 
-#include "../cli/options.h"
+#include "../core/conn.h"
 #include "../core/trace.h"
-#include "../view/json_capture.h"
-#include "../view/view.h"
 
 #include <stdbool.h>
 #include <stdint.h>
-#include <stdio.h>
 
 #define HS_REPLAY_IDLE_S 900.0 /* a connection silent this long (capture time) is finished */
 /* TLS connections decoded at once: each holds its trace until it ends (a decoded ClientHello
@@ -50,9 +47,5 @@ struct hs_replay_summary {
  */
 int hs_replay(const struct hs_replay_opts *ro, hs_replay_fn fn, void *ctx,
               struct hs_replay_summary *summary);
-
-/* The -r command: text ladders (one per connection) or the capture JSON document on out;
- * messages on stderr.  Returns the exit code (0, 1 truncated/corrupt file, 2 unreadable). */
-int hs_replay_run(const struct hs_options *o, FILE *out, const struct hs_view_opts *vo);
 
 #endif

@@ -1,16 +1,12 @@
-/* hstrace: pick the source (live target or demo), run it, render the trace, exit. */
-#include "../capture/replay.h"
-#include "../core/trace.h"
-#include "../live/live.h"
-#include "../live/privs.h"
-#include "../tui/tui.h"
-#include "../view/view.h"
+/* hstrace: parse the command line, give up root where it must, run the chosen source. */
 #include "options.h"
-#include "textopts.h"
+#include "run.h"
+
+#include "../core/result.h"
+#include "../live/privs.h"
 
 #include <locale.h>
 #include <stdio.h>
-#include <stdlib.h>
 
 int main(int argc, char **argv)
 {
@@ -29,41 +25,7 @@ int main(int argc, char **argv)
             fprintf(stderr, "hstrace: %s\n", err);
             return HS_EXIT_USAGE;
         }
+        return hs_cli_run_capture(&o);
     }
-    if (o.read_path && hs_tui_wanted(&o)) {
-        int code = hs_tui_run_capture(&o);
-        if (code != HS_TUI_UNAVAILABLE)
-            return code;
-    }
-    if (o.read_path) {
-        /* A capture: one ladder (or JSON object) per TLS connection, streamed as they end. */
-        struct hs_view_opts vo = hs_text_opts(&o);
-        return hs_replay_run(&o, stdout, &vo);
-    }
-
-    /* On a terminal (and unless --json/--plain): the interactive view, same exit codes. */
-    if (hs_tui_wanted(&o)) {
-        int code = hs_tui_run_live(&o);
-        if (code != HS_TUI_UNAVAILABLE)
-            return code;
-    }
-
-    struct hs_trace *t = hs_trace_new();
-    int code = o.demo ? hs_demo_run(&o, t) : hs_live_run(&o, t);
-    if (code == HS_EXIT_USAGE) {
-        /* The source already said what was wrong with the request; there is no trace. */
-        hs_trace_free(t);
-        return code;
-    }
-
-    if (o.json) {
-        if (hs_view_json(stdout, t) != 0)
-            code = code ? code : 1;
-    } else {
-        struct hs_view_opts vo = hs_text_opts(&o);
-        hs_view_text(stdout, t, &vo);
-    }
-    fflush(stdout);
-    hs_trace_free(t);
-    return code;
+    return hs_cli_run_live(&o);
 }

@@ -3,7 +3,6 @@
 
 #include "usage.h"
 
-#include "../core/outfile.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -190,7 +189,6 @@ int hs_options_parse(struct hs_options *o, int argc, char **argv)
     if (o->json && o->plain)
         return usage_error("%s", "--json and --plain exclude each other");
     int rest = argc - optind;
-    hs_outfile_set_force(o->force);
     if (o->read_path) {
         if (o->demo || o->write_path)
             return usage_error("%s", "-r reads a capture: it goes with neither --demo nor -w");

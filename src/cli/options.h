@@ -2,9 +2,9 @@
 #ifndef HS_OPTIONS_H
 #define HS_OPTIONS_H
 
-#include <stdbool.h>
+#include "../view/view.h" /* enum hs_color */
 
-enum hs_color { HS_COLOR_AUTO, HS_COLOR_ALWAYS, HS_COLOR_NEVER };
+#include <stdbool.h>
 
 struct hs_options {
     const char *target;    /* HOST[:PORT], [V6]:PORT or https://HOST[:PORT]/..., or NULL */
@@ -36,7 +36,7 @@ struct hs_options {
 };
 
 /* Parses argv; returns 0, or 2 (usage error, message printed), or -1 (-h/-V printed, exit 0).
- * Also sets the output-file policy from --force (core/outfile.h). */
+ */
 int hs_options_parse(struct hs_options *o, int argc, char **argv);
 
 #endif

@@ -1,3 +1,4 @@
+/* Which view, and each view's options (see textopts.h). */
 #include "textopts.h"
 
 #include <stdlib.h>
@@ -39,5 +40,26 @@ struct hs_view_opts hs_text_opts(const struct hs_options *o)
         .explain = o->explain,
         .debug = o->debug,
         .width = out_width(),
+    };
+}
+
+bool hs_tui_wanted(const struct hs_options *o)
+{
+    if (o->json || o->plain)
+        return false;
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
+        return false;
+    const char *term = getenv("TERM");
+    return term && *term && strcmp(term, "dumb") != 0;
+}
+
+struct hs_tui_opts hs_tui_opts(const struct hs_options *o)
+{
+    return (struct hs_tui_opts){
+        .color = o->color,
+        .ascii = o->ascii,
+        .debug = o->debug,
+        .force = o->force,
+        .text = hs_text_opts(o),
     };
 }

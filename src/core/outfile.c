@@ -8,12 +8,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static bool force_overwrite;
-
-void hs_outfile_set_force(bool force) { force_overwrite = force; }
-
-bool hs_outfile_force(void) { return force_overwrite; }
-
 static int fail(char *err, size_t errsz, const char *verb, const char *path, int e,
                 const char *why)
 {
@@ -28,7 +22,7 @@ static int create_new(const char *path, mode_t perm)
     return open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, perm);
 }
 
-static int open_new(const char *path, mode_t perm, char *err, size_t errsz)
+static int open_new(const char *path, mode_t perm, bool replace, char *err, size_t errsz)
 {
     int fd = create_new(path, perm);
     if (fd >= 0)
@@ -42,7 +36,7 @@ static int open_new(const char *path, mode_t perm, char *err, size_t errsz)
         return fail(err, errsz, "create", path, ELOOP, "it is a symbolic link (not followed)");
     if (!S_ISREG(st.st_mode))
         return fail(err, errsz, "create", path, EEXIST, "it exists and is not a regular file");
-    if (!force_overwrite)
+    if (!replace)
         return fail(err, errsz, "create", path, EEXIST,
                     "it exists (--force overwrites it)");
     /* Replace, do not write through: unlink then create anew, still exclusively. */
@@ -106,7 +100,7 @@ int hs_outfile_open(const char *path, enum hs_outfile_how how, mode_t perm, char
     if (path == NULL || *path == '\0')
         return fail(err, errsz, "create", "''", ENOENT, "empty file name");
     return how == HS_OUT_APPEND ? open_append(path, perm, err, errsz)
-                                : open_new(path, perm, err, errsz);
+                                : open_new(path, perm, how == HS_OUT_REPLACE, err, errsz);
 }
 
 FILE *hs_outfile_fopen(const char *path, enum hs_outfile_how how, mode_t perm, char *err,

@@ -14,14 +14,11 @@
 #include <sys/types.h>
 
 enum hs_outfile_how {
-    HS_OUT_NEW,    /* a new file; an existing one is refused, or replaced with --force */
+    HS_OUT_NEW,    /* a new file; an existing one is refused */
+    HS_OUT_REPLACE, /* a new file; an existing regular file is replaced (--force) */
     HS_OUT_APPEND, /* key logs (the NSS convention): append to an existing regular file that
                       this user owns (its mode narrowed to perm), else create it */
 };
-
-/* The --force policy, set once by the option parser before any file is written. */
-void hs_outfile_set_force(bool force);
-bool hs_outfile_force(void);
 
 /*
  * Opens path for writing; a new file gets mode perm (0600 for secrets; the umask may narrow

@@ -19,6 +19,48 @@ struct hs_trace *hs_trace_new(void)
     return t;
 }
 
+static char *dup_or_null(const char *s)
+{
+    return s ? hs_xstrdup(s) : NULL;
+}
+
+void hs_trace_copy_header(struct hs_trace *dst, const struct hs_trace *src)
+{
+    free(dst->host);
+    free(dst->address);
+    free(dst->sni);
+    free(dst->client_address);
+    free(dst->error_message);
+    free(dst->alpn);
+    free(dst->hint);
+    hs_field_free(dst->chain);
+    hs_field_free(dst->problems);
+    dst->host = dup_or_null(src->host);
+    dst->port = src->port;
+    dst->address = dup_or_null(src->address);
+    dst->sni = dup_or_null(src->sni);
+    dst->client_address = dup_or_null(src->client_address);
+    dst->error_stage = src->error_stage;
+    dst->error_message = dup_or_null(src->error_message);
+    dst->exit_code = src->exit_code;
+    dst->handshake_done = src->handshake_done;
+    memcpy(dst->version, src->version, sizeof dst->version);
+    memcpy(dst->cipher_suite, src->cipher_suite, sizeof dst->cipher_suite);
+    memcpy(dst->group, src->group, sizeof dst->group);
+    dst->alpn = dup_or_null(src->alpn);
+    dst->resumed = src->resumed;
+    dst->chain = hs_field_clone(src->chain);
+    dst->verified = src->verified;
+    dst->problems = hs_field_clone(src->problems);
+    dst->dns_ms = src->dns_ms;
+    dst->tcp_ms = src->tcp_ms;
+    dst->tls_ms = src->tls_ms;
+    dst->total_ms = src->total_ms;
+    dst->round_trips = src->round_trips;
+    dst->tcp_inferred = src->tcp_inferred;
+    dst->hint = dup_or_null(src->hint);
+}
+
 void hs_trace_free(struct hs_trace *t)
 {
     if (t == NULL)

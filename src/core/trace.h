@@ -84,6 +84,8 @@ struct hs_trace {
     bool tcp_inferred;         /* TCP rows derived from connect() timing */
     char *hint;                /* one hint line (e.g. how to allow capture), or NULL */
 
+    /* (A new header field above is copied by hs_trace_copy_header too.) */
+
     /* Events in time order. */
     struct hs_event *first, *last;
     size_t nevents;
@@ -95,6 +97,9 @@ struct hs_trace {
 
 struct hs_trace *hs_trace_new(void);
 void hs_trace_free(struct hs_trace *t);
+/* Replaces dst's header (everything but the events and the listener) with a deep copy of
+ * src's, e.g. for a view that keeps its own copy of a trace another thread is writing. */
+void hs_trace_copy_header(struct hs_trace *dst, const struct hs_trace *src);
 
 /* A new event with an empty fields object; not yet in any trace. */
 struct hs_event *hs_event_new(enum hs_side from, enum hs_layer layer, const char *type,

@@ -20,6 +20,7 @@
 #include "../tls/decoder.h"
 #include "../tls/keylog.h"
 #include "../tls/names.h"
+#include "../tls/outcome.h"
 #include "../tls/suites.h"
 
 #include <errno.h>
@@ -49,7 +50,7 @@
     "cap_net_raw,cap_net_admin=eip $(command -v hstrace))"
 
 struct live {
-    const struct hs_options *o;
+    const struct hs_live_opts *o;
     struct hs_trace *trace;
     double start_wall;        /* wall-clock seconds at the start */
     int fd;
@@ -373,7 +374,7 @@ static void setup_free(struct tls_setup *s)
 }
 
 /* Loads the trusted CAs; 0, or -1 after a usage error. */
-static int load_cas(const struct hs_options *o, struct tls_setup *s, struct hs_trace *t)
+static int load_cas(const struct hs_live_opts *o, struct tls_setup *s, struct hs_trace *t)
 {
     char why[160];
     int r;
@@ -410,7 +411,7 @@ static const uint16_t sig_algs[] = {
 };
 
 /* Applies --tls1.x, --ciphers, --groups, --alpn; 0, or -1 after a usage error. */
-static int apply_options(const struct hs_options *o, struct tls_setup *s, struct hs_trace *t)
+static int apply_options(const struct hs_live_opts *o, struct tls_setup *s, struct hs_trace *t)
 {
     mbedtls_ssl_config *c = &s->conf;
     mbedtls_ssl_conf_sig_algs(c, sig_algs);
@@ -519,51 +520,6 @@ static void report_queue_drops(struct live *l)
     hs_trace_add(l->trace, ev);
 }
 
-/* ---- outcome helpers ---- */
-
-/* The description of the last alert the side sent, from the decoded rows. */
-static const char *last_alert(const struct hs_trace *t, enum hs_side from, char *buf, size_t n)
-{
-    for (const struct hs_event *e = t->last; e; e = e->prev) {
-        if (e->from != from || strcmp(e->type, "Alert") != 0)
-            continue;
-        const char *d = hs_f_get_str(e->fields, "description");
-        long long code;
-        if (d)
-            snprintf(buf, n, "%s", d);
-        else if (hs_f_get_int(e->fields, "description", &code) && hs_name_alert((uint8_t)code))
-            snprintf(buf, n, "%s", hs_name_alert((uint8_t)code));
-        else if (e->summary)
-            snprintf(buf, n, "%s", e->summary);
-        else
-            return NULL;
-        return buf;
-    }
-    return NULL;
-}
-
-/* The first protocol violation the decoder found on a row, or NULL. */
-static const char *first_violation(const struct hs_event *e)
-{
-    const struct hs_field *v = hs_f_get(e->fields, "violations");
-    return v && v->child && v->child->kind == HS_F_STRING ? v->child->str : NULL;
-}
-
-/* The server's latest row that broke a rule of the protocol, when the client answered it with
- * nothing but an alert (a handshake message after it means the client went on), or NULL. */
-static const struct hs_event *server_violation(const struct hs_trace *t)
-{
-    for (const struct hs_event *e = t->last; e; e = e->prev) {
-        if (e->layer != HS_LAYER_TLS)
-            continue;
-        if (e->from == HS_CLIENT && strcmp(e->type, "Alert") != 0)
-            return NULL;
-        if (e->from == HS_SERVER && first_violation(e))
-            return e;
-    }
-    return NULL;
-}
-
 /* A one-line reason for a handshake that stopped with mbedTLS error ret. */
 static void fail_handshake(struct live *l, int ret)
 {
@@ -599,7 +555,7 @@ static void fail_handshake(struct live *l, int ret)
     }
     char alert[96];
     if (ret == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE &&
-        last_alert(t, HS_SERVER, alert, sizeof alert)) {
+        hs_outcome_last_alert(t, HS_SERVER, alert, sizeof alert)) {
         hs_trace_fail(t, HS_STAGE_TLS, "server sent fatal alert %s", alert);
         return;
     }
@@ -621,14 +577,14 @@ static void fail_handshake(struct live *l, int ret)
     mbedtls_strerror(ret, msg, sizeof msg);
     /* The client gave up on the server's bytes: the decoder's finding says why in the
      * protocol's words, mbedTLS's code (sometimes as vague as "Bad input parameters") after. */
-    const struct hs_event *bad = server_violation(t);
-    if (bad && last_alert(t, HS_CLIENT, alert, sizeof alert)) {
+    const struct hs_event *bad = hs_outcome_server_violation(t);
+    if (bad && hs_outcome_last_alert(t, HS_CLIENT, alert, sizeof alert)) {
         hs_trace_fail(t, HS_STAGE_TLS, "the server's %s broke the protocol: %s; the client "
                       "aborted with fatal alert %s (mbedTLS: %s, -0x%04x)", bad->type,
-                      first_violation(bad), alert, msg, (unsigned)-ret);
+                      hs_outcome_violation(bad), alert, msg, (unsigned)-ret);
         return;
     }
-    if (last_alert(t, HS_CLIENT, alert, sizeof alert)) {
+    if (hs_outcome_last_alert(t, HS_CLIENT, alert, sizeof alert)) {
         hs_trace_fail(t, HS_STAGE_TLS, "the client aborted the handshake with fatal alert %s "
                       "(mbedTLS: %s, -0x%04x)", alert, msg, (unsigned)-ret);
         return;
@@ -712,7 +668,7 @@ static void write_capture(struct live *l, const struct hs_live_saved *sv)
         return;
     }
     char err[512];
-    if (hs_live_saved_write(sv, path, err, sizeof err) != 0)
+    if (hs_live_saved_write(sv, path, l->o->force, err, sizeof err) != 0)
         fprintf(stderr, "hstrace: -w: %s\n", err);
     if (sv->packets.dropped)
         fprintf(stderr, "hstrace: %s holds the first %zu packets; %zu more were not kept\n",
@@ -929,7 +885,7 @@ static void close_stage(struct live *l, mbedtls_ssl_context *ssl, bool send_clos
 /* Decides SNI and the name verified: mbedTLS checks the name when it is also the SNI. */
 static int setup_names(struct live *l, const struct hs_target *tg, mbedtls_ssl_context *ssl)
 {
-    const struct hs_options *o = l->o;
+    const struct hs_live_opts *o = l->o;
     const char *verify_name = o->sni ? o->sni : tg->host;
     const char *sni = o->no_sni ? NULL : o->sni ? o->sni : tg->is_ip ? NULL : tg->host;
     if (sni) {
@@ -942,7 +898,7 @@ static int setup_names(struct live *l, const struct hs_target *tg, mbedtls_ssl_c
     return mbedtls_ssl_set_hostname(ssl, NULL);
 }
 
-int hs_live_trace(const struct hs_options *o, const struct hs_live_extra *extra,
+int hs_live_trace(const struct hs_live_opts *o, const struct hs_live_extra *extra,
                   struct hs_trace *t)
 {
     struct live *l = hs_xcalloc(1, sizeof *l);
@@ -1053,12 +1009,12 @@ done:
     return code;
 }
 
-int hs_live_run(const struct hs_options *o, struct hs_trace *trace)
+int hs_live_run(const struct hs_live_opts *o, struct hs_trace *trace)
 {
     return hs_live_trace(o, NULL, trace);
 }
 
-int hs_live_run_keep(const struct hs_options *o, struct hs_trace *trace,
+int hs_live_run_keep(const struct hs_live_opts *o, struct hs_trace *trace,
                      struct hs_live_saved **keep)
 {
     *keep = NULL;

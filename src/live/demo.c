@@ -240,7 +240,7 @@ static void demo_free(struct demo *d)
     mbedtls_entropy_free(&d->entropy);
 }
 
-int hs_demo_run(const struct hs_options *o, struct hs_trace *trace)
+int hs_demo_run(const struct hs_live_opts *o, struct hs_trace *trace)
 {
     struct hs_live_saved *none = NULL;
     int code = hs_demo_run_keep(o, trace, &none);
@@ -248,7 +248,7 @@ int hs_demo_run(const struct hs_options *o, struct hs_trace *trace)
     return code;
 }
 
-int hs_demo_run_keep(const struct hs_options *o, struct hs_trace *trace,
+int hs_demo_run_keep(const struct hs_live_opts *o, struct hs_trace *trace,
                      struct hs_live_saved **keep)
 {
     *keep = NULL;
@@ -276,7 +276,7 @@ int hs_demo_run_keep(const struct hs_options *o, struct hs_trace *trace,
         d->thread_started = true;
         char target[32];
         snprintf(target, sizeof target, "localhost:%u", d->port);
-        struct hs_options dopt = *o;
+        struct hs_live_opts dopt = *o;
         dopt.family = 4; /* the server listens on 127.0.0.1 only */
         dopt.port = 0;
         if (dopt.alpn == NULL)

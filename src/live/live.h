@@ -2,24 +2,46 @@
 #ifndef HS_LIVE_H
 #define HS_LIVE_H
 
-#include "../cli/options.h"
 #include "../core/trace.h"
+
+#include <stdbool.h>
+
+/* What a live trace is asked to do; cli/ fills it from the command line. */
+struct hs_live_opts {
+    const char *target;    /* HOST[:PORT], [V6]:PORT or https://HOST[:PORT]/... */
+    unsigned port;         /* 0 = from the target, else 443 */
+    int family;            /* 0 any, 4, 6 */
+    const char *sni;       /* NULL = the host name (not for IP literals) */
+    bool no_sni;
+    const char *alpn;      /* comma-separated protocol list, or NULL */
+    bool only_tls12, only_tls13;
+    const char *ciphers;   /* comma-separated IANA (or OpenSSL) suite names, or NULL */
+    const char *groups;    /* comma-separated group names, or NULL */
+    const char *cafile, *capath;
+    bool insecure;         /* go on when verification fails */
+    double timeout_s;      /* connect and handshake */
+    const char *keylog;    /* append the secrets here, else $SSLKEYLOGFILE, else nowhere */
+    int debug;             /* mbedTLS debug threshold shown as rows, 0 = off */
+    const char *write_path; /* the connection's packets (pcap, or pcapng), or NULL */
+    bool force;            /* write_path may replace an existing file */
+    const char *user;      /* who to become once the capture is open, or NULL */
+};
 
 /* Traces one connection to o->target (or to host/port given by the demo); returns the exit
  * code (also in trace->exit_code).  The trace is complete on failure too. */
-int hs_live_run(const struct hs_options *o, struct hs_trace *trace);
+int hs_live_run(const struct hs_live_opts *o, struct hs_trace *trace);
 
 /* Starts the built-in server on 127.0.0.1, traces a handshake against it (verified against
  * its generated CA), stops it.  Returns the exit code. */
-int hs_demo_run(const struct hs_options *o, struct hs_trace *trace);
+int hs_demo_run(const struct hs_live_opts *o, struct hs_trace *trace);
 
 struct hs_live_saved;
 
 /* The same, handing out what was captured (packets and secrets) for saving later; *keep is
  * NULL when nothing was captured.  Free it with hs_live_saved_free (live/saved.h). */
-int hs_live_run_keep(const struct hs_options *o, struct hs_trace *trace,
+int hs_live_run_keep(const struct hs_live_opts *o, struct hs_trace *trace,
                      struct hs_live_saved **keep);
-int hs_demo_run_keep(const struct hs_options *o, struct hs_trace *trace,
+int hs_demo_run_keep(const struct hs_live_opts *o, struct hs_trace *trace,
                      struct hs_live_saved **keep);
 
 #endif

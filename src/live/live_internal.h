@@ -2,8 +2,8 @@
 #ifndef HS_LIVE_INTERNAL_H
 #define HS_LIVE_INTERNAL_H
 
-#include "../cli/options.h"
 #include "../core/trace.h"
+#include "live.h"
 #include "saved.h"
 
 #include <mbedtls/x509_crt.h>
@@ -15,7 +15,7 @@ struct hs_live_extra {
 };
 
 /* hs_live_run with overrides (extra may be NULL). */
-int hs_live_trace(const struct hs_options *o, const struct hs_live_extra *extra,
+int hs_live_trace(const struct hs_live_opts *o, const struct hs_live_extra *extra,
                   struct hs_trace *trace);
 
 #endif

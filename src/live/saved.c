@@ -16,12 +16,13 @@ bool hs_saved_wants_pcapng(const char *path)
     return n >= 7 && strcasecmp(path + n - 7, ".pcapng") == 0;
 }
 
-int hs_live_saved_write(const struct hs_live_saved *s, const char *path, char *err,
-                        size_t errsz)
+int hs_live_saved_write(const struct hs_live_saved *s, const char *path, bool replace,
+                        char *err, size_t errsz)
 {
     const struct hs_packets *pk = &s->packets;
     bool ng = hs_saved_wants_pcapng(path);
-    struct hs_pcap_writer *w = hs_pcap_create(path, ng, pk->file_linktype, pk->snaplen, err, errsz);
+    struct hs_pcap_writer *w = hs_pcap_create(path, ng, replace, pk->file_linktype, pk->snaplen,
+                                              err, errsz);
     if (w == NULL)
         return -1;
     int r = HS_OK;

@@ -21,9 +21,10 @@ struct hs_live_saved {
 bool hs_saved_wants_pcapng(const char *path);
 
 /* Writes the packets to path: pcapng (key log in a Decryption Secrets Block before the
- * first packet) or pcap, by the name.  0, or -1 with the reason in err. */
-int hs_live_saved_write(const struct hs_live_saved *s, const char *path, char *err,
-                        size_t errsz);
+ * first packet) or pcap, by the name; an existing file is replaced only when `replace`.
+ * 0, or -1 with the reason in err. */
+int hs_live_saved_write(const struct hs_live_saved *s, const char *path, bool replace,
+                        char *err, size_t errsz);
 
 void hs_live_saved_free(struct hs_live_saved *s);
 

@@ -98,12 +98,13 @@ static void write_headers(struct hs_pcap_writer *w, int linktype, uint32_t snapl
     put32(w, idb_len);
 }
 
-struct hs_pcap_writer *hs_pcap_create(const char *path, bool pcapng, int linktype,
+struct hs_pcap_writer *hs_pcap_create(const char *path, bool pcapng, bool replace, int linktype,
                                       uint32_t snaplen, char *err, size_t errsz)
 {
-    /* Never over an existing file without --force, never through a symlink; pcapng may
+    /* Never over an existing file unless asked (--force), never through a symlink; pcapng may
      * carry the session's secrets (a Decryption Secrets Block): private like a key log. */
-    int fd = hs_outfile_open(path, HS_OUT_NEW, pcapng ? 0600 : 0644, err, errsz);
+    int fd = hs_outfile_open(path, replace ? HS_OUT_REPLACE : HS_OUT_NEW, pcapng ? 0600 : 0644,
+                             err, errsz);
     FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
     if (f == NULL) {
         if (fd >= 0) {

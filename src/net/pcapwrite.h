@@ -17,8 +17,9 @@
 
 struct hs_pcap_writer;
 
-/* pcapng when `pcapng`, else pcap (microseconds).  NULL on failure with the reason. */
-struct hs_pcap_writer *hs_pcap_create(const char *path, bool pcapng, int linktype,
+/* pcapng when `pcapng`, else pcap (microseconds); an existing file is replaced only when
+ * `replace` (core/outfile.h).  NULL on failure with the reason. */
+struct hs_pcap_writer *hs_pcap_create(const char *path, bool pcapng, bool replace, int linktype,
                                       uint32_t snaplen, char *err, size_t errsz);
 /* pcapng only (else HS_ERR_UNSUPPORTED): a Decryption Secrets Block with key log text; write
  * it before the frames it decrypts (tshark reads in one pass). */

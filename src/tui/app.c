@@ -6,8 +6,6 @@
 
 #include "app.h"
 
-#include "../cli/textopts.h"
-
 #include "../core/mem.h"
 #include "../core/outfile.h"
 #include "../view/view.h"
@@ -47,7 +45,7 @@ static void open_trace(struct app *a, struct hs_trace *t)
 
 static bool start_run(struct app *a)
 {
-    a->feed = tui_feed_start(a->o);
+    a->feed = tui_feed_start(a->src);
     if (a->feed == NULL) {
         say(a, TP_PROBLEM, "cannot start the trace thread");
         return false;
@@ -95,9 +93,10 @@ static void pump(struct app *a)
     size_t at = SIZE_MAX;         /* the selected event's place in it */
     if (done) {
         int code;
-        hs_live_saved_free(a->saved);
-        a->saved = NULL;
-        struct hs_trace *fin = tui_feed_finish(a->feed, &code, &a->saved);
+        if (a->kept)
+            a->src->free_kept(a->kept);
+        a->kept = NULL;
+        struct hs_trace *fin = tui_feed_finish(a->feed, &code, &a->kept);
         tui_feed_free(a->feed);
         a->feed = NULL;
         copy = a->own;
@@ -209,16 +208,14 @@ static void save(struct app *a)
         return;
     }
     if (ends_with(path, ".pcap") || ends_with(path, ".pcapng")) {
-        char err[512];
-        if (a->saved == NULL)
+        char msg[512];
+        if (a->kept == NULL)
             say(a, TP_PROBLEM, "no packets to save: %s",
                 a->live ? "packet capture was not permitted" : "open the capture file itself");
-        else if (hs_live_saved_write(a->saved, path, err, sizeof err) != 0)
-            say(a, TP_PROBLEM, "%s", err);
+        else if (a->src->save(a->kept, path, a->o->force, msg, sizeof msg) != 0)
+            say(a, TP_PROBLEM, "%s", msg);
         else
-            say(a, TP_GOOD, "saved %zu packets%s to %s", a->saved->packets.n,
-                hs_saved_wants_pcapng(path) && a->saved->keylog ? " and the TLS secrets" : "",
-                path);
+            say(a, TP_GOOD, "saved %s to %s", msg, path);
         return;
     }
     if (!ends_with(path, ".json")) {
@@ -226,7 +223,8 @@ static void save(struct app *a)
         return;
     }
     char err[1200];
-    FILE *f = hs_outfile_fopen(path, HS_OUT_NEW, 0644, err, sizeof err);
+    FILE *f = hs_outfile_fopen(path, a->o->force ? HS_OUT_REPLACE : HS_OUT_NEW, 0644, err,
+                               sizeof err);
     if (f == NULL) {
         say(a, TP_PROBLEM, "%s", err);
         return;
@@ -287,7 +285,7 @@ static void ladder_screen_key(struct app *a, int key)
         } else if (a->running) {
             a->quit_when_done = true;
             say(a, TP_ENC, "finishing the trace before quitting (at most %.0f s)...",
-                a->o->timeout_s > 0 ? a->o->timeout_s : 10);
+                a->src->timeout_s > 0 ? a->src->timeout_s : 10);
         } else {
             a->quit = true;
         }
@@ -488,22 +486,12 @@ static void loop(struct app *a)
     a->wl = a->wd = NULL;
 }
 
-bool hs_tui_wanted(const struct hs_options *o)
-{
-    if (o->json || o->plain)
-        return false;
-    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
-        return false;
-    const char *term = getenv("TERM");
-    return term && *term && strcmp(term, "dumb") != 0;
-}
-
-int hs_tui_run_live(const struct hs_options *o)
+int hs_tui_run_live(const struct hs_tui_opts *o, const struct hs_tui_source *src)
 {
     struct term tm;
     if (!term_open(&tm))
         return HS_TUI_UNAVAILABLE;
-    struct app a = {.o = o, .live = true, .code = HS_EXIT_TLS};
+    struct app a = {.o = o, .src = src, .live = true, .code = HS_EXIT_TLS};
     tui_ui_init(&a.ui, o);
     if (start_run(&a))
         loop(&a);
@@ -512,18 +500,18 @@ int hs_tui_run_live(const struct hs_options *o)
 
     int code = a.code;
     if (a.own && !(code == HS_EXIT_USAGE && a.own->nevents == 0)) {
-        struct hs_view_opts vo = hs_text_opts(o);
-        hs_view_text(stdout, a.own, &vo);
+        hs_view_text(stdout, a.own, &o->text);
         fflush(stdout);
     }
     tui_detail_free(&a.det);
     tui_doc_free(&a.doc);
     hs_trace_free(a.own);
-    hs_live_saved_free(a.saved);
+    if (a.kept)
+        src->free_kept(a.kept);
     return code;
 }
 
-int hs_tui_run_traces(const struct hs_options *o, struct hs_trace **t, size_t n,
+int hs_tui_run_traces(const struct hs_tui_opts *o, struct hs_trace **t, size_t n,
                       const char *title)
 {
     struct term tm;
@@ -536,11 +524,10 @@ int hs_tui_run_traces(const struct hs_options *o, struct hs_trace **t, size_t n,
     loop(&a);
     term_close(&tm);
 
-    struct hs_view_opts vo = hs_text_opts(o);
     for (size_t i = 0; i < n; i++) {
         if (i > 0)
             fputc('\n', stdout);
-        hs_view_text(stdout, t[i], &vo);
+        hs_view_text(stdout, t[i], &o->text);
     }
     fflush(stdout);
     tui_detail_free(&a.det);

@@ -4,13 +4,12 @@
 
 #include "internal.h"
 
-#include "../live/saved.h"
-
 enum { WIDE_COLS = 150, DETAIL_W = 76, MIN_COLS = 60, MIN_LINES = 16, POLL_MS = 40 };
 enum focus { F_LADDER, F_TREE, F_HEX };
 
 struct app {
-    const struct hs_options *o;
+    const struct hs_tui_opts *o;
+    const struct hs_tui_source *src; /* live mode: what `r` runs */
     struct tui_ui ui;
 
     /* Live mode: the worker and the UI's own trace (a copy while it runs, then the result). */
@@ -19,7 +18,7 @@ struct app {
     struct hs_trace *own;
     bool running, quit_when_done;
     int code;
-    struct hs_live_saved *saved; /* the packets and secrets of the finished trace, or NULL */
+    void *kept;        /* what the finished run kept for saving (src->save), or NULL */
 
     /* Capture mode: finished traces, a list when there are several. */
     struct hs_trace *const *traces;

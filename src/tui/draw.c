@@ -13,17 +13,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const struct tui_glyphs uni_glyphs = {
-    .bar = L"\u2502", .solid = L"\u2500", .dashed = L"\u254c", .right = L"\u25ba",
-    .left = L"\u25c4", .dot = L"\u00b7", .hline = L"\u2500", .vline = L"\u2502",
-    .opened = L"\u25be", .closed = L"\u25b8", .ellipsis = L"\u2026", .to = L"\u2192",
-    .sep = L" \u00b7 ", .fail = L"\u2717", .up = L"\u2191", .down = L"\u2193",
-};
-static const struct tui_glyphs ascii_glyphs = {
-    .bar = L"|", .solid = L"-", .dashed = L".", .right = L">", .left = L"<", .dot = L"*",
-    .hline = L"-", .vline = L"|", .opened = L"-", .closed = L"+", .ellipsis = L"...",
-    .to = L"->", .sep = L" | ", .fail = L"X", .up = L"^", .down = L"v",
-};
+/* The one glyph table (view/glyphs.h) as wide strings: L"" "x" is the wide literal L"x". */
+#define UNI(name, uni, ascii) .name = L"" uni,
+#define ASCII(name, uni, ascii) .name = L"" ascii,
+static const struct tui_glyphs uni_glyphs = {HS_GLYPHS(UNI)};
+static const struct tui_glyphs ascii_glyphs = {HS_GLYPHS(ASCII)};
+#undef UNI
+#undef ASCII
 
 enum { PAIR_CLIENT = 1, PAIR_SERVER, PAIR_ENC, PAIR_PROBLEM, PAIR_LIB, PAIR_BAR, PAIR_HILITE };
 
@@ -33,7 +29,7 @@ static bool locale_is_utf8(void)
     return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
 }
 
-static bool colour_wanted(const struct hs_options *o)
+static bool colour_wanted(const struct hs_tui_opts *o)
 {
     if (o->color == HS_COLOR_NEVER)
         return false;
@@ -45,7 +41,7 @@ static bool colour_wanted(const struct hs_options *o)
     return has_colors();
 }
 
-void tui_ui_init(struct tui_ui *ui, const struct hs_options *o)
+void tui_ui_init(struct tui_ui *ui, const struct hs_tui_opts *o)
 {
     memset(ui, 0, sizeof *ui);
     ui->ascii = o->ascii || !locale_is_utf8();

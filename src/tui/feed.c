@@ -8,15 +8,13 @@
 #include "internal.h"
 
 #include "../core/mem.h"
-#include "../live/live.h"
-#include "../live/saved.h"
 
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct tui_feed {
-    const struct hs_options *o;
+    const struct hs_tui_source *src;
     struct hs_trace *trace;      /* the worker's; the UI touches it only after the join */
     pthread_t thread;
     pthread_mutex_t lock;        /* guards everything below */
@@ -25,51 +23,8 @@ struct tui_feed {
     bool header_new;
     bool done;
     int code;
-    struct hs_live_saved *saved; /* the worker's packets and secrets, for "save" */
+    void *kept;                  /* what the run kept for "save" (packets, secrets) */
 };
-
-static char *dup_or_null(const char *s)
-{
-    return s ? hs_xstrdup(s) : NULL;
-}
-
-/* Copies what the header shows (not the events, not the listener). */
-static void copy_header(struct hs_trace *dst, const struct hs_trace *src)
-{
-    free(dst->host);
-    free(dst->address);
-    free(dst->sni);
-    free(dst->client_address);
-    free(dst->error_message);
-    free(dst->alpn);
-    free(dst->hint);
-    hs_field_free(dst->chain);
-    hs_field_free(dst->problems);
-    dst->host = dup_or_null(src->host);
-    dst->port = src->port;
-    dst->address = dup_or_null(src->address);
-    dst->sni = dup_or_null(src->sni);
-    dst->client_address = dup_or_null(src->client_address);
-    dst->error_stage = src->error_stage;
-    dst->error_message = dup_or_null(src->error_message);
-    dst->exit_code = src->exit_code;
-    dst->handshake_done = src->handshake_done;
-    memcpy(dst->version, src->version, sizeof dst->version);
-    memcpy(dst->cipher_suite, src->cipher_suite, sizeof dst->cipher_suite);
-    memcpy(dst->group, src->group, sizeof dst->group);
-    dst->alpn = dup_or_null(src->alpn);
-    dst->resumed = src->resumed;
-    dst->chain = hs_field_clone(src->chain);
-    dst->verified = src->verified;
-    dst->problems = hs_field_clone(src->problems);
-    dst->dns_ms = src->dns_ms;
-    dst->tcp_ms = src->tcp_ms;
-    dst->tls_ms = src->tls_ms;
-    dst->total_ms = src->total_ms;
-    dst->round_trips = src->round_trips;
-    dst->tcp_inferred = src->tcp_inferred;
-    dst->hint = dup_or_null(src->hint);
-}
 
 /* The worker thread's side: called by hs_trace_add. */
 static void on_event(void *ctx, struct hs_trace *t, struct hs_event *ev)
@@ -82,7 +37,7 @@ static void on_event(void *ctx, struct hs_trace *t, struct hs_event *ev)
     else
         f->queue = copy;
     f->queue_last = copy;
-    copy_header(f->header, t);
+    hs_trace_copy_header(f->header, t);
     f->header_new = true;
     pthread_mutex_unlock(&f->lock);
 }
@@ -90,8 +45,7 @@ static void on_event(void *ctx, struct hs_trace *t, struct hs_event *ev)
 static void *worker(void *arg)
 {
     struct tui_feed *f = arg;
-    int code = f->o->demo ? hs_demo_run_keep(f->o, f->trace, &f->saved)
-                          : hs_live_run_keep(f->o, f->trace, &f->saved);
+    int code = f->src->run(f->src->ctx, f->trace, &f->kept);
     pthread_mutex_lock(&f->lock);
     f->done = true;
     f->code = code;
@@ -99,10 +53,10 @@ static void *worker(void *arg)
     return NULL;
 }
 
-struct tui_feed *tui_feed_start(const struct hs_options *o)
+struct tui_feed *tui_feed_start(const struct hs_tui_source *src)
 {
     struct tui_feed *f = hs_xcalloc(1, sizeof *f);
-    f->o = o;
+    f->src = src;
     f->trace = hs_trace_new();
     f->trace->listener = on_event;
     f->trace->listener_ctx = f;
@@ -125,7 +79,7 @@ bool tui_feed_drain(struct tui_feed *f, struct hs_trace *view)
     f->queue = f->queue_last = NULL;
     bool changed = q != NULL || f->header_new;
     if (f->header_new)
-        copy_header(view, f->header);
+        hs_trace_copy_header(view, f->header);
     f->header_new = false;
     pthread_mutex_unlock(&f->lock);
 
@@ -147,13 +101,13 @@ bool tui_feed_done(struct tui_feed *f)
     return done;
 }
 
-struct hs_trace *tui_feed_finish(struct tui_feed *f, int *code, struct hs_live_saved **saved)
+struct hs_trace *tui_feed_finish(struct tui_feed *f, int *code, void **kept)
 {
     pthread_join(f->thread, NULL);
     *code = f->code;
-    if (saved) {
-        *saved = f->saved;
-        f->saved = NULL;
+    if (kept) {
+        *kept = f->kept;
+        f->kept = NULL;
     }
     struct hs_trace *t = f->trace;
     t->listener = NULL;
@@ -177,7 +131,8 @@ void tui_feed_free(struct tui_feed *f)
         q = next;
     }
     hs_trace_free(f->header);
-    hs_live_saved_free(f->saved);
+    if (f->kept)
+        f->src->free_kept(f->kept);
     pthread_mutex_destroy(&f->lock);
     free(f);
 }

@@ -3,8 +3,10 @@
 #define HS_TUI_INTERNAL_H
 
 #define NCURSES_WIDECHAR 1
-#include "../cli/options.h"
+#include "tui.h"
+
 #include "../core/trace.h"
+#include "../view/glyphs.h"
 
 #include <curses.h>
 #include <stdbool.h>
@@ -21,9 +23,11 @@ enum tui_paint {
     TP_COUNT
 };
 
+/* view/glyphs.h's table in wide characters, for curses. */
 struct tui_glyphs {
-    const wchar_t *bar, *solid, *dashed, *right, *left, *dot, *hline, *vline, *opened, *closed,
-        *ellipsis, *to, *sep, *fail, *up, *down;
+#define TUI_GLYPH_FIELD(name, uni, ascii) const wchar_t *name;
+    HS_GLYPHS(TUI_GLYPH_FIELD)
+#undef TUI_GLYPH_FIELD
 };
 
 struct tui_ui {
@@ -36,7 +40,7 @@ struct tui_ui {
 };
 
 /* After the terminal is set up: picks glyphs and colours (o->color, NO_COLOR, has_colors). */
-void tui_ui_init(struct tui_ui *ui, const struct hs_options *o);
+void tui_ui_init(struct tui_ui *ui, const struct hs_tui_opts *o);
 void tui_paint(WINDOW *w, const struct tui_ui *ui, enum tui_paint p, attr_t extra);
 /*
  * Draws the model string s (passed through hs_view_safe once more) at (y, x) in at most
@@ -152,18 +156,17 @@ void tui_help_draw(const struct tui_ui *ui, bool live, bool list);
 /* ---- feed.c: the live source in a worker thread ---- */
 
 struct tui_feed;
-/* Starts the trace (o->demo: the demo) in a new thread; NULL if the thread cannot start. */
-struct tui_feed *tui_feed_start(const struct hs_options *o);
+/* Starts src's run in a new thread; NULL if the thread cannot start. */
+struct tui_feed *tui_feed_start(const struct hs_tui_source *src);
 /*
  * Moves the events that arrived since the last call into view (a trace the UI owns), with the
  * connection's header as the source knows it now; true when anything changed.
  */
 bool tui_feed_drain(struct tui_feed *f, struct hs_trace *view);
 bool tui_feed_done(struct tui_feed *f);
-/* Once done: joins the thread and hands over the finished trace; *code gets the exit code. */
-struct hs_live_saved;
-/* Joins the worker; *saved (if not NULL) takes its packets and secrets, or NULL. */
-struct hs_trace *tui_feed_finish(struct tui_feed *f, int *code, struct hs_live_saved **saved);
+/* Once done: joins the thread and hands over the finished trace; *code gets the exit code,
+ * *kept (if not NULL) what the run kept for saving, or NULL. */
+struct hs_trace *tui_feed_finish(struct tui_feed *f, int *code, void **kept);
 void tui_feed_free(struct tui_feed *f);
 
 #endif

@@ -1,13 +1,14 @@
 /*
  * The interactive view (ncursesw): a ladder you walk message by message, with the decoded
  * field tree and a hex dump of the selected message.  Live traces stream into it as they
- * happen; finished traces (a capture's connections) open on a connection list.
+ * happen; finished traces (a capture's connections) open on a connection list.  It knows
+ * no source: cli/ hands it a run function (struct hs_tui_source) or finished traces.
  */
 #ifndef HS_TUI_H
 #define HS_TUI_H
 
-#include "../cli/options.h"
 #include "../core/trace.h"
+#include "../view/view.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -15,17 +16,37 @@
 /* The terminal cannot hold the interactive view: the caller falls back to the text view. */
 #define HS_TUI_UNAVAILABLE (-1)
 
-/* True when the interactive view is the right output: stdin and stdout are terminals, TERM is
- * not "dumb", and neither --json nor --plain was given. */
-bool hs_tui_wanted(const struct hs_options *o);
+/* How the view looks and what it may do; filled by cli/. */
+struct hs_tui_opts {
+    enum hs_color color;       /* auto: when the terminal has colours and NO_COLOR is unset */
+    bool ascii;                /* no Unicode line drawing (also when the locale is not UTF-8) */
+    int debug;                 /* > 0: library debug rows too */
+    bool force;                /* a save may replace an existing file */
+    struct hs_view_opts text;  /* the text ladder printed to stdout on quit */
+};
 
 /*
- * Runs the live trace (o->demo: the built-in demo) in a worker thread and shows it as it
- * happens; `r` runs it again.  On quit the terminal is restored and the text ladder of the
- * last run is printed to stdout.  Returns the last run's exit code (as in plain mode), or
- * HS_TUI_UNAVAILABLE before anything ran when the terminal cannot be set up.
+ * A source the view runs in a worker thread, again on `r`.  run() traces into t (each event
+ * reaches the view through t's listener) and returns the exit code; *kept gets what a save
+ * can write later as a capture (packets, secrets), or NULL.  save() writes kept to path
+ * (pcap or pcapng by the name; replace: over an existing file), 0 with what it wrote in msg
+ * ("12 packets and the TLS secrets"), or -1 with the reason in msg.  free_kept() frees it.
  */
-int hs_tui_run_live(const struct hs_options *o);
+struct hs_tui_source {
+    int (*run)(const void *ctx, struct hs_trace *t, void **kept);
+    int (*save)(const void *kept, const char *path, bool replace, char *msg, size_t msgsz);
+    void (*free_kept)(void *kept);
+    const void *ctx;
+    double timeout_s;          /* how long a run may take, said while quitting */
+};
+
+/*
+ * Runs src in a worker thread and shows the trace as it happens; `r` runs it again.  On quit
+ * the terminal is restored and the text ladder of the last run is printed to stdout.
+ * Returns the last run's exit code (as in plain mode), or HS_TUI_UNAVAILABLE before anything
+ * ran when the terminal cannot be set up.
+ */
+int hs_tui_run_live(const struct hs_tui_opts *o, const struct hs_tui_source *src);
 
 /*
  * Shows n finished traces (a capture's connections; the caller keeps ownership): a connection
@@ -34,15 +55,7 @@ int hs_tui_run_live(const struct hs_options *o);
  * are printed to stdout.  Returns 0, or HS_TUI_UNAVAILABLE when the terminal cannot be set up
  * (nothing was printed then).
  */
-int hs_tui_run_traces(const struct hs_options *o, struct hs_trace **t, size_t n,
+int hs_tui_run_traces(const struct hs_tui_opts *o, struct hs_trace **t, size_t n,
                       const char *title);
-
-/*
- * -r on a terminal: reads the capture (o->read_path) and shows its connections.  Returns the
- * exit code of plain mode (0, 1 truncated/corrupt, 2 unreadable), or HS_TUI_UNAVAILABLE (the
- * caller then runs the text view) when the terminal cannot be set up or no connection was
- * selected.
- */
-int hs_tui_run_capture(const struct hs_options *o);
 
 #endif

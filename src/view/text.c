@@ -25,6 +25,7 @@
 #include "view.h"
 
 #include "../core/mem.h"
+#include "glyphs.h"
 #include "safe.h"
 
 #include <stdlib.h>
@@ -44,18 +45,6 @@ enum {
     LABEL_MAX = LANE_W - 6,                       /* arrow label columns */
 };
 
-struct glyphs {
-    const char *bar, *solid, *dashed, *right, *left, *dot, *sep, *to, *from, *ellipsis, *fail;
-};
-
-static const struct glyphs uni_glyphs = {
-    "\u2502", "\u2500", "\u254c", "\u25ba", "\u25c4", "\u00b7", " \u00b7 ", "\u2192", "\u2190",
-    "\u2026", "\u2717",
-};
-static const struct glyphs ascii_glyphs = {
-    "|", "-", ".", ">", "<", "*", " | ", "->", "<-", "...", "X",
-};
-
 /* Colours chosen to stay legible on dark terminals and on light projector screens. */
 enum paint { P_NONE, P_CLIENT, P_SERVER, P_ENC, P_PROBLEM, P_LIB, P_DIM, P_BOLD, P_GOOD };
 static const char *const sgr[] = {
@@ -67,7 +56,7 @@ static const char *const sgr[] = {
 struct ctx {
     FILE *out;
     const struct hs_view_opts *o;
-    const struct glyphs *g;
+    const struct hs_glyphs *g;
     int width;   /* total columns, < 0 unlimited */
 };
 
@@ -527,7 +516,7 @@ void hs_view_text(FILE *out, const struct hs_trace *t, const struct hs_view_opts
     struct ctx c = {
         .out = out,
         .o = o,
-        .g = o->ascii ? &ascii_glyphs : &uni_glyphs,
+        .g = hs_glyphs(o->ascii),
         .width = o->width == 0 ? DEFAULT_W : o->width < 0 ? -1 : o->width,
     };
 

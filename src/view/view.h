@@ -8,6 +8,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+/* --color: auto is on a terminal unless NO_COLOR is set (or TERM=dumb for the text view). */
+enum hs_color { HS_COLOR_AUTO, HS_COLOR_ALWAYS, HS_COLOR_NEVER };
+
 struct hs_view_opts {
     bool color;    /* ANSI colours (never the only sign: words and markers stay) */
     bool ascii;    /* ASCII only: no Unicode line drawing, non-ASCII peer text escaped */

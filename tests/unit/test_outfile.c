@@ -33,7 +33,6 @@ static int setup(void **state)
     (void)state;
     snprintf(dir, sizeof dir, "/tmp/hs-outfile-XXXXXX");
     umask(022);
-    hs_outfile_set_force(false);
     return mkdtemp(dir) ? 0 : -1;
 }
 
@@ -96,9 +95,7 @@ static void test_existing_refused_then_forced(void **state)
     get(path_of("old.pcap"), buf, sizeof buf);
     assert_string_equal(buf, "old");
 
-    hs_outfile_set_force(true);
-    FILE *f = hs_outfile_fopen(path_of("old.pcap"), HS_OUT_NEW, 0600, err, sizeof err);
-    hs_outfile_set_force(false);
+    FILE *f = hs_outfile_fopen(path_of("old.pcap"), HS_OUT_REPLACE, 0600, err, sizeof err);
     assert_non_null(f);
     fputs("new", f);
     fclose(f);
@@ -116,11 +113,9 @@ static void test_symlinks_never_followed(void **state)
     put(path_of("victim"), "precious");
     assert_int_equal(symlink(path_of("victim"), path_of("link")), 0);
     assert_int_equal(symlink(path_of("nowhere"), path_of("dangling")), 0);
-    hs_outfile_set_force(true);
-    assert_int_equal(hs_outfile_open(path_of("link"), HS_OUT_NEW, 0600, err, sizeof err), -1);
+    assert_int_equal(hs_outfile_open(path_of("link"), HS_OUT_REPLACE, 0600, err, sizeof err), -1);
     assert_non_null(strstr(err, "symbolic link"));
-    assert_int_equal(hs_outfile_open(path_of("dangling"), HS_OUT_NEW, 0600, err, sizeof err), -1);
-    hs_outfile_set_force(false);
+    assert_int_equal(hs_outfile_open(path_of("dangling"), HS_OUT_REPLACE, 0600, err, sizeof err), -1);
     assert_int_equal(hs_outfile_open(path_of("link"), HS_OUT_APPEND, 0600, err, sizeof err), -1);
     assert_non_null(strstr(err, "symbolic link"));
     assert_int_equal(hs_outfile_open(path_of("dangling"), HS_OUT_APPEND, 0600, err, sizeof err),
@@ -158,11 +153,9 @@ static void test_not_regular_refused(void **state)
     /* No reader: must not block. */
     assert_int_equal(hs_outfile_open(path_of("fifo"), HS_OUT_APPEND, 0600, err, sizeof err), -1);
     assert_non_null(strstr(err, "not a regular file"));
-    hs_outfile_set_force(true);
-    assert_int_equal(hs_outfile_open(path_of("fifo"), HS_OUT_NEW, 0600, err, sizeof err), -1);
+    assert_int_equal(hs_outfile_open(path_of("fifo"), HS_OUT_REPLACE, 0600, err, sizeof err), -1);
     assert_int_equal(mkdir(path_of("d"), 0700), 0);
-    assert_int_equal(hs_outfile_open(path_of("d"), HS_OUT_NEW, 0600, err, sizeof err), -1);
-    hs_outfile_set_force(false);
+    assert_int_equal(hs_outfile_open(path_of("d"), HS_OUT_REPLACE, 0600, err, sizeof err), -1);
     assert_int_equal(hs_outfile_open(path_of("d"), HS_OUT_APPEND, 0600, err, sizeof err), -1);
     assert_int_equal(hs_outfile_open("", HS_OUT_NEW, 0600, err, sizeof err), -1);
     assert_int_equal(

@@ -221,7 +221,7 @@ static const char KEYLOG[] =
 static void write_sample(const char *path, bool ng, bool secrets)
 {
     char err[256];
-    struct hs_pcap_writer *w = hs_pcap_create(path, ng, 1, 65535, err, sizeof err);
+    struct hs_pcap_writer *w = hs_pcap_create(path, ng, false, 1, 65535, err, sizeof err);
     assert_non_null(w);
     if (secrets)
         assert_int_equal(hs_pcap_write_secrets(w, KEYLOG, sizeof KEYLOG - 1), HS_OK);
@@ -274,7 +274,7 @@ static void test_round_trip(void **state)
     hs_pcap_close(r);
 
     /* secrets are for pcapng only */
-    struct hs_pcap_writer *w = hs_pcap_create(path_of("b.pcap"), false, 1, 100, err, sizeof err);
+    struct hs_pcap_writer *w = hs_pcap_create(path_of("b.pcap"), false, false, 1, 100, err, sizeof err);
     assert_int_equal(hs_pcap_write_secrets(w, "x\n", 2), HS_ERR_UNSUPPORTED);
     assert_int_equal(hs_pcap_finish(w), HS_OK);
 }
@@ -283,12 +283,12 @@ static void test_writer_refuses(void **state)
 {
     (void)state;
     char err[256] = "";
-    assert_null(hs_pcap_create(path_of("no/such/dir.pcap"), false, 1, 100, err, sizeof err));
+    assert_null(hs_pcap_create(path_of("no/such/dir.pcap"), false, false, 1, 100, err, sizeof err));
     assert_non_null(strstr(err, "cannot create"));
     /* never through a symlink */
     assert_int_equal(symlink(path_of("target"), path_of("link.pcap")), 0);
     err[0] = '\0';
-    assert_null(hs_pcap_create(path_of("link.pcap"), false, 1, 100, err, sizeof err));
+    assert_null(hs_pcap_create(path_of("link.pcap"), false, false, 1, 100, err, sizeof err));
     assert_true(err[0] != '\0');
     assert_int_equal(access(path_of("target"), F_OK), -1);
 }

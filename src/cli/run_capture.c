@@ -1,0 +1,183 @@
+/*
+ * -r FILE: the capture reader (capture/replay.c) hands over each selected connection as it
+ * ends; here they become text ladders or the capture JSON document as they come, or, on a
+ * terminal, are collected for the interactive view's connection list.
+ */
+#include "run.h"
+
+#include "textopts.h"
+
+#include "../capture/flow.h" /* HS_FLOW_MAX_HELD_TOTAL */
+#include "../capture/replay.h"
+#include "../core/mem.h"
+#include "../tui/tui.h"
+#include "../view/glyphs.h"
+#include "../view/json_capture.h"
+#include "../view/safe.h"
+#include "../view/view.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct hs_replay_opts replay_opts(const struct hs_options *o)
+{
+    return (struct hs_replay_opts){.path = o->read_path, .keylog = o->keylog, .conn = o->conn,
+                                   .filter = o->filter};
+}
+
+/* What the file held beyond its connections, on stderr (after the view, if any). */
+static void say_udp(uint64_t n)
+{
+    if (n > 0)
+        fprintf(stderr, "hstrace: %llu UDP packet%s ignored (DTLS and QUIC are not decoded)\n",
+                (unsigned long long)n, n == 1 ? "" : "s");
+}
+
+/* ---- the interactive view: collect every connection, then show the list ---- */
+
+struct collected {
+    struct hs_trace **t;
+    size_t n, cap;
+};
+
+static void collect(void *ctx, struct hs_trace *trace, const struct hs_capture_conn *c)
+{
+    struct collected *col = ctx;
+    if (col->n == col->cap) {
+        col->cap = col->cap ? 2 * col->cap : 16;
+        col->t = hs_xrealloc(col->t, col->cap * sizeof *col->t);
+    }
+    col->t[col->n++] = trace;
+}
+
+static void free_all(struct collected *col)
+{
+    for (size_t i = 0; i < col->n; i++)
+        hs_trace_free(col->t[i]);
+    free(col->t);
+}
+
+/* HS_TUI_UNAVAILABLE when the text view should run instead (no terminal, nothing to show). */
+static int run_tui(const struct hs_options *o)
+{
+    struct hs_replay_opts ro = replay_opts(o);
+    struct collected col = {0};
+    struct hs_replay_summary sum;
+    int status = hs_replay(&ro, collect, &col, &sum);
+    if (status == 2) {
+        fprintf(stderr, "hstrace: %s: %s\n", o->read_path, sum.error);
+        free_all(&col);
+        return 2;
+    }
+    struct hs_tui_opts to = hs_tui_opts(o);
+    if (col.n == 0 || hs_tui_run_traces(&to, col.t, col.n, o->read_path) == HS_TUI_UNAVAILABLE) {
+        /* Nothing to walk through, or no terminal: the text view says why. */
+        free_all(&col);
+        return HS_TUI_UNAVAILABLE;
+    }
+    say_udp(sum.src.udp_packets);
+    if (status == 1)
+        fprintf(stderr, "hstrace: %s: %s\n", o->read_path, sum.error);
+    free_all(&col);
+    return status;
+}
+
+/* ---- text ladders or the JSON document, streamed ---- */
+
+struct run_ctx {
+    FILE *out;
+    const struct hs_view_opts *vo;
+    bool json, begun;
+    struct hs_json_stream js;
+};
+
+static void json_begin(struct run_ctx *rc)
+{
+    if (!rc->begun)
+        hs_capture_json_begin(&rc->js, rc->out);
+    rc->begun = true;
+}
+
+static void print_conn(void *ctx, struct hs_trace *t, const struct hs_capture_conn *c)
+{
+    struct run_ctx *rc = ctx;
+    if (rc->json) {
+        json_begin(rc);
+        hs_capture_json_conn(&rc->js, t, c);
+    } else {
+        const struct hs_glyphs *g = hs_glyphs(rc->vo->ascii);
+        char server[64];
+        bool v6 = t->address && strchr(t->address, ':');
+        snprintf(server, sizeof server, "%s%s%s:%u", v6 ? "[" : "", t->address ? t->address : "?",
+                 v6 ? "]" : "", t->port);
+        fprintf(rc->out, "%s connection %lu: %s %s %s", g->rule, c->number,
+                t->client_address ? t->client_address : "?", g->to, server);
+        if (t->sni) {
+            char *sni = hs_view_safe(t->sni, rc->vo->ascii);
+            fprintf(rc->out, " (SNI %s)", sni);
+            free(sni);
+        }
+        fprintf(rc->out, " %s\n", g->rule);
+        hs_view_text(rc->out, t, rc->vo);
+        fputc('\n', rc->out);
+        fflush(rc->out);
+    }
+    hs_trace_free(t);
+}
+
+static int run_plain(const struct hs_options *o, FILE *out, const struct hs_view_opts *vo)
+{
+    struct hs_replay_opts ro = replay_opts(o);
+    struct run_ctx rc = {.out = out, .vo = vo, .json = o->json};
+    struct hs_replay_summary sum;
+    int status = hs_replay(&ro, print_conn, &rc, &sum);
+    if (status == 2) {
+        /* Nothing was read: no document, only the reason. */
+        fprintf(stderr, "hstrace: %s: %s\n", o->read_path, sum.error);
+        return 2;
+    }
+    if (rc.json) {
+        json_begin(&rc);
+        if (hs_capture_json_end(&rc.js, &sum.src) != 0 && status == 0)
+            status = 1;
+    } else {
+        const char *rule = hs_glyphs(vo->ascii)->rule;
+        fprintf(out, "%s %s: %llu packets, %llu TCP connection%s, %llu with TLS", rule,
+                o->read_path, (unsigned long long)sum.src.packets,
+                (unsigned long long)sum.src.connections, sum.src.connections == 1 ? "" : "s",
+                (unsigned long long)sum.src.tls_connections);
+        if (sum.selected != sum.src.tls_connections)
+            fprintf(out, ", %llu shown", (unsigned long long)sum.selected);
+        fprintf(out, " %s\n", rule);
+        if (sum.src.tls_connections == 0)
+            fprintf(out, "No TLS connection found in %s.\n", o->read_path);
+        else if (sum.selected == 0)
+            fprintf(out, "No TLS connection matches the selection (--conn/--filter).\n");
+        fflush(out);
+    }
+    say_udp(sum.udp_tls_like);
+    if (sum.not_decoded > 0)
+        fprintf(stderr, "hstrace: %llu TLS connection%s not decoded: more than %u were open at "
+                "once\n", (unsigned long long)sum.not_decoded, sum.not_decoded == 1 ? "" : "s",
+                HS_REPLAY_MAX_DECODING);
+    if (sum.hold_evictions > 0)
+        fprintf(stderr, "hstrace: out-of-order data over %u MiB across connections: %llu "
+                "time%s the longest wait was given up (reported as gaps)\n",
+                HS_FLOW_MAX_HELD_TOTAL / (1024u * 1024u),
+                (unsigned long long)sum.hold_evictions, sum.hold_evictions == 1 ? "" : "s");
+    if (status == 1)
+        fprintf(stderr, "hstrace: %s: %s\n", o->read_path, sum.error);
+    return status;
+}
+
+int hs_cli_run_capture(const struct hs_options *o)
+{
+    if (hs_tui_wanted(o)) {
+        int code = run_tui(o);
+        if (code != HS_TUI_UNAVAILABLE)
+            return code;
+    }
+    struct hs_view_opts vo = hs_text_opts(o);
+    return run_plain(o, stdout, &vo);
+}

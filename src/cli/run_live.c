@@ -1,0 +1,92 @@
+/*
+ * A live trace (a target, or --demo): the live source's options from the command line, then
+ * the interactive view (on a terminal) with the source as its run function, or one run
+ * rendered as the text ladder or the JSON document.
+ */
+#include "run.h"
+
+#include "textopts.h"
+
+#include "../core/result.h"
+#include "../live/live.h"
+#include "../live/saved.h"
+#include "../tui/tui.h"
+#include "../view/view.h"
+
+#include <stdio.h>
+
+static struct hs_live_opts live_opts(const struct hs_options *o)
+{
+    return (struct hs_live_opts){
+        .target = o->target, .port = o->port, .family = o->family, .sni = o->sni,
+        .no_sni = o->no_sni, .alpn = o->alpn, .only_tls12 = o->only_tls12,
+        .only_tls13 = o->only_tls13, .ciphers = o->ciphers, .groups = o->groups,
+        .cafile = o->cafile, .capath = o->capath, .insecure = o->insecure,
+        .timeout_s = o->timeout_s, .keylog = o->keylog, .debug = o->debug,
+        .write_path = o->write_path, .force = o->force, .user = o->user,
+    };
+}
+
+/* ---- the interactive view's source ---- */
+
+struct live_source {
+    struct hs_live_opts lo;
+    bool demo;
+};
+
+static int source_run(const void *ctx, struct hs_trace *t, void **kept)
+{
+    const struct live_source *s = ctx;
+    struct hs_live_saved *sv = NULL;
+    int code = s->demo ? hs_demo_run_keep(&s->lo, t, &sv) : hs_live_run_keep(&s->lo, t, &sv);
+    *kept = sv;
+    return code;
+}
+
+static int source_save(const void *kept, const char *path, bool replace, char *msg,
+                       size_t msgsz)
+{
+    const struct hs_live_saved *sv = kept;
+    if (hs_live_saved_write(sv, path, replace, msg, msgsz) != 0)
+        return -1;
+    snprintf(msg, msgsz, "%zu packets%s", sv->packets.n,
+             hs_saved_wants_pcapng(path) && sv->keylog ? " and the TLS secrets" : "");
+    return 0;
+}
+
+static void source_free(void *kept)
+{
+    hs_live_saved_free(kept);
+}
+
+int hs_cli_run_live(const struct hs_options *o)
+{
+    struct live_source ls = {.lo = live_opts(o), .demo = o->demo};
+    if (hs_tui_wanted(o)) {
+        struct hs_tui_opts to = hs_tui_opts(o);
+        struct hs_tui_source src = {.run = source_run, .save = source_save,
+                                    .free_kept = source_free, .ctx = &ls,
+                                    .timeout_s = o->timeout_s};
+        int code = hs_tui_run_live(&to, &src);
+        if (code != HS_TUI_UNAVAILABLE)
+            return code;
+    }
+
+    struct hs_trace *t = hs_trace_new();
+    int code = o->demo ? hs_demo_run(&ls.lo, t) : hs_live_run(&ls.lo, t);
+    if (code == HS_EXIT_USAGE) {
+        /* The source already said what was wrong with the request; there is no trace. */
+        hs_trace_free(t);
+        return code;
+    }
+    if (o->json) {
+        if (hs_view_json(stdout, t) != 0)
+            code = code ? code : 1;
+    } else {
+        struct hs_view_opts vo = hs_text_opts(o);
+        hs_view_text(stdout, t, &vo);
+    }
+    fflush(stdout);
+    hs_trace_free(t);
+    return code;
+}
