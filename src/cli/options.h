@@ -4,6 +4,8 @@
 
 #include <stdbool.h>
 
+#define HS_SNI_MAX 255 /* --sni: mbedTLS takes host names up to 255 bytes */
+
 enum hs_color { HS_COLOR_AUTO, HS_COLOR_ALWAYS, HS_COLOR_NEVER };
 
 struct hs_options {
