@@ -16,6 +16,7 @@
 #include "pcapfile.h"
 #include "roundtrips.h"
 #include "tcprows.h"
+#include "timefix.h"
 #include "tlsstart.h"
 
 #include <arpa/inet.h>
@@ -36,6 +37,7 @@ struct conn {
     bool direct[2];             /* this direction's bytes go straight to the decoder */
     bool dead;                  /* not TLS: only counted until it closes */
     bool over;                  /* TLS over HS_REPLAY_MAX_DECODING: its packets are dropped */
+    struct hs_time_fix tfix;    /* packets whose time was clamped */
     struct conn *prev, *next;   /* connections with a decoder (for new keys) */
 };
 
@@ -424,6 +426,7 @@ static void stats_of(const struct conn *c, struct hs_capture_conn *s)
         s->gaps += r->gaps;
         s->gap_bytes += r->gap_bytes;
     }
+    s->time_anomalies = c->tfix.back + c->tfix.jump;
 }
 
 /* Reassembly that needed work gets a note at the end of the ladder. */
@@ -473,6 +476,7 @@ static void finish(struct replay *rp, struct conn *c, bool closed)
         stats_of(c, &s);
         s.number = ++rp->tls_number;
         stats_note(c, &s, end_ms);
+        hs_time_fix_note(&c->tfix, c->trace, end_ms);
         outcome(c, closed, end_ms);
         bool pick = (rp->o->conn == 0 || (unsigned long)rp->o->conn == s.number) &&
                     filter_match(rp->o->filter, f, c->trace);
@@ -488,15 +492,28 @@ static void finish(struct replay *rp, struct conn *c, bool closed)
     hs_flow_close(rp->flows, f, f->last_ts);
 }
 
+/* Connections idle for long are over (the capture may never show their end); not f. */
+static void finish_idle(struct replay *rp, const struct hs_flow *f, double now)
+{
+    struct hs_flow *idle;
+    while ((idle = hs_flow_idlest(rp->flows)) && idle != f &&
+           idle->last_ts < now - HS_REPLAY_IDLE_S)
+        finish(rp, idle->user, false);
+}
+
 static void on_segment(struct replay *rp, struct hs_tcp_seg *seg)
 {
+    /* The packet's connection first, by addresses, ports and sequence number: its time may
+     * be wrong (timefix.h) and must not end the connection nor start another. */
     enum hs_flow_lookup how;
-    /* Connections idle for long are over (the capture may never show their end). */
-    struct hs_flow *idle;
-    while ((idle = hs_flow_idlest(rp->flows)) && idle->last_ts < seg->ts - HS_REPLAY_IDLE_S)
-        finish(rp, idle->user, false);
-
     struct hs_flow *f = hs_flow_lookup(rp->flows, seg, &how);
+    if (how == HS_FLOW_OPEN && !hs_time_fix(&((struct conn *)f->user)->tfix, f, seg)) {
+        finish(rp, f->user, false); /* idle long, and this packet is not its continuation */
+        f = hs_flow_lookup(rp->flows, seg, &how);
+    }
+    finish_idle(rp, f, seg->ts);
+    if (how == HS_FLOW_FULL) /* finishing idle connections may have made room */
+        f = hs_flow_lookup(rp->flows, seg, &how);
     if (how == HS_FLOW_FULL) {
         rp->sum->src.dropped_packets++;
         if (!rp->full_notice)
