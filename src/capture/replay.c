@@ -12,6 +12,7 @@
 #include "../tls/keylog.h"
 #include "../view/safe.h"
 #include "flow.h"
+#include "hellorand.h"
 #include "packet.h"
 #include "pcapfile.h"
 #include "roundtrips.h"
@@ -53,6 +54,11 @@ struct replay {
     unsigned long tls_number;   /* TLS connections finished so far */
     size_t ndecoding;           /* connections with a decoder */
     bool full_notice, over_notice;
+    /* More secrets than the key log holds: keep those of the file's own ClientHellos. */
+    bool restricted;            /* the limit was reached */
+    struct hs_randoms randoms;  /* the ClientHello randoms, when the file could be read again */
+    int randoms_read;           /* 0 if they were read */
+    size_t secrets_over;        /* secrets refused at the limit */
 };
 
 /* ---- the filter ---- */
@@ -543,12 +549,38 @@ static void take_secrets(struct replay *rp, struct hs_pcap_reader *rd)
     const char *text = hs_pcap_take_secrets(rd, &n);
     if (text == NULL || n == 0)
         return;
-    size_t bad = 0;
-    if (hs_keylog_parse(rp->keys, text, n, &bad) != HS_OK || bad > 0)
+    size_t bad = 0, over = 0, again = 0;
+    if (hs_keylog_parse(rp->keys, text, n, &bad, &over) == HS_ERR_LIMIT && !rp->restricted) {
+        rp->restricted = true;
+        rp->randoms_read = hs_randoms_read(rp->o->path, &rp->randoms);
+        if (rp->randoms_read == 0) {
+            /* Room for the secrets that matter; this text again, with only those. */
+            (void)hs_keylog_restrict(rp->keys, hs_randoms_has, &rp->randoms);
+            int r = hs_keylog_parse(rp->keys, text, n, &again, &over);
+            (void)r; /* the secrets refused are counted in over */
+        }
+    }
+    rp->secrets_over += over;
+    if (bad > 0)
         fprintf(stderr, "hstrace: %zu malformed key log line%s in the capture's secrets\n", bad,
                 bad == 1 ? "" : "s");
     for (struct conn *c = rp->decoding; c; c = c->next)
         hs_decoder_keys_changed(c->dec);
+}
+
+static void secrets_notice(const struct replay *rp)
+{
+    if (!rp->restricted)
+        return;
+    if (rp->randoms_read == 0)
+        fprintf(stderr, "hstrace: %s: more secrets than the key log's limit (%d): only those of "
+                "the %zu ClientHello%s in the file are kept (%zu), the others dropped\n", rp->o->path,
+                HS_KEYLOG_MAX_ENTRIES, rp->randoms.n, rp->randoms.n == 1 ? "" : "s",
+                hs_keylog_count(rp->keys));
+    else
+        fprintf(stderr, "hstrace: %s: more secrets than the key log's limit (%d): the first "
+                "were kept, %zu later ones dropped\n", rp->o->path, HS_KEYLOG_MAX_ENTRIES,
+                rp->secrets_over);
 }
 
 /* UDP is out of scope; a packet that looks like DTLS or QUIC is worth saying so. */
@@ -643,10 +675,12 @@ int hs_replay(const struct hs_replay_opts *ro, hs_replay_fn fn, void *ctx,
         status = 1;
     }
     finish_all(&rp);
+    secrets_notice(&rp);
     sum->src.connections = hs_flow_numbered(rp.flows);
     sum->hold_evictions = hs_flow_hold_evictions(rp.flows);
     hs_flow_table_free(rp.flows);
     hs_keylog_free(rp.keys);
+    hs_randoms_free(&rp.randoms);
     hs_pcap_close(rd);
     return status;
 }

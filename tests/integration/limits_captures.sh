@@ -56,3 +56,19 @@ trace_json -r "$SRC.pcap" --keylog "$SRC.keys"
 check "the untouched capture: no time anomaly" eval '
     rc_is 0 && [ "$(q ".connections[0].tcp.time_anomalies")" = 0 ] &&
     ! q ".connections[0].events[] | select(.problem) | .summary" | grep -q "time anomalies"'
+
+# ---- more secrets than the key log holds, the real ones last ----
+TLS13=$ROOT/captures/tls13-chacha20
+python3 "$(dirname "$0")/many_secrets.py" "$TLS13.pcapng" "$TLS13.keys" "$WORK/many.pcapng" 100001
+trace_json -r "$WORK/many.pcapng"
+check "100001 junk secrets before the real ones: the connection is decrypted, the limit named" eval '
+    rc_is 0 && [ "$(q ".connections[0].result")" = ok ] &&
+    [ "$(q "[.connections[0].events[] | select(.decrypted)] | length")" -gt 0 ] &&
+    grep -q "limit (100000): only those of the 1 ClientHello in the file are kept" "$OUT.err" &&
+    ! grep -q malformed "$OUT.err"'
+OUT=$WORK/stdin.json
+"$HSTRACE" --json -r - <"$WORK/many.pcapng" >"$OUT" 2>"$OUT.err"
+RC=$? JSON_INVALID=""
+check "the same on standard input (cannot be read twice): the limit named, no false malformed count" eval '
+    rc_is 0 && grep -q "limit (100000): the first were kept, [0-9]* later ones dropped" "$OUT.err" &&
+    ! grep -q malformed "$OUT.err"'
