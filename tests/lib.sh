@@ -123,6 +123,14 @@ trace_json() {
     fi
 }
 
+# Runs hstrace without --json (text output or a usage error): sets OUT, RC; nothing to validate.
+run_text() {
+    OUT=$WORK/out-$RANDOM.txt
+    "$HSTRACE" "$@" >"$OUT" 2>"$OUT.err"
+    RC=$?
+    JSON_INVALID=""
+}
+
 # jq on the last output.
 q() { jq -r "$@" "$OUT"; }
 

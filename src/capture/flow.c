@@ -649,6 +649,15 @@ void hs_flow_segment(struct hs_flow *f, const struct hs_tcp_seg *seg, const stru
         f->fin[from] = true;
 }
 
+bool hs_flow_continues(const struct hs_flow *f, const struct hs_tcp_seg *seg)
+{
+    const struct hs_reasm *r = &f->dir[seg->from_server ? HS_SERVER : HS_CLIENT];
+    if (!r->started)
+        return true;
+    uint32_t ahead = seg->seq - r->next, behind = r->next - seg->seq;
+    return ahead <= HS_FLOW_MAX_HELD || behind <= HS_FLOW_MAX_HELD;
+}
+
 bool hs_flow_done(const struct hs_flow *f)
 {
     return f->rst || (f->fin[HS_CLIENT] && f->fin[HS_SERVER]);

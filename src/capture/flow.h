@@ -117,6 +117,10 @@ struct hs_flow *hs_flow_lookup(struct hs_flow_table *t, struct hs_tcp_seg *seg,
  * wanted; held bytes are dropped). */
 void hs_flow_segment(struct hs_flow *f, const struct hs_tcp_seg *seg, const struct hs_reasm_out *out);
 
+/* Whether seg's sequence number continues its direction's stream: within HS_FLOW_MAX_HELD of
+ * the next byte expected, or the direction has no sequence number yet. */
+bool hs_flow_continues(const struct hs_flow *f, const struct hs_tcp_seg *seg);
+
 /* True once both FINs or an RST were seen. */
 bool hs_flow_done(const struct hs_flow *f);
 

@@ -8,7 +8,9 @@
 #include "replay.h"
 
 #include "flow.h"
+#include "hellorand.h"
 #include "pcapread.h"
+#include "timefix.h"
 #include "tlsstart.h"
 
 #include "../core/mem.h"
@@ -37,6 +39,7 @@ struct conn {
     bool direct[2];             /* this direction's bytes go straight to the decoder */
     bool dead;                  /* not TLS: only counted until it closes */
     bool over;                  /* TLS over HS_REPLAY_MAX_DECODING: its packets are dropped */
+    struct hs_time_fix tfix;    /* packets whose time was clamped */
     struct conn *prev, *next;   /* connections with a decoder (for new keys) */
 };
 
@@ -52,6 +55,11 @@ struct replay {
     unsigned long tls_number;   /* TLS connections finished so far */
     size_t ndecoding;           /* connections with a decoder */
     bool full_notice, over_notice;
+    /* More secrets than the key log holds: keep those of the file's own ClientHellos. */
+    bool restricted;            /* the limit was reached */
+    struct hs_randoms randoms;  /* the ClientHello randoms, when the file could be read again */
+    int randoms_read;           /* 0 if they were read */
+    size_t secrets_over;        /* secrets refused at the limit */
 };
 
 /* ---- the filter ---- */
@@ -410,6 +418,7 @@ static void stats_of(const struct conn *c, struct hs_capture_conn *s)
         s->gaps += r->gaps;
         s->gap_bytes += r->gap_bytes;
     }
+    s->time_anomalies = c->tfix.back + c->tfix.jump;
 }
 
 /* Reassembly that needed work gets a note at the end of the ladder. */
@@ -459,6 +468,7 @@ static void finish(struct replay *rp, struct conn *c, bool closed)
         stats_of(c, &s);
         s.number = ++rp->tls_number;
         stats_note(c, &s, end_ms);
+        hs_time_fix_note(&c->tfix, c->trace, end_ms);
         outcome(c, closed, end_ms);
         bool pick = (rp->o->conn == 0 || (unsigned long)rp->o->conn == s.number) &&
                     filter_match(rp->o->filter, f, c->trace);
@@ -474,15 +484,28 @@ static void finish(struct replay *rp, struct conn *c, bool closed)
     hs_flow_close(rp->flows, f, f->last_ts);
 }
 
+/* Connections idle for long are over (the capture may never show their end); not f. */
+static void finish_idle(struct replay *rp, const struct hs_flow *f, double now)
+{
+    struct hs_flow *idle;
+    while ((idle = hs_flow_idlest(rp->flows)) && idle != f &&
+           idle->last_ts < now - HS_REPLAY_IDLE_S)
+        finish(rp, idle->user, false);
+}
+
 static void on_segment(struct replay *rp, struct hs_tcp_seg *seg)
 {
+    /* The packet's connection first, by addresses, ports and sequence number: its time may
+     * be wrong (timefix.h) and must not end the connection nor start another. */
     enum hs_flow_lookup how;
-    /* Connections idle for long are over (the capture may never show their end). */
-    struct hs_flow *idle;
-    while ((idle = hs_flow_idlest(rp->flows)) && idle->last_ts < seg->ts - HS_REPLAY_IDLE_S)
-        finish(rp, idle->user, false);
-
     struct hs_flow *f = hs_flow_lookup(rp->flows, seg, &how);
+    if (how == HS_FLOW_OPEN && !hs_time_fix(&((struct conn *)f->user)->tfix, f, seg)) {
+        finish(rp, f->user, false); /* idle long, and this packet is not its continuation */
+        f = hs_flow_lookup(rp->flows, seg, &how);
+    }
+    finish_idle(rp, f, seg->ts);
+    if (how == HS_FLOW_FULL) /* finishing idle connections may have made room */
+        f = hs_flow_lookup(rp->flows, seg, &how);
     if (how == HS_FLOW_FULL) {
         rp->sum->src.dropped_packets++;
         if (!rp->full_notice)
@@ -512,12 +535,38 @@ static void take_secrets(struct replay *rp, struct hs_pcap_reader *rd)
     const char *text = hs_pcap_take_secrets(rd, &n);
     if (text == NULL || n == 0)
         return;
-    size_t bad = 0;
-    if (hs_keylog_parse(rp->keys, text, n, &bad) != HS_OK || bad > 0)
+    size_t bad = 0, over = 0, again = 0;
+    if (hs_keylog_parse(rp->keys, text, n, &bad, &over) == HS_ERR_LIMIT && !rp->restricted) {
+        rp->restricted = true;
+        rp->randoms_read = hs_randoms_read(rp->o->path, &rp->randoms);
+        if (rp->randoms_read == 0) {
+            /* Room for the secrets that matter; this text again, with only those. */
+            (void)hs_keylog_restrict(rp->keys, hs_randoms_has, &rp->randoms);
+            int r = hs_keylog_parse(rp->keys, text, n, &again, &over);
+            (void)r; /* the secrets refused are counted in over */
+        }
+    }
+    rp->secrets_over += over;
+    if (bad > 0)
         fprintf(stderr, "hstrace: %zu malformed key log line%s in the capture's secrets\n", bad,
                 bad == 1 ? "" : "s");
     for (struct conn *c = rp->decoding; c; c = c->next)
         hs_decoder_keys_changed(c->dec);
+}
+
+static void secrets_notice(const struct replay *rp)
+{
+    if (!rp->restricted)
+        return;
+    if (rp->randoms_read == 0)
+        fprintf(stderr, "hstrace: %s: more secrets than the key log's limit (%d): only those of "
+                "the %zu ClientHello%s in the file are kept (%zu), the others dropped\n", rp->o->path,
+                HS_KEYLOG_MAX_ENTRIES, rp->randoms.n, rp->randoms.n == 1 ? "" : "s",
+                hs_keylog_count(rp->keys));
+    else
+        fprintf(stderr, "hstrace: %s: more secrets than the key log's limit (%d): the first "
+                "were kept, %zu later ones dropped\n", rp->o->path, HS_KEYLOG_MAX_ENTRIES,
+                rp->secrets_over);
 }
 
 /* UDP is out of scope; a packet that looks like DTLS or QUIC is worth saying so. */
@@ -612,10 +661,12 @@ int hs_replay(const struct hs_replay_opts *ro, hs_replay_fn fn, void *ctx,
         status = 1;
     }
     finish_all(&rp);
+    secrets_notice(&rp);
     sum->src.connections = hs_flow_numbered(rp.flows);
     sum->hold_evictions = hs_flow_hold_evictions(rp.flows);
     hs_flow_table_free(rp.flows);
     hs_keylog_free(rp.keys);
+    hs_randoms_free(&rp.randoms);
     hs_pcap_close(rd);
     return status;
 }

@@ -100,6 +100,9 @@ int hs_options_parse(struct hs_options *o, int argc, char **argv)
         case OPT_SNI:
             if (*optarg == '\0')
                 return usage_error("%s", "--sni needs a name (use --no-sni to send none)");
+            if (strlen(optarg) > HS_SNI_MAX)
+                return usage_error("--sni NAME is at most %d bytes (got %zu)", HS_SNI_MAX,
+                                   strlen(optarg));
             o->sni = optarg;
             break;
         case OPT_NO_SNI: o->no_sni = true; break;

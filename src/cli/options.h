@@ -4,6 +4,8 @@
 
 #include "../view/view.h" /* enum hs_color */
 
+#define HS_SNI_MAX 255 /* --sni: mbedTLS takes host names up to 255 bytes */
+
 #include <stdbool.h>
 
 struct hs_options {

@@ -12,6 +12,7 @@ struct hs_capture_conn {
     unsigned long number;     /* among the TLS connections of the file, 1-based */
     uint64_t packets;
     uint64_t retransmissions, out_of_order, conflicts, gaps, gap_bytes;
+    uint64_t time_anomalies;  /* packets whose capture time was clamped (capture/timefix.h) */
 };
 
 /* The file as a whole. */

@@ -5,6 +5,7 @@
  */
 #include "tap.h"
 #include "dbgnotes.h"
+#include "hellosize.h"
 #include "live.h"
 #include "live_internal.h"
 #include "net.h"
@@ -499,6 +500,21 @@ static int apply_options(const struct hs_live_opts *o, struct tls_setup *s, stru
     return 0;
 }
 
+/* A ClientHello larger than mbedTLS can send would fail every handshake: a usage error. */
+static int check_hello_size(const struct hs_live_opts *o, const struct hs_target *tg,
+                            const struct tls_setup *s, struct hs_trace *t)
+{
+    size_t sni = o->no_sni ? 0 : strlen(o->sni ? o->sni : tg->host);
+    size_t bound = hs_hello_bound(s->suites, s->groups, o->alpn ? s->alpn : NULL, sni);
+    if (bound <= HS_HELLO_MAX)
+        return 0;
+    fprintf(stderr, "hstrace: --alpn, --ciphers, --groups and the server name make a "
+            "ClientHello of up to %zu bytes; it must fit in %d (see LIMITS in hstrace(1))\n",
+            bound, HS_HELLO_MAX);
+    t->exit_code = HS_EXIT_USAGE;
+    return -1;
+}
+
 /* A problem row when captured TCP segments found the tap's queue full (they became no row). */
 static void report_queue_drops(struct live *l)
 {
@@ -949,7 +965,7 @@ int hs_live_trace(const struct hs_live_opts *o, const struct hs_live_extra *extr
         &s->conf, MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED);
     mbedtls_ssl_conf_dbg(&s->conf, on_debug, l);
     mbedtls_debug_set_threshold(o->debug > HS_DBGNOTES_LEVEL ? o->debug : HS_DBGNOTES_LEVEL);
-    if (apply_options(o, s, t) != 0)
+    if (apply_options(o, s, t) != 0 || check_hello_size(o, &tg, s, t) != 0)
         goto done;
     if (mbedtls_ssl_setup(&s->ssl, &s->conf) != 0 || setup_names(l, &tg, &s->ssl) != 0) {
         hs_trace_fail(t, HS_STAGE_TLS, "cannot set up the TLS session");

@@ -24,6 +24,8 @@ struct hs_keylog {
     size_t count, cap;
     uint32_t *slots;              /* open addressing: entry index + 1, 0 = empty */
     size_t nslots;                /* a power of two, at least twice count */
+    bool (*want)(void *ctx, const uint8_t random[32]); /* hs_keylog_restrict, or NULL */
+    void *want_ctx;
 };
 
 size_t hs_keylog_count(const struct hs_keylog *kl)
@@ -136,6 +138,7 @@ int hs_keylog_add(struct hs_keylog *kl, enum hs_secret kind, const uint8_t clien
         }
     }
     HS_ENSURE(kl->count < HS_KEYLOG_MAX_ENTRIES, HS_ERR_LIMIT);
+    HS_ENSURE(kl->want == NULL || kl->want(kl->want_ctx, client_random), HS_ERR_LIMIT);
 
     if (kl->count == kl->cap) {
         size_t cap = kl->cap ? kl->cap * 2 : 16;
@@ -157,6 +160,23 @@ int hs_keylog_add(struct hs_keylog *kl, enum hs_secret kind, const uint8_t clien
     else
         kl->slots[slot_find(kl, kind, client_random)] = (uint32_t)kl->count;
     return HS_OK;
+}
+
+size_t hs_keylog_restrict(struct hs_keylog *kl, bool (*want)(void *ctx, const uint8_t random[32]),
+                        void *ctx)
+{
+    kl->want = want;
+    kl->want_ctx = ctx;
+    size_t kept = 0;
+    for (size_t k = 0; k < kl->count; k++)
+        if (want(ctx, kl->entries[k].client_random))
+            kl->entries[kept++] = kl->entries[k];
+    memset(kl->entries + kept, 0, (kl->count - kept) * sizeof *kl->entries);
+    size_t dropped = kl->count - kept;
+    kl->count = kept;
+    if (kl->nslots != 0)
+        rehash(kl, kl->nslots);
+    return dropped;
 }
 
 const uint8_t *hs_keylog_find(const struct hs_keylog *kl, enum hs_secret kind,
@@ -259,21 +279,26 @@ int hs_keylog_parse_line(struct hs_keylog *kl, const char *line, size_t n)
     return r;
 }
 
-int hs_keylog_parse(struct hs_keylog *kl, const char *text, size_t n, size_t *bad)
+int hs_keylog_parse(struct hs_keylog *kl, const char *text, size_t n, size_t *bad,
+                    size_t *over)
 {
     HS_ENSURE(kl && (text || n == 0), HS_ERR_INVALID);
     size_t off = 0;
+    int status = HS_OK;
     while (off < n) {
         const char *nl = memchr(text + off, '\n', n - off);
         size_t line_len = nl ? (size_t)(nl - (text + off)) : n - off;
         int r = hs_keylog_parse_line(kl, text + off, line_len);
-        if (r == HS_ERR_LIMIT)
-            return r;
-        if (r != HS_OK && bad)
+        if (r == HS_ERR_LIMIT) {
+            status = r;
+            if (over)
+                (*over)++;
+        } else if (r != HS_OK && bad) {
             (*bad)++;
+        }
         off += line_len + (nl ? 1 : 0);
     }
-    return HS_OK;
+    return status;
 }
 
 int hs_keylog_load(struct hs_keylog *kl, const char *path, size_t *bad)

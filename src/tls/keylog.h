@@ -8,6 +8,7 @@
 
 #include "../core/result.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -33,6 +34,15 @@ void hs_keylog_free(struct hs_keylog *kl);
 /* How many secrets it holds. */
 size_t hs_keylog_count(const struct hs_keylog *kl);
 
+/*
+ * Keeps only the secrets whose client random want() accepts: those held that it refuses are
+ * dropped now (making room), and later ones it refuses are refused by hs_keylog_add
+ * (HS_ERR_LIMIT).  For when HS_KEYLOG_MAX_ENTRIES was reached and the randoms that matter are
+ * known.  want is called while the key log lives.  Returns how many were dropped.
+ */
+size_t hs_keylog_restrict(struct hs_keylog *kl, bool (*want)(void *ctx, const uint8_t random[32]),
+                        void *ctx);
+
 /* Adds (or replaces) one secret.  HS_ERR_INVALID for a bad length, HS_ERR_LIMIT when full. */
 int hs_keylog_add(struct hs_keylog *kl, enum hs_secret kind, const uint8_t client_random[32],
                   const uint8_t *secret, size_t len) HS_MUST_CHECK;
@@ -44,8 +54,11 @@ const uint8_t *hs_keylog_find(const struct hs_keylog *kl, enum hs_secret kind,
 /* Parses one line of a key log (comments, blank lines and unknown labels are HS_OK and
  * ignored); HS_ERR_INVALID for a malformed line of a known label. */
 int hs_keylog_parse_line(struct hs_keylog *kl, const char *line, size_t n) HS_MUST_CHECK;
-/* Parses a whole key log text (e.g. from a pcapng DSB); *bad counts malformed lines. */
-int hs_keylog_parse(struct hs_keylog *kl, const char *text, size_t n, size_t *bad) HS_MUST_CHECK;
+/* Parses a whole key log text (e.g. from a pcapng DSB); *bad counts malformed lines and
+ * *over (may be NULL) the secrets refused as the key log is full (then HS_ERR_LIMIT is
+ * returned, after every line was read). */
+int hs_keylog_parse(struct hs_keylog *kl, const char *text, size_t n, size_t *bad,
+                    size_t *over) HS_MUST_CHECK;
 /* Reads a key log file. */
 int hs_keylog_load(struct hs_keylog *kl, const char *path, size_t *bad) HS_MUST_CHECK;
 

@@ -26,6 +26,7 @@ json_t *hs_capture_conn_json(const struct hs_trace *t, const struct hs_capture_c
     json_object_set_new(tcp, "conflicting_overlaps", u64(c->conflicts));
     json_object_set_new(tcp, "gaps", u64(c->gaps));
     json_object_set_new(tcp, "gap_bytes", u64(c->gap_bytes));
+    json_object_set_new(tcp, "time_anomalies", u64(c->time_anomalies));
     json_object_set_new(doc, "tcp", tcp);
     /* In a capture every event names its frames, if only as [] (notes, declared gaps). */
     json_t *events = json_object_get(doc, "events");

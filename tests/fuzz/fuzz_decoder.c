@@ -26,7 +26,7 @@ static struct hs_keylog *dec_keys_right, *dec_keys_wrong;
 static void dec_load_keys(struct hs_keylog *kl)
 {
     size_t bad = 0;
-    FUZZ_CHECK(hs_keylog_parse(kl, fuzz_keylog_text, strlen(fuzz_keylog_text), &bad) == HS_OK);
+    FUZZ_CHECK(hs_keylog_parse(kl, fuzz_keylog_text, strlen(fuzz_keylog_text), &bad, NULL) == HS_OK);
     FUZZ_CHECK(bad == 0);
 }
 

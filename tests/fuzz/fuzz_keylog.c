@@ -34,7 +34,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     struct hs_keylog *kl = hs_keylog_new();
     size_t bad = 0;
-    int r = hs_keylog_parse(kl, (const char *)data, size, &bad);
+    int r = hs_keylog_parse(kl, (const char *)data, size, &bad, NULL);
     FUZZ_CHECK(r == HS_OK || r < 0);
     FUZZ_CHECK(hs_keylog_write(kl, devnull) == HS_OK);
 
@@ -42,7 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *out1 = kl_written(kl, &len1);
     struct hs_keylog *again = hs_keylog_new();
     size_t bad2 = 0;
-    FUZZ_CHECK(hs_keylog_parse(again, out1, len1, &bad2) == HS_OK);
+    FUZZ_CHECK(hs_keylog_parse(again, out1, len1, &bad2, NULL) == HS_OK);
     FUZZ_CHECK(bad2 == 0);
     FUZZ_CHECK(hs_keylog_count(again) == hs_keylog_count(kl));
     char *out2 = kl_written(again, &len2);

@@ -7,14 +7,6 @@ make_pki
 CA=(--cafile "$PKI/ca.crt")
 EC=(-cert "$PKI/ec.crt" -key "$PKI/ec.key")
 
-# Runs hstrace without --json (text output or a usage error): sets OUT, RC; nothing to validate.
-run_text() {
-    OUT=$WORK/out-$RANDOM.txt
-    "$HSTRACE" "$@" >"$OUT" 2>"$OUT.err"
-    RC=$?
-    JSON_INVALID=""
-}
-
 # A free port on ::1, or nothing when ::1 cannot be bound.
 free_port6() {
     python3 -c 'import socket; s=socket.socket(socket.AF_INET6); s.bind(("::1",0)); print(s.getsockname()[1])' 2>/dev/null

@@ -177,7 +177,7 @@ static void test_replace_and_order(void **state)
     /* and the text parses back into the same store */
     struct hs_keylog *back = hs_keylog_new();
     size_t bad = 0;
-    assert_int_equal(hs_keylog_parse(back, buf, size, &bad), HS_OK);
+    assert_int_equal(hs_keylog_parse(back, buf, size, &bad, NULL), HS_OK);
     assert_int_equal(bad, 0);
     s = hs_keylog_find(back, HS_SECRET_CLIENT_TRAFFIC_0, r2, &len);
     assert_non_null(s);
