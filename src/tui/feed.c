@@ -9,6 +9,7 @@
 
 #include "../core/mem.h"
 #include "../live/live.h"
+#include "../live/privs.h"
 #include "../live/saved.h"
 
 #include <pthread.h>
@@ -115,6 +116,7 @@ struct tui_feed *tui_feed_start(const struct hs_options *o)
         free(f);
         return NULL;
     }
+    hs_privs_shed_thread(); /* the view needs no privilege; the worker opens the capture */
     return f;
 }
 
