@@ -18,14 +18,14 @@ int main(int argc, char **argv)
     if (r > 0)
         return r;
 
-    if (o.read_path) {
+    /* Who to become is known now: a -Z that cannot be honoured stops here, before anything. */
+    struct hs_privs privs;
+    char err[256];
+    if (hs_privs_plan(o.user, &privs, err, sizeof err) != 0 ||
         /* A capture file is a stranger's bytes: parse it as the invoking user, not as root. */
-        char err[256];
-        if (hs_privs_become_user(o.user, err, sizeof err) != 0) {
-            fprintf(stderr, "hstrace: %s\n", err);
-            return HS_EXIT_USAGE;
-        }
-        return hs_cli_run_capture(&o);
+        (o.read_path && hs_privs_drop(&privs, err, sizeof err) != 0)) {
+        fprintf(stderr, "hstrace: %s\n", err);
+        return HS_EXIT_USAGE;
     }
-    return hs_cli_run_live(&o);
+    return o.read_path ? hs_cli_run_capture(&o) : hs_cli_run_live(&o);
 }

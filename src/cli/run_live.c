@@ -9,6 +9,7 @@
 
 #include "../core/result.h"
 #include "../live/live.h"
+#include "../live/privs.h"
 #include "../live/saved.h"
 #include "../tui/tui.h"
 #include "../view/view.h"
@@ -59,13 +60,21 @@ static void source_free(void *kept)
     hs_live_saved_free(kept);
 }
 
+/* Capabilities are per thread: the worker opens the capture, the view's thread needs none. */
+static void source_started(const void *ctx)
+{
+    (void)ctx;
+    hs_privs_shed_thread();
+}
+
 int hs_cli_run_live(const struct hs_options *o)
 {
     struct live_source ls = {.lo = live_opts(o), .demo = o->demo};
     if (hs_tui_wanted(o)) {
         struct hs_tui_opts to = hs_tui_opts(o);
         struct hs_tui_source src = {.run = source_run, .save = source_save,
-                                    .free_kept = source_free, .ctx = &ls,
+                                    .free_kept = source_free, .started = source_started,
+                                    .ctx = &ls,
                                     .timeout_s = o->timeout_s};
         int code = hs_tui_run_live(&to, &src);
         if (code != HS_TUI_UNAVAILABLE)

@@ -67,7 +67,10 @@ struct live {
     struct hs_tcp_rows rows;
     bool write_refused;       /* -w without a capture: the request fails before connecting */
     struct hs_privs privs;    /* who to become once the capture is open */
+    bool settled;             /* become_user ran */
     bool privs_failed;        /* could not become that user: nothing more runs */
+    mbedtls_x509_crt *own_ca; /* where --cafile/--capath/the system bundle go (NULL: given) */
+    bool ca_failed;           /* a CA file the user named cannot be read: usage error */
 
     uint8_t rx[RX_BUF];       /* read from the socket, not yet given to mbedTLS */
     size_t rx_off, rx_len;
@@ -374,26 +377,26 @@ static void setup_free(struct tls_setup *s)
     free(s->alpn_store);
 }
 
-/* Loads the trusted CAs; 0, or -1 after a usage error. */
-static int load_cas(const struct hs_live_opts *o, struct tls_setup *s, struct hs_trace *t)
+/* Loads the trusted CAs into ca; 0, or -1 after a usage error. */
+static int load_cas(const struct hs_live_opts *o, mbedtls_x509_crt *ca, struct hs_trace *t)
 {
     char why[160];
     int r;
-    if (o->cafile && (r = mbedtls_x509_crt_parse_file(&s->ca, o->cafile)) < 0) {
+    if (o->cafile && (r = mbedtls_x509_crt_parse_file(ca, o->cafile)) < 0) {
         mbedtls_strerror(r, why, sizeof why);
         fprintf(stderr, "hstrace: cannot read CA file %s: %s\n", o->cafile, why);
         t->exit_code = HS_EXIT_USAGE;
         return -1;
     }
-    if (o->capath && (r = mbedtls_x509_crt_parse_path(&s->ca, o->capath)) < 0) {
+    if (o->capath && (r = mbedtls_x509_crt_parse_path(ca, o->capath)) < 0) {
         mbedtls_strerror(r, why, sizeof why);
         fprintf(stderr, "hstrace: cannot read CA directory %s: %s\n", o->capath, why);
         t->exit_code = HS_EXIT_USAGE;
         return -1;
     }
     if (!o->cafile && !o->capath &&
-        mbedtls_x509_crt_parse_file(&s->ca, "/etc/ssl/certs/ca-certificates.crt") < 0)
-        (void)mbedtls_x509_crt_parse_path(&s->ca, "/etc/ssl/certs");
+        mbedtls_x509_crt_parse_file(ca, "/etc/ssl/certs/ca-certificates.crt") < 0)
+        (void)mbedtls_x509_crt_parse_path(ca, "/etc/ssl/certs");
     return 0;
 }
 
@@ -623,6 +626,29 @@ static void start_keylog(struct live *l)
                 "the connection\n", kl);
 }
 
+/*
+ * Root (or the capabilities) was for the capture handle: from here on the process is the
+ * user, and only then are the files the user named opened, the CA files first.  Runs once;
+ * false when nothing more may run (the reason is said).
+ */
+static bool become_user(struct live *l)
+{
+    if (l->settled)
+        return !l->privs_failed && !l->ca_failed;
+    l->settled = true;
+    char err[256];
+    if (hs_privs_drop(&l->privs, err, sizeof err) != 0) {
+        fprintf(stderr, "hstrace: %s\n", err);
+        l->privs_failed = true;
+        return false;
+    }
+    if (l->own_ca && load_cas(l->o, l->own_ca, l->trace) != 0) {
+        l->ca_failed = true;
+        return false;
+    }
+    return true;
+}
+
 /* ---- -w: the connection's packets into a capture file ---- */
 
 /* -w asks for packets: without a capture that is a failed request, said before connecting. */
@@ -730,6 +756,14 @@ static bool connect_stage(struct live *l, const struct hs_target *tg, struct hs_
 
     /* The capture must be listening before the SYN leaves. */
     enum hs_capture_open_result cr = hs_capture_open(&l->cap, &bound, dst, err, sizeof err);
+    if (!become_user(l))
+        return false;
+    /* The reader thread starts as the user: it holds nothing the drop took away. */
+    if (cr == HS_CAPTURE_OK && hs_capture_start(l->cap, err, sizeof err) != 0) {
+        hs_capture_free(l->cap);
+        l->cap = NULL;
+        cr = HS_CAPTURE_FAILED;
+    }
     if (cr != HS_CAPTURE_OK && l->o->write_path) {
         refuse_write(cr, err);
         l->write_refused = true;
@@ -740,12 +774,6 @@ static bool connect_stage(struct live *l, const struct hs_target *tg, struct hs_
         t->hint = cr == HS_CAPTURE_DENIED
                       ? hs_xstrdup(CAPTURE_HINT)
                       : hs_xasprintf("packet capture failed (%s); TCP rows are inferred", err);
-    }
-    /* Root was for the capture handle: the peer's bytes and the files are the user's. */
-    if (hs_privs_drop(&l->privs, err, sizeof err) != 0) {
-        fprintf(stderr, "hstrace: %s\n", err);
-        l->privs_failed = true;
-        return false;
     }
     start_keylog(l);
 
@@ -941,13 +969,9 @@ int hs_live_trace(const struct hs_live_opts *o, const struct hs_live_extra *extr
         goto done;
     }
 
-    if (extra && extra->ca) {
-        l->verify.trusted = extra->ca;
-    } else {
-        if (load_cas(o, s, t) != 0)
-            goto done;
-        l->verify.trusted = &s->ca;
-    }
+    /* Loaded by become_user, once the capture is open: the files are opened as the user. */
+    l->own_ca = extra && extra->ca ? NULL : &s->ca;
+    l->verify.trusted = extra && extra->ca ? extra->ca : &s->ca;
     if (psa_crypto_init() != PSA_SUCCESS ||
         mbedtls_ctr_drbg_seed(&s->drbg, mbedtls_entropy_func, &s->entropy, NULL, 0) != 0 ||
         mbedtls_ssl_config_defaults(&s->conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
@@ -980,7 +1004,9 @@ int hs_live_trace(const struct hs_live_opts *o, const struct hs_live_extra *extr
 
     struct hs_addr dst;
     bool connected = connect_stage(l, &tg, &dst);
-    if (l->write_refused || l->privs_failed)
+    if (!connected)
+        (void)become_user(l); /* stopped before the capture: a bad CA file is still a usage error */
+    if (l->write_refused || l->privs_failed || l->ca_failed)
         goto done; /* code is HS_EXIT_USAGE: the request cannot be met, nothing ran */
     if (connected) {
         bool ok = handshake_stage(l, &s->ssl);

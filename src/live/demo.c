@@ -5,6 +5,7 @@
  */
 #include "live.h"
 #include "live_internal.h"
+#include "privs.h"
 
 #include "../core/mem.h"
 
@@ -209,6 +210,7 @@ static void serve_one(struct demo *d, int fd)
 static void *server_main(void *arg)
 {
     struct demo *d = arg;
+    hs_privs_shed_thread(); /* serving needs no privilege; the capture is the client's */
     while (!atomic_load(&d->stop)) {
         struct pollfd pfd = {.fd = d->listen_fd, .events = POLLIN};
         if (poll(&pfd, 1, 50) <= 0)

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -77,35 +78,80 @@ static bool name_of_uid(uid_t uid, struct hs_privs *p, gid_t *gid)
     return res != NULL;
 }
 
+/* True when the calling thread holds a capability in any set (e.g. from setcap, or kept
+ * across setuid by securebits). */
+static bool holds_capabilities(void)
+{
+    struct __user_cap_header_struct head = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+    struct __user_cap_data_struct data[2];
+    memset(data, 0, sizeof data);
+    if (syscall(SYS_capget, &head, data) != 0)
+        return false; /* cannot tell; the setuid(0) test in hs_privs_drop still stands */
+    uint32_t any = 0; /* the ambient set is a subset of permitted and inheritable */
+    for (int i = 0; i < 2; i++)
+        any |= data[i].effective | data[i].permitted | data[i].inheritable;
+    return any != 0;
+}
+
+/* Empties the calling thread's capability sets (ambient, then the others). */
+static void clear_capabilities(void)
+{
+    (void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+    struct __user_cap_header_struct head = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+    struct __user_cap_data_struct none[2];
+    memset(none, 0, sizeof none);
+    (void)syscall(SYS_capset, &head, none);
+}
+
+void hs_privs_shed_thread(void)
+{
+    if (geteuid() != 0 && holds_capabilities())
+        clear_capabilities();
+}
+
+/*
+ * Started by an ordinary user: whatever hstrace holds beyond that user (set-user-ID or
+ * set-group-ID bits, file capabilities) came with the binary, not from the caller, so the
+ * caller's environment (SUDO_UID) and -Z cannot choose who to become: it is the real user,
+ * with the groups the caller already has.
+ */
+static int plan_from_user(const char *user, struct hs_privs *p, char *err, size_t errsz)
+{
+    uid_t ruid = getuid();
+    if (user && p->uid != ruid) {
+        snprintf(err, errsz, "-Z %s: only root can change user (hstrace was run by uid %lu)",
+                 user, (unsigned long)ruid);
+        return -1;
+    }
+    p->uid = ruid;
+    p->gid = getgid();
+    p->user[0] = '\0';
+    p->keep_groups = true;
+    p->drop = geteuid() != ruid || getegid() != p->gid || holds_capabilities();
+    return 0;
+}
+
 int hs_privs_plan(const char *user, struct hs_privs *p, char *err, size_t errsz)
 {
     memset(p, 0, sizeof *p);
-    uid_t euid = geteuid(), ruid = getuid();
+    if (user && (*user == '\0' || !lookup_user(user, p))) {
+        snprintf(err, errsz, "-Z: unknown user '%s'", user);
+        return -1;
+    }
+    /* The real uid says who ran hstrace; the effective one may come from the binary. */
+    if (getuid() != 0)
+        return plan_from_user(user, p, err, errsz);
     if (user) {
-        if (*user == '\0' || !lookup_user(user, p)) {
-            snprintf(err, errsz, "-Z: unknown user '%s'", user);
-            return -1;
-        }
-        if (euid != 0) {
-            if (p->uid == euid && p->uid == ruid)
-                return 0; /* already that user */
+        if (geteuid() != 0) {
             snprintf(err, errsz, "-Z %s: only root can change user (running as uid %lu)", user,
-                     (unsigned long)euid);
+                     (unsigned long)geteuid());
             return -1;
         }
         p->drop = p->uid != 0; /* -Z root keeps root */
         return 0;
     }
-    if (euid != 0)
+    if (geteuid() != 0)
         return 0;
-    if (ruid != 0) {
-        /* Installed set-user-ID root: the environment is the caller's, trust only the kernel. */
-        p->uid = ruid;
-        p->gid = getgid();
-        (void)name_of_uid(ruid, p, NULL);
-        p->drop = true;
-        return 0;
-    }
     const char *su = getenv("SUDO_UID"), *sg = getenv("SUDO_GID");
     if (su == NULL || *su == '\0')
         return 0; /* plain root */
@@ -136,23 +182,18 @@ int hs_privs_plan(const char *user, struct hs_privs *p, char *err, size_t errsz)
     return 0;
 }
 
-/* True when the process still holds a capability (e.g. kept across setuid by securebits). */
-static bool holds_capabilities(void)
-{
-    struct __user_cap_header_struct head = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
-    struct __user_cap_data_struct data[2];
-    memset(data, 0, sizeof data);
-    if (syscall(SYS_capget, &head, data) != 0)
-        return false; /* cannot tell; the setuid(0) test below still stands */
-    return (data[0].effective | data[0].permitted | data[1].effective | data[1].permitted) != 0;
-}
-
 int hs_privs_drop(const struct hs_privs *p, char *err, size_t errsz)
 {
     if (!p->drop)
         return 0;
-    /* Groups first: after setuid there is no right to change them any more. */
-    int r = p->user[0] ? initgroups(p->user, p->gid) : setgroups(1, &p->gid);
+    /* Nothing exec'd later gains privileges from set-user-ID bits or file capabilities; the
+     * bounding set is emptied while the right to do so (CAP_SETPCAP) may still be there. */
+    (void)prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+    for (unsigned long c = 0; c <= CAP_LAST_CAP; c++)
+        (void)prctl(PR_CAPBSET_DROP, c, 0, 0, 0);
+    /* Groups first: after setuid there is no right to change them any more.  A caller who is
+     * not root keeps the groups they ran hstrace with. */
+    int r = p->keep_groups ? 0 : p->user[0] ? initgroups(p->user, p->gid) : setgroups(1, &p->gid);
     if (r != 0) {
         snprintf(err, errsz, "cannot set the groups of uid %lu: %s", (unsigned long)p->uid,
                  strerror(errno));
@@ -163,6 +204,7 @@ int hs_privs_drop(const struct hs_privs *p, char *err, size_t errsz)
                  (unsigned long)p->gid, strerror(errno));
         return -1;
     }
+    clear_capabilities(); /* leaving root did that already; file capabilities stay till now */
     uid_t ru, eu, su;
     gid_t rg, eg, sg;
     bool same = getresuid(&ru, &eu, &su) == 0 && getresgid(&rg, &eg, &sg) == 0 &&
@@ -178,12 +220,4 @@ int hs_privs_drop(const struct hs_privs *p, char *err, size_t errsz)
         _exit(2);
     }
     return 0;
-}
-
-int hs_privs_become_user(const char *user, char *err, size_t errsz)
-{
-    struct hs_privs p;
-    if (hs_privs_plan(user, &p, err, errsz) != 0)
-        return -1;
-    return hs_privs_drop(&p, err, errsz);
 }

@@ -240,13 +240,6 @@ enum hs_capture_open_result hs_capture_open(struct hs_capture **out, const struc
     int snap = pcap_snapshot(c->pcap);
     setup_queue(c, pcap_datalink(c->pcap), snap > 0 ? (uint32_t)snap : HS_CAPTURE_SNAPLEN,
                 remote);
-    if (pthread_create(&c->thread, NULL, reader, c) != 0) {
-        snprintf(err, errsz, "cannot start the capture thread");
-        pthread_mutex_destroy(&c->lock);
-        free(c->queue);
-        goto fail;
-    }
-    c->thread_started = true;
     *out = c;
     return HS_CAPTURE_OK;
 
@@ -254,6 +247,18 @@ fail:
     pcap_close(c->pcap);
     free(c);
     return res;
+}
+
+int hs_capture_start(struct hs_capture *c, char *err, size_t errsz)
+{
+    if (c->thread_started)
+        return 0;
+    if (pthread_create(&c->thread, NULL, reader, c) != 0) {
+        snprintf(err, errsz, "cannot start the capture thread");
+        return -1;
+    }
+    c->thread_started = true;
+    return 0;
 }
 
 size_t hs_capture_drain(struct hs_capture *c, struct hs_tcp_seg *out, size_t max)

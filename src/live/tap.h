@@ -49,11 +49,15 @@ struct hs_capture;
 
 enum hs_capture_open_result { HS_CAPTURE_OK = 0, HS_CAPTURE_DENIED = 1, HS_CAPTURE_FAILED = 2 };
 
-/* Opens and activates the handle for the connection local <-> remote and starts the reader
- * thread.  On DENIED / FAILED, err says why and *out is NULL. */
+/* Opens and activates the handle for the connection local <-> remote.  On DENIED / FAILED,
+ * err says why and *out is NULL.  Nothing is read until hs_capture_start. */
 enum hs_capture_open_result hs_capture_open(struct hs_capture **out, const struct hs_addr *local,
                                             const struct hs_addr *remote, char *err,
                                             size_t errsz);
+
+/* Starts the reader thread (after the privilege drop, so it never holds a privilege the
+ * process gave up: capabilities are per thread).  0, or -1 with the reason in err. */
+int hs_capture_start(struct hs_capture *c, char *err, size_t errsz);
 
 /* Moves up to max queued segments into out (oldest first); returns how many. */
 size_t hs_capture_drain(struct hs_capture *c, struct hs_tcp_seg *out, size_t max);

@@ -69,6 +69,8 @@ struct tui_feed *tui_feed_start(const struct hs_tui_source *src)
         free(f);
         return NULL;
     }
+    if (src->started)
+        src->started(src->ctx); /* e.g. the view's thread gives up what only the worker needs */
     return f;
 }
 

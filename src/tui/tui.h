@@ -36,6 +36,7 @@ struct hs_tui_source {
     int (*run)(const void *ctx, struct hs_trace *t, void **kept);
     int (*save)(const void *kept, const char *path, bool replace, char *msg, size_t msgsz);
     void (*free_kept)(void *kept);
+    void (*started)(const void *ctx); /* in the view's thread once the worker runs; may be NULL */
     const void *ctx;
     double timeout_s;          /* how long a run may take, said while quitting */
 };
