@@ -21,7 +21,7 @@ int main(int argc, char **argv)
     /* Who to become is known now: a -Z that cannot be honoured stops here, before anything. */
     struct hs_privs privs;
     char err[256];
-    if (hs_privs_plan(o.user, &privs, err, sizeof err) != 0 ||
+    if (hs_privs_plan(o.live.user, &privs, err, sizeof err) != 0 ||
         /* A capture file is a stranger's bytes: parse it as the invoking user, not as root. */
         (o.read_path && hs_privs_drop(&privs, err, sizeof err) != 0)) {
         fprintf(stderr, "hstrace: %s\n", err);

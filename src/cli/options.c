@@ -76,11 +76,11 @@ static long parse_long(const char *s, long lo, long hi)
 int hs_options_parse(struct hs_options *o, int argc, char **argv)
 {
     memset(o, 0, sizeof *o);
-    o->timeout_s = 10;
+    o->live.timeout_s = 10;
     o->color = HS_COLOR_AUTO;
     const char *env_keylog = getenv("SSLKEYLOGFILE");
     if (env_keylog && *env_keylog)
-        o->keylog = env_keylog;
+        o->live.keylog = env_keylog;
 
     optind = 1;
     opterr = 0;
@@ -91,35 +91,35 @@ int hs_options_parse(struct hs_options *o, int argc, char **argv)
             long v = parse_long(optarg, 1, 65535);
             if (v < 0)
                 return usage_error("bad port '%s' (1-65535)", optarg);
-            o->port = (unsigned)v;
+            o->live.port = (unsigned)v;
             break;
         }
-        case '4': o->family = 4; break;
-        case '6': o->family = 6; break;
-        case 'k': o->insecure = true; break;
+        case '4': o->live.family = 4; break;
+        case '6': o->live.family = 6; break;
+        case 'k': o->live.insecure = true; break;
         case OPT_SNI:
             if (*optarg == '\0')
                 return usage_error("%s", "--sni needs a name (use --no-sni to send none)");
             if (strlen(optarg) > HS_SNI_MAX)
                 return usage_error("--sni NAME is at most %d bytes (got %zu)", HS_SNI_MAX,
                                    strlen(optarg));
-            o->sni = optarg;
+            o->live.sni = optarg;
             break;
-        case OPT_NO_SNI: o->no_sni = true; break;
-        case OPT_ALPN: o->alpn = optarg; break;
-        case OPT_TLS12: o->only_tls12 = true; break;
-        case OPT_TLS13: o->only_tls13 = true; break;
-        case OPT_CIPHERS: o->ciphers = optarg; break;
-        case OPT_GROUPS: o->groups = optarg; break;
-        case OPT_CAFILE: o->cafile = optarg; break;
-        case OPT_CAPATH: o->capath = optarg; break;
+        case OPT_NO_SNI: o->live.no_sni = true; break;
+        case OPT_ALPN: o->live.alpn = optarg; break;
+        case OPT_TLS12: o->live.only_tls12 = true; break;
+        case OPT_TLS13: o->live.only_tls13 = true; break;
+        case OPT_CIPHERS: o->live.ciphers = optarg; break;
+        case OPT_GROUPS: o->live.groups = optarg; break;
+        case OPT_CAFILE: o->live.cafile = optarg; break;
+        case OPT_CAPATH: o->live.capath = optarg; break;
         case OPT_TIMEOUT: {
             char *end;
             errno = 0;
             double v = strtod(optarg, &end);
             if (errno || end == optarg || *end != '\0' || !(v > 0) || v > 86400)
                 return usage_error("bad timeout '%s' (seconds, > 0)", optarg);
-            o->timeout_s = v;
+            o->live.timeout_s = v;
             break;
         }
         case OPT_JSON: o->json = true; break;
@@ -136,16 +136,16 @@ int hs_options_parse(struct hs_options *o, int argc, char **argv)
             break;
         case OPT_ASCII: o->ascii = true; break;
         case OPT_EXPLAIN: o->explain = true; break;
-        case OPT_KEYLOG: o->keylog = optarg; break;
+        case OPT_KEYLOG: o->live.keylog = optarg; break;
         case OPT_DEBUG: {
             long v = parse_long(optarg, 0, 4);
             if (v < 0)
                 return usage_error("bad --debug level '%s' (0-4)", optarg);
-            o->debug = (int)v;
+            o->live.debug = (int)v;
             break;
         }
         case OPT_DEMO: o->demo = true; break;
-        case 'w': o->write_path = optarg; break;
+        case 'w': o->live.write_path = optarg; break;
         case 'r': o->read_path = optarg; break;
         case OPT_CONN: {
             long v = parse_long(optarg, 1, 1000000000L);
@@ -162,9 +162,9 @@ int hs_options_parse(struct hs_options *o, int argc, char **argv)
         case 'Z':
             if (*optarg == '\0')
                 return usage_error("%s", "-Z needs a user name");
-            o->user = optarg;
+            o->live.user = optarg;
             break;
-        case OPT_FORCE: o->force = true; break;
+        case OPT_FORCE: o->live.force = true; break;
         case 'h': hs_usage(stdout); return -1;
         case 'V': printf("hstrace %s\n", HS_VERSION); return -1;
         case ':': {
@@ -185,15 +185,15 @@ int hs_options_parse(struct hs_options *o, int argc, char **argv)
         }
         }
     }
-    if (o->only_tls12 && o->only_tls13)
+    if (o->live.only_tls12 && o->live.only_tls13)
         return usage_error("%s", "--tls1.2 and --tls1.3 exclude each other");
-    if (o->sni && o->no_sni)
+    if (o->live.sni && o->live.no_sni)
         return usage_error("%s", "--sni and --no-sni exclude each other");
     if (o->json && o->plain)
         return usage_error("%s", "--json and --plain exclude each other");
     int rest = argc - optind;
     if (o->read_path) {
-        if (o->demo || o->write_path)
+        if (o->demo || o->live.write_path)
             return usage_error("%s", "-r reads a capture: it goes with neither --demo nor -w");
         if (rest > 0)
             return usage_error("-r takes no target (got '%s')", argv[optind]);
@@ -209,7 +209,7 @@ int hs_options_parse(struct hs_options *o, int argc, char **argv)
             return usage_error("%s", "no target given (HOST[:PORT]); or use --demo");
         if (rest > 1)
             return usage_error("one target only (extra '%s')", argv[optind + 1]);
-        o->target = argv[optind];
+        o->live.target = argv[optind];
     }
     return 0;
 }

@@ -22,7 +22,7 @@
 
 static struct hs_replay_opts replay_opts(const struct hs_options *o)
 {
-    return (struct hs_replay_opts){.path = o->read_path, .keylog = o->keylog, .conn = o->conn,
+    return (struct hs_replay_opts){.path = o->read_path, .keylog = o->live.keylog, .conn = o->conn,
                                    .filter = o->filter};
 }
 

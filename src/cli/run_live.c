@@ -16,18 +16,6 @@
 
 #include <stdio.h>
 
-static struct hs_live_opts live_opts(const struct hs_options *o)
-{
-    return (struct hs_live_opts){
-        .target = o->target, .port = o->port, .family = o->family, .sni = o->sni,
-        .no_sni = o->no_sni, .alpn = o->alpn, .only_tls12 = o->only_tls12,
-        .only_tls13 = o->only_tls13, .ciphers = o->ciphers, .groups = o->groups,
-        .cafile = o->cafile, .capath = o->capath, .insecure = o->insecure,
-        .timeout_s = o->timeout_s, .keylog = o->keylog, .debug = o->debug,
-        .write_path = o->write_path, .force = o->force, .user = o->user,
-    };
-}
-
 /* ---- the interactive view's source ---- */
 
 struct live_source {
@@ -69,13 +57,13 @@ static void source_started(const void *ctx)
 
 int hs_cli_run_live(const struct hs_options *o)
 {
-    struct live_source ls = {.lo = live_opts(o), .demo = o->demo};
+    struct live_source ls = {.lo = o->live, .demo = o->demo};
     if (hs_tui_wanted(o)) {
         struct hs_tui_opts to = hs_tui_opts(o);
         struct hs_tui_source src = {.run = source_run, .save = source_save,
                                     .free_kept = source_free, .started = source_started,
                                     .ctx = &ls,
-                                    .timeout_s = o->timeout_s};
+                                    .timeout_s = o->live.timeout_s};
         int code = hs_tui_run_live(&to, &src);
         if (code != HS_TUI_UNAVAILABLE)
             return code;

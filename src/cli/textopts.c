@@ -38,7 +38,7 @@ struct hs_view_opts hs_text_opts(const struct hs_options *o)
         .color = want_color(o->color),
         .ascii = o->ascii,
         .explain = o->explain,
-        .debug = o->debug,
+        .debug = o->live.debug,
         .width = out_width(),
     };
 }
@@ -58,8 +58,8 @@ struct hs_tui_opts hs_tui_opts(const struct hs_options *o)
     return (struct hs_tui_opts){
         .color = o->color,
         .ascii = o->ascii,
-        .debug = o->debug,
-        .force = o->force,
+        .debug = o->live.debug,
+        .force = o->live.force,
         .text = hs_text_opts(o),
     };
 }
