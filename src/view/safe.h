@@ -18,6 +18,10 @@
  */
 char *hs_view_safe(const char *s, bool ascii);
 
+/* Whether the character set of the locale (LC_CTYPE, as set up by setlocale) is UTF-8; when
+ * it is not, the views draw with ASCII and escape every non-ASCII character. */
+bool hs_view_locale_utf8(void);
+
 /* Terminal columns taken by the valid UTF-8 string s[0..n) (wide East Asian and emoji: 2,
  * combining marks: 0, others: 1). */
 size_t hs_view_cols(const char *s, size_t n);
