@@ -95,7 +95,7 @@ struct run_ctx {
 static void json_begin(struct run_ctx *rc)
 {
     if (!rc->begun)
-        hs_capture_json_begin(&rc->js, rc->out);
+        hs_capture_json_begin(&rc->js, rc->out, rc->vo->json_ascii);
     rc->begun = true;
 }
 

@@ -76,11 +76,11 @@ int hs_cli_run_live(const struct hs_options *o)
         hs_trace_free(t);
         return code;
     }
+    struct hs_view_opts vo = hs_text_opts(o);
     if (o->json) {
-        if (hs_view_json(stdout, t) != 0)
+        if (hs_view_json(stdout, t, vo.json_ascii) != 0)
             code = code ? code : 1;
     } else {
-        struct hs_view_opts vo = hs_text_opts(o);
         hs_view_text(stdout, t, &vo);
     }
     fflush(stdout);

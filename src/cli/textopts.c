@@ -1,6 +1,8 @@
 /* Which view, and each view's options (see textopts.h). */
 #include "textopts.h"
 
+#include "../view/safe.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -34,9 +36,13 @@ static int out_width(void)
 
 struct hs_view_opts hs_text_opts(const struct hs_options *o)
 {
+    /* A terminal that does not take UTF-8 gets ASCII only: an 8-bit one would read the bytes
+     * 0x80-0x9f of UTF-8 text as C1 controls. */
+    bool utf8 = hs_view_locale_utf8();
     return (struct hs_view_opts){
         .color = want_color(o->color),
-        .ascii = o->ascii,
+        .ascii = o->ascii || !utf8,
+        .json_ascii = !utf8,
         .explain = o->explain,
         .debug = o->live.debug,
         .width = out_width(),

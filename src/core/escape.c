@@ -57,11 +57,85 @@ size_t hs_utf8_decode(const uint8_t *p, size_t n, uint32_t *cp)
     return len;
 }
 
+size_t hs_utf8_encode(uint32_t cp, uint8_t out[4])
+{
+    if (cp < 0x80) {
+        out[0] = (uint8_t)cp;
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = (uint8_t)(0xc0 | cp >> 6);
+        out[1] = (uint8_t)(0x80 | (cp & 0x3f));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = (uint8_t)(0xe0 | cp >> 12);
+        out[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f));
+        out[2] = (uint8_t)(0x80 | (cp & 0x3f));
+        return 3;
+    }
+    out[0] = (uint8_t)(0xf0 | (cp >> 18 & 0x07));
+    out[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3f));
+    out[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f));
+    out[3] = (uint8_t)(0x80 | (cp & 0x3f));
+    return 4;
+}
+
+/*
+ * Code points never shown raw, as sorted, disjoint, inclusive ranges: C0, DEL and C1 controls,
+ * the line and paragraph separators, every code point of the general category Cf (format:
+ * bidirectional controls, invisible operators, tags, ...; Unicode 15.1) and every
+ * Default_Ignorable_Code_Point (variation selectors, fillers, soft hyphen, ...).  Either kind
+ * can hide text or reorder it on a terminal ("pay\u{2060}pal" reads as "paypal").
+ * tests/tools/check-unsafe-table compares this table with Python's unicodedata.
+ */
+static const struct {
+    uint32_t lo, hi;
+} unsafe_ranges[] = {
+    {0x0000, 0x001f},   /* C0 controls */
+    {0x007f, 0x009f},   /* DEL, C1 controls */
+    {0x00ad, 0x00ad},   /* soft hyphen */
+    {0x034f, 0x034f},   /* combining grapheme joiner */
+    {0x0600, 0x0605},   /* Arabic number signs */
+    {0x061c, 0x061c},   /* Arabic letter mark */
+    {0x06dd, 0x06dd},   /* Arabic end of ayah */
+    {0x070f, 0x070f},   /* Syriac abbreviation mark */
+    {0x0890, 0x0891},   /* Arabic pound and piastre marks above */
+    {0x08e2, 0x08e2},   /* Arabic disputed end of ayah */
+    {0x115f, 0x1160},   /* Hangul choseong and jungseong fillers */
+    {0x17b4, 0x17b5},   /* Khmer inherent vowels */
+    {0x180b, 0x180f},   /* Mongolian variation selectors, vowel separator */
+    {0x200b, 0x200f},   /* zero-width space, joiners, LRM, RLM */
+    {0x2028, 0x202e},   /* line and paragraph separators, bidi embeddings and overrides */
+    {0x2060, 0x206f},   /* word joiner, invisible operators, bidi isolates, deprecated */
+    {0x3164, 0x3164},   /* Hangul filler */
+    {0xfe00, 0xfe0f},   /* variation selectors 1-16 */
+    {0xfeff, 0xfeff},   /* zero-width no-break space (BOM) */
+    {0xffa0, 0xffa0},   /* halfwidth Hangul filler */
+    {0xfff0, 0xfffb},   /* unassigned ignorables, interlinear annotation controls */
+    {0x110bd, 0x110bd}, /* Kaithi number sign */
+    {0x110cd, 0x110cd}, /* Kaithi number sign above */
+    {0x13430, 0x1343f}, /* Egyptian hieroglyph format controls */
+    {0x1bca0, 0x1bca3}, /* shorthand format controls */
+    {0x1d173, 0x1d17a}, /* musical symbol format controls */
+    {0xe0000, 0xe0fff}, /* tags, variation selectors 17-256, reserved ignorables */
+};
+
 bool hs_cp_unsafe(uint32_t cp)
 {
-    return (cp >= 0x80 && cp <= 0x9f) || (cp >= 0x200b && cp <= 0x200f) ||
-           (cp >= 0x202a && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069) || cp == 0xfeff ||
-           cp == 0x2028 || cp == 0x2029;
+    if (cp < 0xad) /* below the first entry past the controls */
+        return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
+    size_t lo = 0, hi = sizeof unsafe_ranges / sizeof unsafe_ranges[0];
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (cp < unsafe_ranges[mid].lo)
+            hi = mid;
+        else if (cp > unsafe_ranges[mid].hi)
+            lo = mid + 1;
+        else
+            return true;
+    }
+    return false;
 }
 
 char *hs_escape(const uint8_t *p, size_t n)

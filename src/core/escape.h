@@ -8,9 +8,9 @@
 
 /*
  * Returns a new NUL-terminated string holding p[0..n) as printable, valid UTF-8: well-formed
- * UTF-8 printable characters are kept; control characters (C0, DEL, C1), bidirectional
- * overrides, invalid or overlong UTF-8 and NUL become \xNN (bytes) or \u{NNNN} (code points);
- * a backslash becomes "\\".  The caller frees it.
+ * UTF-8 characters are kept unless hs_cp_unsafe() says otherwise; C0 controls, NUL, DEL and
+ * the bytes of invalid or overlong UTF-8 become \xNN, the other unsafe code points (C1
+ * controls included) \u{NNNN}; a backslash becomes "\\".  The caller frees it.
  */
 char *hs_escape(const uint8_t *p, size_t n);
 
@@ -18,8 +18,13 @@ char *hs_escape(const uint8_t *p, size_t n);
  * whose lead byte is >= 0x80, or 0; *cp gets its code point. */
 size_t hs_utf8_decode(const uint8_t *p, size_t n, uint32_t *cp);
 
-/* Code points that change how a terminal lays out the text around them (C1 controls,
- * zero-width and bidirectional formatting, line/paragraph separators). */
+/* Writes the UTF-8 form (1..4 bytes) of cp (at most 0x10ffff) to out; its length. */
+size_t hs_utf8_encode(uint32_t cp, uint8_t out[4]);
+
+/* The one list of code points never shown raw: controls (C0, DEL, C1), line and paragraph
+ * separators, Unicode's format characters (general category Cf: bidirectional controls,
+ * zero-width characters, tags, ...) and default-ignorable code points (variation selectors,
+ * fillers, soft hyphen, ...), which hide or reorder text on a terminal. */
 bool hs_cp_unsafe(uint32_t cp);
 
 /* Same, for a NUL-terminated string. */

@@ -97,27 +97,7 @@ static void buf_str(struct buf *b, const char *s) { buf_put(b, s, strlen(s)); }
 static void buf_utf8(struct buf *b, uint32_t cp)
 {
     uint8_t o[4];
-    size_t n;
-    if (cp < 0x80) {
-        o[0] = (uint8_t)cp;
-        n = 1;
-    } else if (cp < 0x800) {
-        o[0] = (uint8_t)(0xc0 | cp >> 6);
-        o[1] = (uint8_t)(0x80 | (cp & 0x3f));
-        n = 2;
-    } else if (cp < 0x10000) {
-        o[0] = (uint8_t)(0xe0 | cp >> 12);
-        o[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f));
-        o[2] = (uint8_t)(0x80 | (cp & 0x3f));
-        n = 3;
-    } else {
-        o[0] = (uint8_t)(0xf0 | cp >> 18);
-        o[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3f));
-        o[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f));
-        o[3] = (uint8_t)(0x80 | (cp & 0x3f));
-        n = 4;
-    }
-    buf_put(b, o, n);
+    buf_put(b, o, hs_utf8_encode(cp, o));
 }
 
 /* ---- OIDs ---- */

@@ -8,6 +8,7 @@
 
 #include "../core/mem.h"
 #include "../core/outfile.h"
+#include "../view/safe.h"
 #include "../view/view.h"
 
 #include <errno.h>
@@ -229,7 +230,7 @@ static void save(struct app *a)
         say(a, TP_PROBLEM, "%s", err);
         return;
     }
-    int r = hs_view_json(f, t);
+    int r = hs_view_json(f, t, !hs_view_locale_utf8());
     if (fclose(f) != 0 || r != 0)
         say(a, TP_PROBLEM, "cannot write %s: %s", path, strerror(errno));
     else

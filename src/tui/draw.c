@@ -8,7 +8,6 @@
 
 #include "../view/safe.h"
 
-#include <langinfo.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,12 +21,6 @@ static const struct tui_glyphs ascii_glyphs = {HS_GLYPHS(ASCII)};
 #undef ASCII
 
 enum { PAIR_CLIENT = 1, PAIR_SERVER, PAIR_ENC, PAIR_PROBLEM, PAIR_LIB, PAIR_BAR, PAIR_HILITE };
-
-static bool locale_is_utf8(void)
-{
-    const char *cs = nl_langinfo(CODESET);
-    return cs && (strcmp(cs, "UTF-8") == 0 || strcmp(cs, "utf8") == 0);
-}
 
 static bool colour_wanted(const struct hs_tui_opts *o)
 {
@@ -44,7 +37,7 @@ static bool colour_wanted(const struct hs_tui_opts *o)
 void tui_ui_init(struct tui_ui *ui, const struct hs_tui_opts *o)
 {
     memset(ui, 0, sizeof *ui);
-    ui->ascii = o->ascii || !locale_is_utf8();
+    ui->ascii = o->ascii || !hs_view_locale_utf8();
     ui->g = ui->ascii ? &ascii_glyphs : &uni_glyphs;
     ui->debug = o->debug;
     ui->color = colour_wanted(o);

@@ -2,8 +2,9 @@
  * The JSON document (contract: man/hstrace-json.schema.json), built with jansson.  Every
  * string goes through str_json(): jansson refuses invalid UTF-8, so a string it refuses is
  * replaced by its hs_view_safe() copy, which is valid by construction; the document is
- * therefore always complete and valid, on failures too.  Output is UTF-8, not ASCII-escaped:
- * names stay readable, and every string in it is printable once decoded.
+ * therefore always complete and valid, on failures too.  Output is UTF-8, not ASCII-escaped
+ * (names stay readable, and every string in it is printable once decoded), unless the locale
+ * is not UTF-8: then every non-ASCII character is written as \uXXXX.
  */
 #include "view.h"
 
@@ -189,11 +190,16 @@ json_t *hs_trace_to_json(const struct hs_trace *t)
     return doc;
 }
 
-int hs_view_json(FILE *out, const struct hs_trace *t)
+size_t hs_json_flags(bool ascii)
+{
+    /* 12 significant digits: enough for microseconds over hours, no binary noise. */
+    return JSON_INDENT(2) | JSON_REAL_PRECISION(12) | (ascii ? JSON_ENSURE_ASCII : 0);
+}
+
+int hs_view_json(FILE *out, const struct hs_trace *t, bool ascii)
 {
     json_t *doc = hs_trace_to_json(t);
-    /* 12 significant digits: enough for microseconds over hours, no binary noise. */
-    int r = json_dumpf(doc, out, JSON_INDENT(2) | JSON_REAL_PRECISION(12));
+    int r = json_dumpf(doc, out, hs_json_flags(ascii));
     json_decref(doc);
     if (r != 0 || fputc('\n', out) == EOF || fflush(out) != 0)
         return -1;

@@ -42,7 +42,7 @@ json_t *hs_capture_conn_json(const struct hs_trace *t, const struct hs_capture_c
  * strings hold no raw newline, so this only moves the layout). */
 static void put_indented(struct hs_json_stream *s, json_t *j, int indent)
 {
-    char *text = json_dumps(j, JSON_INDENT(2) | JSON_REAL_PRECISION(12));
+    char *text = json_dumps(j, hs_json_flags(s->ascii));
     if (text == NULL) {
         s->err = true;
         return;
@@ -56,9 +56,10 @@ static void put_indented(struct hs_json_stream *s, json_t *j, int indent)
     free(text);
 }
 
-void hs_capture_json_begin(struct hs_json_stream *s, FILE *out)
+void hs_capture_json_begin(struct hs_json_stream *s, FILE *out, bool ascii)
 {
     s->out = out;
+    s->ascii = ascii;
     s->n = 0;
     s->err = false;
     if (fprintf(out, "{\n  \"hstrace\": \"%s\",\n  \"connections\": [", HS_VERSION) < 0)

@@ -22,9 +22,10 @@ struct hs_json_stream {
     FILE *out;
     size_t n;   /* connections written */
     bool err;   /* a write failed */
+    bool ascii; /* pure ASCII: \uXXXX for every other character */
 };
 
-void hs_capture_json_begin(struct hs_json_stream *s, FILE *out);
+void hs_capture_json_begin(struct hs_json_stream *s, FILE *out, bool ascii);
 void hs_capture_json_conn(struct hs_json_stream *s, const struct hs_trace *t,
                           const struct hs_capture_conn *c);
 /* Closes the array, writes "source"; 0, or -1 if any write failed. */

@@ -4,9 +4,11 @@
 #include "../core/escape.h"
 #include "../core/mem.h"
 
+#include <langinfo.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 char *hs_view_safe(const char *s, bool ascii)
 {
@@ -41,6 +43,12 @@ char *hs_view_safe(const char *s, bool ascii)
     }
     out[o] = '\0';
     return out;
+}
+
+bool hs_view_locale_utf8(void)
+{
+    const char *cs = nl_langinfo(CODESET);
+    return cs && (strcasecmp(cs, "UTF-8") == 0 || strcasecmp(cs, "UTF8") == 0);
 }
 
 /* Columns of one code point: a short list of the common wide and zero-width ranges. */

@@ -10,13 +10,18 @@
 #include <stddef.h>
 
 /*
- * A new string holding s with every control character (C0, DEL, C1), every invalid UTF-8 byte
- * and every code point that reorders or hides text (bidi overrides, zero-width) written as
- * \xNN or \u{NNNN}.  Backslashes are kept as they are, so a string that hs_escape() produced
- * comes back unchanged.  With ascii, every non-ASCII code point becomes \u{NNNN} too.
+ * A new string holding s with every invalid UTF-8 byte, C0 control and DEL written as \xNN
+ * and every other code point hs_cp_unsafe() lists (C1, format and default-ignorable
+ * characters, which hide or reorder text) as \u{NNNN}, as hs_escape() does.  Backslashes
+ * are kept as they are, so a string that hs_escape() produced comes back unchanged.  With
+ * ascii, every non-ASCII code point becomes \u{NNNN} too.
  * s == NULL gives "".  The caller frees it.
  */
 char *hs_view_safe(const char *s, bool ascii);
+
+/* Whether the character set of the locale (LC_CTYPE, as set up by setlocale) is UTF-8; when
+ * it is not, the views draw with ASCII and escape every non-ASCII character. */
+bool hs_view_locale_utf8(void);
 
 /* Terminal columns taken by the valid UTF-8 string s[0..n) (wide East Asian and emoji: 2,
  * combining marks: 0, others: 1). */

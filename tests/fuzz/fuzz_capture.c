@@ -61,7 +61,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct hs_replay_opts ro = {.path = path, .keylog = keypath,
                                 .filter = size % 4 == 3 ? "10.0.0.2:443" : NULL};
     struct cap_sink s = {.sel = size > 0 ? data[size - 1] : 0};
-    hs_capture_json_begin(&s.js, devnull);
+    hs_capture_json_begin(&s.js, devnull, (s.sel & 0x10) != 0); /* both encodings */
     struct hs_replay_summary sum;
     int r = hs_replay(&ro, cap_on_conn, &s, &sum);
     FUZZ_CHECK(r >= 0 && r <= 2);

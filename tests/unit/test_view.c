@@ -203,7 +203,7 @@ static char *render_json(const struct hs_trace *t)
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     assert_non_null(f);
-    assert_int_equal(hs_view_json(f, t), 0);
+    assert_int_equal(hs_view_json(f, t, false), 0);
     fclose(f);
     return buf;
 }
