@@ -54,7 +54,8 @@ const char *hs_pcap_take_secrets(struct hs_pcap_reader *r, size_t *n);
 /* Writing. */
 struct hs_pcap_writer;
 
-/* pcapng when `pcapng`, else pcap (microseconds).  NULL on failure with the reason. */
+/* pcapng when `pcapng`, else pcap (microseconds).  NULL on failure with the reason (and no
+ * file left behind). */
 struct hs_pcap_writer *hs_pcap_create(const char *path, bool pcapng, int linktype,
                                       uint32_t snaplen, char *err, size_t errsz);
 /* pcapng only (else HS_ERR_UNSUPPORTED): a Decryption Secrets Block with key log text; write
@@ -62,7 +63,10 @@ struct hs_pcap_writer *hs_pcap_create(const char *path, bool pcapng, int linktyp
 int hs_pcap_write_secrets(struct hs_pcap_writer *w, const char *keylog, size_t n) HS_MUST_CHECK;
 int hs_pcap_write(struct hs_pcap_writer *w, double ts, const uint8_t *data, uint32_t caplen,
                   uint32_t origlen) HS_MUST_CHECK;
-/* Flushes, closes and frees; HS_OK or HS_ERR_IO (then errno says why). */
+/* Flushes, closes and frees; HS_OK or HS_ERR_IO (then errno says why, and the incomplete
+ * file is removed). */
 int hs_pcap_finish(struct hs_pcap_writer *w) HS_MUST_CHECK;
+/* Closes and frees, removing the file: it could not be completed. */
+void hs_pcap_discard(struct hs_pcap_writer *w);
 
 #endif

@@ -588,13 +588,13 @@ int hs_replay(const struct hs_replay_opts *ro, hs_replay_fn fn, void *ctx,
     rp.keys = hs_keylog_new();
     if (ro->keylog) {
         size_t bad = 0;
-        int lr = hs_keylog_load(rp.keys, ro->keylog, &bad);
+        char kerr[512];
+        int lr = hs_keylog_load(rp.keys, ro->keylog, &bad, kerr, sizeof kerr);
         if (lr == HS_ERR_LIMIT)
-            fprintf(stderr, "hstrace: %s: only its first %zu secrets are used (the limit)\n",
-                    ro->keylog, hs_keylog_count(rp.keys));
+            fprintf(stderr, "hstrace: %s\n", kerr);
         else if (lr != HS_OK)
-            fprintf(stderr, "hstrace: cannot read key log %s: nothing will be decrypted with "
-                    "it\n", ro->keylog);
+            fprintf(stderr, "hstrace: key log not read: %s; nothing will be decrypted with "
+                    "it\n", kerr);
         else if (bad > 0)
             fprintf(stderr, "hstrace: %s: %zu malformed line%s ignored\n", ro->keylog, bad,
                     bad == 1 ? "" : "s");
@@ -693,8 +693,7 @@ int hs_replay_run(const struct hs_options *o, FILE *out, const struct hs_view_op
     }
     if (rc.json) {
         json_begin(&rc);
-        if (hs_capture_json_end(&rc.js, &sum.src) != 0 && status == 0)
-            status = 1;
+        (void)hs_capture_json_end(&rc.js, &sum.src); /* a write error is found below */
     } else {
         const char *rule = vo && vo->ascii ? "--" : "\u2500\u2500";
         fprintf(out, "%s %s: %llu packets, %llu TCP connection%s, %llu with TLS", rule,
@@ -708,8 +707,8 @@ int hs_replay_run(const struct hs_options *o, FILE *out, const struct hs_view_op
             fprintf(out, "No TLS connection found in %s.\n", o->read_path);
         else if (sum.selected == 0)
             fprintf(out, "No TLS connection matches the selection (--conn/--filter).\n");
-        fflush(out);
     }
+    fflush(out); /* a write error is the caller's to find and say */
     if (sum.udp_tls_like > 0)
         fprintf(stderr, "hstrace: %llu UDP packet%s ignored (DTLS and QUIC are not decoded)\n",
                 (unsigned long long)sum.udp_tls_like, sum.udp_tls_like == 1 ? "" : "s");

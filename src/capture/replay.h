@@ -52,7 +52,8 @@ int hs_replay(const struct hs_replay_opts *ro, hs_replay_fn fn, void *ctx,
               struct hs_replay_summary *summary);
 
 /* The -r command: text ladders (one per connection) or the capture JSON document on out;
- * messages on stderr.  Returns the exit code (0, 1 truncated/corrupt file, 2 unreadable). */
+ * messages on stderr.  Returns the exit code (0, 1 truncated/corrupt file, 2 unreadable);
+ * a write error on out is the caller's to check (ferror, or when closing it). */
 int hs_replay_run(const struct hs_options *o, FILE *out, const struct hs_view_opts *vo);
 
 #endif

@@ -1,5 +1,7 @@
 /* hstrace: pick the source (live target or demo), run it, render the trace, exit. */
 #include "../capture/replay.h"
+#include "../core/outfile.h"
+#include "../core/stdfds.h"
 #include "../core/trace.h"
 #include "../live/live.h"
 #include "../live/privs.h"
@@ -14,11 +16,14 @@
 
 int main(int argc, char **argv)
 {
+    /* Before anything is opened: a closed 0, 1 or 2 would be taken by a file or the socket. */
+    if (hs_stdfds_ensure() != 0)
+        return HS_EXIT_WRITE;
     setlocale(LC_CTYPE, "");
     struct hs_options o;
     int r = hs_options_parse(&o, argc, argv);
-    if (r < 0)
-        return 0;
+    if (r < 0) /* --help, --version */
+        return hs_outfile_finish_stream(stdout, "standard output") ? HS_EXIT_WRITE : 0;
     if (r > 0)
         return r;
 
@@ -38,7 +43,9 @@ int main(int argc, char **argv)
     if (o.read_path) {
         /* A capture: one ladder (or JSON object) per TLS connection, streamed as they end. */
         struct hs_view_opts vo = hs_text_opts(&o);
-        return hs_replay_run(&o, stdout, &vo);
+        FILE *out = hs_outfile_watch(stdout); /* keeps the reason of a write error */
+        int code = hs_replay_run(&o, out, &vo);
+        return hs_outfile_watch_end(out, "standard output") != 0 ? HS_EXIT_WRITE : code;
     }
 
     /* On a terminal (and unless --json/--plain): the interactive view, same exit codes. */
@@ -56,14 +63,15 @@ int main(int argc, char **argv)
         return code;
     }
 
+    FILE *out = hs_outfile_watch(stdout); /* keeps the reason of a write error */
     if (o.json) {
-        if (hs_view_json(stdout, t) != 0)
-            code = code ? code : 1;
+        (void)hs_view_json(out, t); /* a write error is found when closing */
     } else {
         struct hs_view_opts vo = hs_text_opts(&o);
-        hs_view_text(stdout, t, &vo);
+        hs_view_text(out, t, &vo);
     }
-    fflush(stdout);
+    if (hs_outfile_watch_end(out, "standard output") != 0)
+        code = HS_EXIT_WRITE;
     hs_trace_free(t);
     return code;
 }
