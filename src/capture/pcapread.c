@@ -5,6 +5,7 @@
  */
 #include "pcapread.h"
 
+#include "../core/infile.h"
 #include "../core/mem.h"
 
 #include <errno.h>
@@ -399,11 +400,17 @@ struct hs_pcap_reader *hs_pcap_open(const char *path, char *err, size_t errsz)
     FILE *f;
     bool own = strcmp(path, "-") != 0;
     if (own) {
-        int fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0 || (f = fdopen(fd, "rb")) == NULL) {
+        /* A regular file: a FIFO with no writer would block here (a pipe goes to "-"). */
+        int fd = hs_infile_open(path, err, errsz);
+        if (fd < 0 && errno == EINVAL) {
+            size_t k = strlen(err);
+            snprintf(err + k, errsz - k, " (to read a pipe, give it on standard input: -r -)");
+        }
+        if (fd < 0)
+            return NULL;
+        if ((f = fdopen(fd, "rb")) == NULL) {
             snprintf(err, errsz, "cannot open %s: %s", path, strerror(errno));
-            if (fd >= 0)
-                close(fd);
+            close(fd);
             return NULL;
         }
     } else {

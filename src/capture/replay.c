@@ -623,13 +623,13 @@ int hs_replay(const struct hs_replay_opts *ro, hs_replay_fn fn, void *ctx,
     rp.keys = hs_keylog_new();
     if (ro->keylog) {
         size_t bad = 0;
-        int lr = hs_keylog_load(rp.keys, ro->keylog, &bad);
+        char kerr[512];
+        int lr = hs_keylog_load(rp.keys, ro->keylog, &bad, kerr, sizeof kerr);
         if (lr == HS_ERR_LIMIT)
-            fprintf(stderr, "hstrace: %s: only its first %zu secrets are used (the limit)\n",
-                    ro->keylog, hs_keylog_count(rp.keys));
+            fprintf(stderr, "hstrace: %s\n", kerr);
         else if (lr != HS_OK)
-            fprintf(stderr, "hstrace: cannot read key log %s: nothing will be decrypted with "
-                    "it\n", ro->keylog);
+            fprintf(stderr, "hstrace: key log not read: %s; nothing will be decrypted with "
+                    "it\n", kerr);
         else if (bad > 0)
             fprintf(stderr, "hstrace: %s: %zu malformed line%s ignored\n", ro->keylog, bad,
                     bad == 1 ? "" : "s");

@@ -2,7 +2,9 @@
 #include "options.h"
 #include "run.h"
 
+#include "../core/outfile.h"
 #include "../core/result.h"
+#include "../core/stdfds.h"
 #include "../live/privs.h"
 
 #include <locale.h>
@@ -10,11 +12,14 @@
 
 int main(int argc, char **argv)
 {
+    /* Before anything is opened: a closed 0, 1 or 2 would be taken by a file or the socket. */
+    if (hs_stdfds_ensure() != 0)
+        return HS_EXIT_WRITE;
     setlocale(LC_CTYPE, "");
     struct hs_options o;
     int r = hs_options_parse(&o, argc, argv);
-    if (r < 0)
-        return 0;
+    if (r < 0) /* --help, --version */
+        return hs_outfile_finish_stream(stdout, "standard output") ? HS_EXIT_WRITE : 0;
     if (r > 0)
         return r;
 

@@ -10,6 +10,8 @@
 #include "../capture/flow.h" /* HS_FLOW_MAX_HELD_TOTAL */
 #include "../capture/replay.h"
 #include "../core/mem.h"
+#include "../core/outfile.h"
+#include "../core/result.h"
 #include "../tui/tui.h"
 #include "../view/glyphs.h"
 #include "../view/json_capture.h"
@@ -139,8 +141,7 @@ static int run_plain(const struct hs_options *o, FILE *out, const struct hs_view
     }
     if (rc.json) {
         json_begin(&rc);
-        if (hs_capture_json_end(&rc.js, &sum.src) != 0 && status == 0)
-            status = 1;
+        (void)hs_capture_json_end(&rc.js, &sum.src); /* a write error is found by the caller */
     } else {
         const char *rule = hs_glyphs(vo->ascii)->rule;
         fprintf(out, "%s %s: %llu packets, %llu TCP connection%s, %llu with TLS", rule,
@@ -154,8 +155,8 @@ static int run_plain(const struct hs_options *o, FILE *out, const struct hs_view
             fprintf(out, "No TLS connection found in %s.\n", o->read_path);
         else if (sum.selected == 0)
             fprintf(out, "No TLS connection matches the selection (--conn/--filter).\n");
-        fflush(out);
     }
+    fflush(out); /* a write error is the caller's to find and say */
     say_udp(sum.udp_tls_like);
     if (sum.not_decoded > 0)
         fprintf(stderr, "hstrace: %llu TLS connection%s not decoded: more than %u were open at "
@@ -179,5 +180,7 @@ int hs_cli_run_capture(const struct hs_options *o)
             return code;
     }
     struct hs_view_opts vo = hs_text_opts(o);
-    return run_plain(o, stdout, &vo);
+    FILE *out = hs_outfile_watch(stdout); /* keeps the reason of a write error */
+    int code = run_plain(o, out, &vo);
+    return hs_outfile_watch_end(out, "standard output") != 0 ? HS_EXIT_WRITE : code;
 }

@@ -7,6 +7,7 @@
 
 #include "textopts.h"
 
+#include "../core/outfile.h"
 #include "../core/result.h"
 #include "../live/live.h"
 #include "../live/privs.h"
@@ -77,13 +78,13 @@ int hs_cli_run_live(const struct hs_options *o)
         return code;
     }
     struct hs_view_opts vo = hs_text_opts(o);
-    if (o->json) {
-        if (hs_view_json(stdout, t, vo.json_ascii) != 0)
-            code = code ? code : 1;
-    } else {
-        hs_view_text(stdout, t, &vo);
-    }
-    fflush(stdout);
+    FILE *out = hs_outfile_watch(stdout); /* keeps the reason of a write error */
+    if (o->json)
+        (void)hs_view_json(out, t, vo.json_ascii); /* a write error is found when closing */
+    else
+        hs_view_text(out, t, &vo);
+    if (hs_outfile_watch_end(out, "standard output") != 0)
+        code = HS_EXIT_WRITE;
     hs_trace_free(t);
     return code;
 }

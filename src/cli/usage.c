@@ -53,6 +53,7 @@ void hs_usage(FILE *out)
           "  -V, --version        the version\n"
           "\n"
           "Exit status: 0 done (and verified unless -k), 1 TLS failure, 2 usage error,\n"
-          "3 DNS or connect failure, 4 timeout, 5 certificate verification failed.\n",
+          "3 DNS or connect failure, 4 timeout, 5 certificate verification failed,\n"
+          "6 an output (standard output, -w, key log) could not be written.\n",
           out);
 }

@@ -23,7 +23,8 @@ enum hs_stage { HS_STAGE_NONE, HS_STAGE_DNS, HS_STAGE_CONNECT, HS_STAGE_TIMEOUT,
 
 /* Exit codes (documented in the man page). */
 enum hs_exit { HS_EXIT_OK = 0, HS_EXIT_TLS = 1, HS_EXIT_USAGE = 2, HS_EXIT_CONNECT = 3,
-               HS_EXIT_TIMEOUT = 4, HS_EXIT_VERIFY = 5 };
+               HS_EXIT_TIMEOUT = 4, HS_EXIT_VERIFY = 5,
+               HS_EXIT_WRITE = 6 /* an output (stdout, -w, key log) could not be written */ };
 
 struct hs_event {
     double t_ms;          /* milliseconds since the trace started */

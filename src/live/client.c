@@ -6,6 +6,7 @@
 #include "tap.h"
 #include "dbgnotes.h"
 #include "hellosize.h"
+#include "keyfile.h"
 #include "live.h"
 #include "live_internal.h"
 #include "net.h"
@@ -17,7 +18,6 @@
 #include "../net/roundtrips.h"
 #include "../net/tcprows.h"
 #include "../core/mem.h"
-#include "../core/outfile.h"
 #include "../tls/decoder.h"
 #include "../tls/keylog.h"
 #include "../tls/names.h"
@@ -61,7 +61,7 @@ struct live {
 
     struct hs_decoder *dec;
     struct hs_keylog *keys;
-    FILE *keylog_file;
+    struct hs_keyfile *keyfile; /* --keylog, SSLKEYLOGFILE */
 
     struct hs_capture *cap;
     struct hs_tcp_rows rows;
@@ -260,13 +260,11 @@ static void on_export_keys(void *ctx, mbedtls_ssl_key_export_type type,
     }
     if (hs_keylog_add(l->keys, kind, client_random, secret, secret_len) != HS_OK)
         return;
-    if (l->keylog_file) {
+    if (l->keyfile) {
         char line[2 * 32 + 2 * HS_SECRET_MAX + 64];
         size_t n = hs_keylog_format(kind, client_random, secret, secret_len, line, sizeof line);
-        if (n > 0) {
-            fwrite(line, 1, n, l->keylog_file);
-            fflush(l->keylog_file);
-        }
+        hs_keyfile_put(l->keyfile, line, n);
+        memset(line, 0, sizeof line);
     }
     hs_decoder_keys_changed(l->dec);
 }
@@ -380,11 +378,10 @@ static void setup_free(struct tls_setup *s)
 /* Loads the trusted CAs into ca; 0, or -1 after a usage error. */
 static int load_cas(const struct hs_live_opts *o, mbedtls_x509_crt *ca, struct hs_trace *t)
 {
-    char why[160];
+    char why[512];
     int r;
-    if (o->cafile && (r = mbedtls_x509_crt_parse_file(ca, o->cafile)) < 0) {
-        mbedtls_strerror(r, why, sizeof why);
-        fprintf(stderr, "hstrace: cannot read CA file %s: %s\n", o->cafile, why);
+    if (o->cafile && hs_verify_load_cafile(ca, o->cafile, why, sizeof why) != 0) {
+        fprintf(stderr, "hstrace: %s\n", why);
         t->exit_code = HS_EXIT_USAGE;
         return -1;
     }
@@ -611,21 +608,6 @@ static void fail_handshake(struct live *l, int ret)
     hs_trace_fail(t, HS_STAGE_TLS, "TLS handshake failed: %s (-0x%04x)", msg, (unsigned)-ret);
 }
 
-/* Opened after the privilege drop, so the key log belongs to the user who will read it. */
-static void start_keylog(struct live *l)
-{
-    const char *kl = l->o->keylog ? l->o->keylog : getenv("SSLKEYLOGFILE");
-    if (kl == NULL || *kl == '\0')
-        return;
-    char err[512];
-    l->keylog_file = hs_outfile_fopen(kl, HS_OUT_APPEND, 0600, err, sizeof err);
-    if (l->keylog_file == NULL)
-        fprintf(stderr, "hstrace: key log not written: %s\n", err);
-    else
-        fprintf(stderr, "hstrace: writing TLS secrets to %s: anyone with this file can decrypt "
-                "the connection\n", kl);
-}
-
 /*
  * Root (or the capabilities) was for the capture handle: from here on the process is the
  * user, and only then are the files the user named opened, the CA files first.  Runs once;
@@ -698,23 +680,25 @@ static struct hs_live_saved *take_saved(struct live *l)
     return sv;
 }
 
-/* -w: the trace already ran, so a failure to write is only said, on stderr. */
-static void write_capture(struct live *l, const struct hs_live_saved *sv)
+/* -w: the trace already ran, so a failure to write is said on stderr; false then. */
+static bool write_capture(struct live *l, const struct hs_live_saved *sv)
 {
     const char *path = l->o->write_path;
     if (path == NULL)
-        return;
+        return true;
     if (sv == NULL) {
         fprintf(stderr, "hstrace: %s not written: the trace ended before the capture started\n",
                 path);
-        return;
+        return true; /* nothing to write is no write error: the trace's status says why */
     }
     char err[512];
-    if (hs_live_saved_write(sv, path, l->o->force, err, sizeof err) != 0)
+    bool ok = hs_live_saved_write(sv, path, l->o->force, err, sizeof err) == 0;
+    if (!ok)
         fprintf(stderr, "hstrace: -w: %s\n", err);
     if (sv->packets.dropped)
         fprintf(stderr, "hstrace: %s holds the first %zu packets; %zu more were not kept\n",
                 path, sv->packets.n, sv->packets.dropped);
+    return ok;
 }
 
 /* ---- the stages ---- */
@@ -775,7 +759,8 @@ static bool connect_stage(struct live *l, const struct hs_target *tg, struct hs_
                       ? hs_xstrdup(CAPTURE_HINT)
                       : hs_xasprintf("packet capture failed (%s); TCP rows are inferred", err);
     }
-    start_keylog(l);
+    /* After the drop, so the key log belongs to the user who will read it. */
+    l->keyfile = hs_keyfile_open(l->o->keylog ? l->o->keylog : getenv("SSLKEYLOGFILE"));
 
     double c0 = now_ms(l);
     int timeout_ms = (int)(l->o->timeout_s * 1000.0);
@@ -1030,18 +1015,19 @@ int hs_live_trace(const struct hs_live_opts *o, const struct hs_live_extra *extr
     report_queue_drops(l); /* after the count: the row is no round trip */
     code = t->error_stage == HS_STAGE_NONE ? HS_EXIT_OK : t->exit_code;
     struct hs_live_saved *sv = take_saved(l);
-    write_capture(l, sv);
+    if (!write_capture(l, sv))
+        code = HS_EXIT_WRITE;
     if (extra && extra->keep)
         *extra->keep = sv;
     else
         hs_live_saved_free(sv);
 
 done:
+    if (!hs_keyfile_close(l->keyfile) && code != HS_EXIT_USAGE)
+        code = HS_EXIT_WRITE;
     t->exit_code = code;
     if (l->fd >= 0)
         close(l->fd);
-    if (l->keylog_file)
-        fclose(l->keylog_file);
     hs_decoder_free(l->dec);
     hs_keylog_free(l->keys);
     hs_capture_free(l->cap);

@@ -181,6 +181,23 @@ static int demo_setup(struct demo *d)
     return 0;
 }
 
+/* mbedtls_net_send, without SIGPIPE: a client that gave up (--timeout) must not kill us. */
+static int demo_send(void *ctx, const unsigned char *buf, size_t len)
+{
+    const mbedtls_net_context *net = ctx;
+    for (;;) {
+        ssize_t n = send(net->fd, buf, len, MSG_NOSIGNAL);
+        if (n >= 0)
+            return (int)n;
+        if (errno == EINTR)
+            continue;
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return MBEDTLS_ERR_SSL_WANT_WRITE;
+        return errno == EPIPE || errno == ECONNRESET ? MBEDTLS_ERR_NET_CONN_RESET
+                                                     : MBEDTLS_ERR_NET_SEND_FAILED;
+    }
+}
+
 /* Serves one connection: handshake (tickets included), wait for close_notify, answer it. */
 static void serve_one(struct demo *d, int fd)
 {
@@ -188,7 +205,7 @@ static void serve_one(struct demo *d, int fd)
     mbedtls_ssl_context ssl;
     mbedtls_ssl_init(&ssl);
     if (mbedtls_ssl_setup(&ssl, &d->conf) == 0) {
-        mbedtls_ssl_set_bio(&ssl, &net, mbedtls_net_send, NULL, mbedtls_net_recv_timeout);
+        mbedtls_ssl_set_bio(&ssl, &net, demo_send, NULL, mbedtls_net_recv_timeout);
         int r;
         do {
             r = mbedtls_ssl_handshake(&ssl);

@@ -32,13 +32,15 @@ int hs_live_saved_write(const struct hs_live_saved *s, const char *path, bool re
     for (size_t i = 0; i < pk->n && r == HS_OK; i++)
         r = hs_pcap_write(w, pk->pkt[i].ts, pk->pkt[i].data, pk->pkt[i].caplen,
                           pk->pkt[i].origlen);
-    int fr = hs_pcap_finish(w);
-    if (fr != HS_OK) {
-        snprintf(err, errsz, "cannot write %s: %s", path, strerror(errno));
+    if (r != HS_OK) {
+        /* Incomplete: removed (a write error, or a frame over the format's bound). */
+        snprintf(err, errsz, "cannot write %s: %s", path,
+                 r == HS_ERR_IO ? strerror(errno) : hs_result_name(r));
+        hs_pcap_discard(w);
         return -1;
     }
-    if (r != HS_OK) {
-        snprintf(err, errsz, "cannot write %s: %s", path, hs_result_name(r));
+    if (hs_pcap_finish(w) != HS_OK) {
+        snprintf(err, errsz, "cannot write %s: %s", path, strerror(errno));
         return -1;
     }
     return 0;

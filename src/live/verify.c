@@ -1,10 +1,15 @@
 /* Certificate verification results in plain words. */
 #include "verify.h"
 
+#include "../core/infile.h"
+
 #include <arpa/inet.h>
+#include <mbedtls/error.h>
 #include <mbedtls/ssl.h>
 #include <mbedtls/oid.h>
 #include <mbedtls/x509.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -158,4 +163,27 @@ const char *hs_verify_first_reason(const struct hs_verify *v, uint32_t flags)
         if (flags & reasons[i].flag)
             return reason_text(v, &reasons[i]);
     return "verification failed";
+}
+
+int hs_verify_load_cafile(mbedtls_x509_crt *ca, const char *path, char *why, size_t whysz)
+{
+    size_t n;
+    char err[400];
+    char *text = hs_infile_read(path, HS_CAFILE_MAX, &n, err, sizeof err);
+    if (text == NULL) {
+        snprintf(why, whysz, "CA file not read: %s", err);
+        return -1;
+    }
+    /* As mbedTLS reads a file: PEM is parsed with its NUL, DER without. */
+    if (strstr(text, "-----BEGIN ") != NULL)
+        n++;
+    int r = mbedtls_x509_crt_parse(ca, (const unsigned char *)text, n);
+    free(text);
+    if (r < 0) {
+        char msg[160];
+        mbedtls_strerror(r, msg, sizeof msg);
+        snprintf(why, whysz, "cannot read CA file %s: %s", path, msg);
+        return -1;
+    }
+    return 0;
 }

@@ -6,7 +6,10 @@
 
 #include <mbedtls/x509_crt.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
+
+#define HS_CAFILE_MAX (16u * 1024u * 1024u) /* bytes of a --cafile */
 
 struct hs_verify {
     const mbedtls_x509_crt *trusted; /* the CA list in use (for the bad-signature guess) */
@@ -28,6 +31,11 @@ int hs_verify_alert(const struct hs_verify *v, uint32_t flags);
 
 /* The first reason, for the failure line ("expired"). */
 const char *hs_verify_first_reason(const struct hs_verify *v, uint32_t flags);
+
+/* Adds the certificates of a CA file (PEM or DER) to ca: a regular file only (a FIFO or a
+ * device is refused rather than waited on), HS_CAFILE_MAX bytes at most.  0, or -1 with the
+ * reason in why. */
+int hs_verify_load_cafile(mbedtls_x509_crt *ca, const char *path, char *why, size_t whysz);
 
 /* True when crt's SANs (or CN without SANs) match name: DNS with one left-most wildcard
  * label, or an IP literal against IP SANs. */

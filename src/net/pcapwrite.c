@@ -30,6 +30,7 @@
 
 struct hs_pcap_writer {
     FILE *f;
+    char *path;      /* removed if it cannot be completed */
     bool ng;
     int first_errno; /* 0 while every write succeeded */
 };
@@ -38,6 +39,15 @@ static void put(struct hs_pcap_writer *w, const void *p, size_t n)
 {
     if (w->first_errno == 0 && n > 0 && fwrite(p, 1, n, w->f) != n)
         w->first_errno = errno ? errno : EIO;
+}
+
+/* HS_OK, or HS_ERR_IO with errno set to the first write error. */
+static int writer_status(const struct hs_pcap_writer *w)
+{
+    if (w->first_errno == 0)
+        return HS_OK;
+    errno = w->first_errno;
+    return HS_ERR_IO;
 }
 
 static void put16(struct hs_pcap_writer *w, uint16_t v) { put(w, &v, 2); }
@@ -109,21 +119,40 @@ struct hs_pcap_writer *hs_pcap_create(const char *path, bool pcapng, bool replac
     if (f == NULL) {
         if (fd >= 0) {
             snprintf(err, errsz, "cannot create %s: %s", path, strerror(errno));
+            hs_outfile_discard(fd, path);
             close(fd);
         }
         return NULL;
     }
     struct hs_pcap_writer *w = hs_xcalloc(1, sizeof *w);
     w->f = f;
+    w->path = hs_xstrdup(path);
     w->ng = pcapng;
     write_headers(w, linktype, snaplen);
+    if (w->first_errno == 0 && fflush(f) != 0)
+        w->first_errno = errno ? errno : EIO;
     if (w->first_errno) {
         snprintf(err, errsz, "cannot write %s: %s", path, strerror(w->first_errno));
-        fclose(f);
-        free(w);
+        hs_pcap_discard(w);
         return NULL;
     }
     return w;
+}
+
+static void writer_free(struct hs_pcap_writer *w)
+{
+    free(w->path);
+    free(w);
+}
+
+void hs_pcap_discard(struct hs_pcap_writer *w)
+{
+    if (w == NULL)
+        return;
+    int e = errno;
+    (void)hs_outfile_close(w->f, w->path, w->first_errno ? w->first_errno : ECANCELED);
+    errno = e; /* the caller may still want to say why */
+    writer_free(w);
 }
 
 int hs_pcap_write_secrets(struct hs_pcap_writer *w, const char *keylog, size_t n)
@@ -140,7 +169,7 @@ int hs_pcap_write_secrets(struct hs_pcap_writer *w, const char *keylog, size_t n
     put(w, keylog, n);
     put_pad(w, n);
     put32(w, len);
-    return w->first_errno ? HS_ERR_IO : HS_OK;
+    return writer_status(w);
 }
 
 int hs_pcap_write(struct hs_pcap_writer *w, double ts, const uint8_t *data, uint32_t caplen,
@@ -180,21 +209,14 @@ int hs_pcap_write(struct hs_pcap_writer *w, double ts, const uint8_t *data, uint
         put_pad(w, caplen);
         put32(w, len);
     }
-    return w->first_errno ? HS_ERR_IO : HS_OK;
+    return writer_status(w);
 }
 
 int hs_pcap_finish(struct hs_pcap_writer *w)
 {
     if (w == NULL)
         return HS_ERR_IO;
-    int e = w->first_errno;
-    if (fflush(w->f) != 0 && e == 0)
-        e = errno ? errno : EIO;
-    if (fclose(w->f) != 0 && e == 0)
-        e = errno ? errno : EIO;
-    free(w);
-    if (e == 0)
-        return HS_OK;
-    errno = e; /* the caller can say why */
-    return HS_ERR_IO;
+    int r = hs_outfile_close(w->f, w->path, w->first_errno);
+    writer_free(w);
+    return r == 0 ? HS_OK : HS_ERR_IO; /* errno says why */
 }

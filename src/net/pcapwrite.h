@@ -18,7 +18,7 @@
 struct hs_pcap_writer;
 
 /* pcapng when `pcapng`, else pcap (microseconds); an existing file is replaced only when
- * `replace` (core/outfile.h).  NULL on failure with the reason. */
+ * `replace` (core/outfile.h).  NULL on failure with the reason (and no file left behind). */
 struct hs_pcap_writer *hs_pcap_create(const char *path, bool pcapng, bool replace, int linktype,
                                       uint32_t snaplen, char *err, size_t errsz);
 /* pcapng only (else HS_ERR_UNSUPPORTED): a Decryption Secrets Block with key log text; write
@@ -26,7 +26,10 @@ struct hs_pcap_writer *hs_pcap_create(const char *path, bool pcapng, bool replac
 int hs_pcap_write_secrets(struct hs_pcap_writer *w, const char *keylog, size_t n) HS_MUST_CHECK;
 int hs_pcap_write(struct hs_pcap_writer *w, double ts, const uint8_t *data, uint32_t caplen,
                   uint32_t origlen) HS_MUST_CHECK;
-/* Flushes, closes and frees; HS_OK or HS_ERR_IO (then errno says why). */
+/* Flushes, closes and frees; HS_OK or HS_ERR_IO (then errno says why, and the incomplete
+ * file is removed). */
 int hs_pcap_finish(struct hs_pcap_writer *w) HS_MUST_CHECK;
+/* Closes and frees, removing the file: it could not be completed. */
+void hs_pcap_discard(struct hs_pcap_writer *w);
 
 #endif

@@ -4,11 +4,14 @@
  */
 #include "keylog.h"
 
+#include "../core/infile.h"
 #include "../core/mem.h"
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define KEYLOG_LINE_MAX 1024 /* longer lines in a key log file are malformed */
 
@@ -301,11 +304,21 @@ int hs_keylog_parse(struct hs_keylog *kl, const char *text, size_t n, size_t *ba
     return status;
 }
 
-int hs_keylog_load(struct hs_keylog *kl, const char *path, size_t *bad)
+int hs_keylog_load(struct hs_keylog *kl, const char *path, size_t *bad, char *err,
+                   size_t errsz)
 {
-    HS_ENSURE(kl && path, HS_ERR_INVALID);
-    FILE *f = fopen(path, "r");
-    HS_ENSURE(f, HS_ERR_IO);
+    HS_ENSURE(kl && path && err && errsz > 0, HS_ERR_INVALID);
+    err[0] = '\0';
+    /* A regular file only: a FIFO, /dev/zero or a terminal would never end. */
+    int fd = hs_infile_open(path, err, errsz);
+    FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+    if (f == NULL) {
+        if (fd >= 0) {
+            snprintf(err, errsz, "cannot open %s: %s", path, strerror(errno));
+            close(fd);
+        }
+        return HS_ERR_IO;
+    }
 
     /* Byte by byte into a bounded buffer: a line longer than KEYLOG_LINE_MAX is counted as
      * bad and skipped, and a NUL byte stays part of the line (so it is rejected). */
@@ -313,8 +326,15 @@ int hs_keylog_load(struct hs_keylog *kl, const char *path, size_t *bad)
     size_t len = 0;
     bool too_long = false;
     int r = HS_OK;
+    size_t total = 0;
     for (;;) {
         int c = getc(f);
+        if (c != EOF && ++total > HS_KEYLOG_MAX_FILE) {
+            snprintf(err, errsz, "%s: only its first %u MiB are read (the limit)", path,
+                     HS_KEYLOG_MAX_FILE / (1024u * 1024u));
+            r = HS_ERR_LIMIT;
+            break; /* the line being read is incomplete: it is not used */
+        }
         if (c != EOF && c != '\n') {
             if (len < sizeof buf)
                 buf[len++] = (char)c;
@@ -326,6 +346,8 @@ int hs_keylog_load(struct hs_keylog *kl, const char *path, size_t *bad)
             break;
         int lr = too_long ? HS_ERR_INVALID : hs_keylog_parse_line(kl, buf, len);
         if (lr == HS_ERR_LIMIT) {
+            snprintf(err, errsz, "%s: only its first %u secrets are used (the limit)", path,
+                     (unsigned)HS_KEYLOG_MAX_ENTRIES);
             r = lr;
             break;
         }
@@ -336,8 +358,10 @@ int hs_keylog_load(struct hs_keylog *kl, const char *path, size_t *bad)
         if (c == EOF)
             break;
     }
-    if (r == HS_OK && ferror(f))
+    if (r == HS_OK && ferror(f)) {
+        snprintf(err, errsz, "cannot read %s: %s", path, strerror(errno));
         r = HS_ERR_IO;
+    }
     memset(buf, 0, sizeof buf);
     fclose(f);
     return r;

@@ -26,6 +26,7 @@ enum hs_secret {
 
 #define HS_SECRET_MAX 64  /* bytes; SHA-384 secrets are 48, TLS 1.2 master secret 48 */
 #define HS_KEYLOG_MAX_ENTRIES 100000
+#define HS_KEYLOG_MAX_FILE (64u * 1024u * 1024u) /* bytes read from a key log file */
 
 struct hs_keylog;
 
@@ -59,8 +60,14 @@ int hs_keylog_parse_line(struct hs_keylog *kl, const char *line, size_t n) HS_MU
  * returned, after every line was read). */
 int hs_keylog_parse(struct hs_keylog *kl, const char *text, size_t n, size_t *bad,
                     size_t *over) HS_MUST_CHECK;
-/* Reads a key log file. */
-int hs_keylog_load(struct hs_keylog *kl, const char *path, size_t *bad) HS_MUST_CHECK;
+/*
+ * Reads a key log file: a regular file only (a FIFO or a device is refused: it could block or
+ * never end), its first HS_KEYLOG_MAX_FILE bytes at most.  HS_OK; HS_ERR_IO (cannot be opened
+ * or read, not a regular file) or HS_ERR_LIMIT (HS_KEYLOG_MAX_FILE or HS_KEYLOG_MAX_ENTRIES
+ * reached: what came before is kept), each with one line in err.
+ */
+int hs_keylog_load(struct hs_keylog *kl, const char *path, size_t *bad, char *err,
+                   size_t errsz) HS_MUST_CHECK;
 
 /* Writes "LABEL <client_random hex> <secret hex>\n" into out (>= 2*32+2*HS_SECRET_MAX+40
  * bytes); returns the length or 0 if out is too small. */

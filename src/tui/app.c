@@ -230,8 +230,8 @@ static void save(struct app *a)
         say(a, TP_PROBLEM, "%s", err);
         return;
     }
-    int r = hs_view_json(f, t, !hs_view_locale_utf8());
-    if (fclose(f) != 0 || r != 0)
+    (void)hs_view_json(f, t, !hs_view_locale_utf8()); /* a write error shows when closing */
+    if (hs_outfile_close(f, path, 0) != 0) /* an incomplete file is removed */
         say(a, TP_PROBLEM, "cannot write %s: %s", path, strerror(errno));
     else
         say(a, TP_GOOD, "saved the JSON document to %s", path);

@@ -2,7 +2,8 @@
 # The files hstrace writes and the privileges it keeps.  Key logs: created 0600, appended to
 # when they exist (ours, regular), never through a symlink, never another user's, a warning
 # on stderr.  -w and the interactive view's save: never over an existing file without
-# --force (then replaced, not written through), never through a symlink, pcapng 0600.  Run as
+# --force (then replaced, not written through), never through a symlink, pcapng 0600.  A
+# refused key log or -w file is an output not written: exit status 6.  Run as
 # root through sudo (SUDO_UID/SUDO_GID) or with -Z USER: the capture is opened as root (TCP
 # rows are captured, not inferred) and everything after runs as the user (the files it
 # writes are theirs).
@@ -37,25 +38,25 @@ check "SSLKEYLOGFILE: created 0600, with the warning" eval '
 echo "precious" >"$WORK/victim"
 ln -s "$WORK/victim" "$WORK/link.log"
 demo --keylog "$WORK/link.log"
-check "--keylog onto a symlink: refused (not followed), the trace still runs" eval '
-    rc_is 0 && [ "$(cat "$WORK/victim")" = precious ] &&
+check "--keylog onto a symlink: refused (not followed), the trace still runs, exit 6" eval '
+    rc_is 6 && [ "$(cat "$WORK/victim")" = precious ] &&
     grep -q "key log not written: .*symbolic link" "$OUT.err" && ! grep -q "$WARN" "$OUT.err"'
 ln -s "$WORK/nowhere" "$WORK/dangling.log"
 demo --keylog "$WORK/dangling.log"
 check "--keylog onto a dangling symlink: refused, nothing created at its target" eval '
-    rc_is 0 && ! [ -e "$WORK/nowhere" ] && grep -q "symbolic link" "$OUT.err"'
+    rc_is 6 && ! [ -e "$WORK/nowhere" ] && grep -q "symbolic link" "$OUT.err"'
 mkfifo "$WORK/fifo.log"
 OUT=$WORK/fifo.json
 timeout 60 "$HSTRACE" --json --demo --keylog "$WORK/fifo.log" >"$OUT" 2>"$OUT.err"
 RC=$?
 check "--keylog onto a fifo: refused at once (no hang)" eval '
-    rc_is 0 && grep -q "not a regular file" "$OUT.err"'
+    rc_is 6 && grep -q "not a regular file" "$OUT.err"'
 if [ "$(id -u)" -eq 0 ]; then
     echo "theirs" >"$WORK/theirs.log"
     chown 65534:65534 "$WORK/theirs.log"
     demo --keylog "$WORK/theirs.log"
     check "--keylog onto another user's file: refused, untouched" eval '
-        rc_is 0 && [ "$(cat "$WORK/theirs.log")" = theirs ] &&
+        rc_is 6 && [ "$(cat "$WORK/theirs.log")" = theirs ] &&
         grep -q "belongs to another user" "$OUT.err"'
 fi
 
@@ -73,7 +74,7 @@ else
     old=$(sum "$WORK/first.pcap")
     demo -w "$WORK/first.pcap"
     check "-w over an existing file: refused without --force, the file untouched" eval '
-        rc_is 0 && [ "$(sum "$WORK/first.pcap")" = "$old" ] &&
+        rc_is 6 && [ "$(sum "$WORK/first.pcap")" = "$old" ] &&
         grep -q "cannot create .*first.pcap: it exists (--force overwrites it)" "$OUT.err"'
     ln "$WORK/first.pcap" "$WORK/hardlink.pcap"
     demo --force -w "$WORK/first.pcap"
@@ -83,11 +84,11 @@ else
     ln -s "$WORK/victim" "$WORK/link.pcapng"
     demo --force -w "$WORK/link.pcapng"
     check "-w --force onto a symlink: still refused, the target untouched" eval '
-        rc_is 0 && [ "$(cat "$WORK/victim")" = precious ] && grep -q "symbolic link" "$OUT.err"'
+        rc_is 6 && [ "$(cat "$WORK/victim")" = precious ] && grep -q "symbolic link" "$OUT.err"'
     mkdir "$WORK/adir.pcap"
     demo --force -w "$WORK/adir.pcap"
     check "-w --force onto a directory: refused" eval '
-        rc_is 0 && [ -d "$WORK/adir.pcap" ] && grep -q "not a regular file" "$OUT.err"'
+        rc_is 6 && [ -d "$WORK/adir.pcap" ] && grep -q "not a regular file" "$OUT.err"'
 fi
 
 # ---- -Z and --force on the command line ----
@@ -144,7 +145,7 @@ else
     mkdir -m 0755 "$WORK/rootonly"
     SUDO_UID=65534 SUDO_GID=65534 demo --keylog "$WORK/rootonly/k.log"
     check "sudo: after the drop, a root-only directory cannot be written" eval '
-        rc_is 0 && ! [ -e "$WORK/rootonly/k.log" ] && grep -q "Permission denied" "$OUT.err"'
+        rc_is 6 && ! [ -e "$WORK/rootonly/k.log" ] && grep -q "Permission denied" "$OUT.err"'
     if command -v setpriv >/dev/null; then
         OUT=$WORK/np.json
         setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=-all \

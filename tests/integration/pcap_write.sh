@@ -72,13 +72,13 @@ if $CAN_CAPTURE; then
 
     # A path that cannot be written: the trace still runs and says so on stderr.
     trace_json --cafile "$PKI/ca.crt" -w "$WORK/no/such/dir.pcap" "localhost:$PORT"
-    check "-w into a missing directory: trace ok, the write error on stderr" eval '
-        rc_is 0 && [ "$(q .result)" = ok ] && grep -q "cannot create" "$OUT.err"'
+    check "-w into a missing directory: trace ok, the write error on stderr, exit 6" eval '
+        rc_is 6 && [ "$(q .result)" = ok ] && grep -q "cannot create" "$OUT.err"'
     # Never through a symlink (someone else's file).
     ln -s "$WORK/victim" "$WORK/link.pcap"
     trace_json --cafile "$PKI/ca.crt" -w "$WORK/link.pcap" "localhost:$PORT"
     check "-w onto a symlink: refused, the target untouched" eval '
-        rc_is 0 && grep -q "cannot create" "$OUT.err" && ! [ -e "$WORK/victim" ]'
+        rc_is 6 && grep -q "cannot create" "$OUT.err" && ! [ -e "$WORK/victim" ]'
 fi
 stop_pid "$SERVER_PID"
 

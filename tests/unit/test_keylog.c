@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #define CR_HEX "cb34ecb1e78163ba1c38c6dacb196a6dffa21a8d9912ec18a2ef6283024dece7"
@@ -237,14 +238,63 @@ static void test_load_file(void **state)
 
     struct hs_keylog *kl = hs_keylog_new();
     size_t bad = 0, len;
-    assert_int_equal(hs_keylog_load(kl, path, &bad), HS_OK);
+    char err[256];
+    assert_int_equal(hs_keylog_load(kl, path, &bad, err, sizeof err), HS_OK);
     assert_int_equal(bad, 2);
     assert_non_null(hs_keylog_find(kl, HS_SECRET_CLIENT_HANDSHAKE, cr, &len));
     assert_non_null(hs_keylog_find(kl, HS_SECRET_CLIENT_TRAFFIC_0, cr, &len));
     assert_null(hs_keylog_find(kl, HS_SECRET_SERVER_HANDSHAKE, cr, &len));
     unlink(path);
-    assert_int_equal(hs_keylog_load(kl, path, &bad), HS_ERR_IO);
+    assert_int_equal(hs_keylog_load(kl, path, &bad, err, sizeof err), HS_ERR_IO);
+    assert_non_null(strstr(err, "cannot open"));
     hs_keylog_free(kl);
+}
+
+/* Where a file is meant, a device or a FIFO is refused at once: /dev/zero never ends and a
+ * FIFO with no writer blocks the open. */
+static void test_load_not_regular(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/hstrace-keylog-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char fifo[64];
+    snprintf(fifo, sizeof fifo, "%s/fifo", dir);
+    assert_int_equal(mkfifo(fifo, 0600), 0);
+    struct hs_keylog *kl = hs_keylog_new();
+    size_t bad = 0;
+    char err[256];
+    assert_int_equal(hs_keylog_load(kl, fifo, &bad, err, sizeof err), HS_ERR_IO);
+    assert_non_null(strstr(err, "not a regular file (a FIFO)"));
+    assert_int_equal(hs_keylog_load(kl, "/dev/zero", &bad, err, sizeof err), HS_ERR_IO);
+    assert_non_null(strstr(err, "not a regular file (a character device)"));
+    assert_int_equal(hs_keylog_load(kl, dir, &bad, err, sizeof err), HS_ERR_IO);
+    assert_int_equal(hs_keylog_count(kl), 0);
+    hs_keylog_free(kl);
+    unlink(fifo);
+    rmdir(dir);
+}
+
+/* A key log larger than HS_KEYLOG_MAX_FILE: the secrets before the bound are used, reading
+ * stops there and says so. */
+static void test_load_size_bound(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/hstrace-keylog-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    static const char line[] = "CLIENT_RANDOM " CR_HEX " " SECRET32 "\n";
+    assert_int_equal(write(fd, line, sizeof line - 1), (ssize_t)(sizeof line - 1));
+    /* The rest is a hole: zeros, no newline, past the bound (sparse, no disk used). */
+    assert_int_equal(ftruncate(fd, (off_t)HS_KEYLOG_MAX_FILE + 4096), 0);
+    close(fd);
+    struct hs_keylog *kl = hs_keylog_new();
+    size_t bad = 0, len;
+    char err[256];
+    assert_int_equal(hs_keylog_load(kl, path, &bad, err, sizeof err), HS_ERR_LIMIT);
+    assert_non_null(strstr(err, "only its first 64 MiB are read"));
+    assert_non_null(hs_keylog_find(kl, HS_SECRET_TLS12_MASTER, cr, &len));
+    hs_keylog_free(kl);
+    unlink(path);
 }
 
 int main(void)
@@ -256,6 +306,8 @@ int main(void)
         cmocka_unit_test(test_replace_and_order),
         cmocka_unit_test(test_many_entries),
         cmocka_unit_test(test_load_file),
+        cmocka_unit_test(test_load_not_regular),
+        cmocka_unit_test(test_load_size_bound),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -163,6 +163,69 @@ static void test_not_regular_refused(void **state)
     assert_non_null(strstr(err, "cannot create"));
 }
 
+/* An output that could not be completed is removed; a file that took its name meanwhile
+ * is not; a complete one stays. */
+static void test_close_removes_incomplete(void **state)
+{
+    (void)state;
+    char err[512];
+    FILE *f = hs_outfile_fopen(path_of("ok.json"), HS_OUT_NEW, 0644, err, sizeof err);
+    assert_non_null(f);
+    fputs("{}\n", f);
+    assert_int_equal(hs_outfile_close(f, path_of("ok.json"), 0), 0);
+    assert_int_equal(access(path_of("ok.json"), F_OK), 0);
+
+    f = hs_outfile_fopen(path_of("bad.pcap"), HS_OUT_NEW, 0644, err, sizeof err);
+    assert_non_null(f);
+    assert_int_equal(hs_outfile_close(f, path_of("bad.pcap"), ENOSPC), -1);
+    assert_int_equal(errno, ENOSPC);
+    assert_int_equal(access(path_of("bad.pcap"), F_OK), -1);
+
+    f = hs_outfile_fopen(path_of("moved.pcap"), HS_OUT_NEW, 0644, err, sizeof err);
+    assert_non_null(f);
+    assert_int_equal(rename(path_of("moved.pcap"), path_of("elsewhere")), 0);
+    put(path_of("moved.pcap"), "someone else's");
+    assert_int_equal(hs_outfile_close(f, path_of("moved.pcap"), EIO), -1);
+    char buf[64];
+    get(path_of("moved.pcap"), buf, sizeof buf);
+    assert_string_equal(buf, "someone else's");
+}
+
+/* The watched stream keeps why a write failed, though stdio forgets it once a buffer is
+ * dropped (here: /dev/full, far more than one buffer). */
+static void test_watch_keeps_the_reason(void **state)
+{
+    (void)state;
+    FILE *full = fopen("/dev/full", "w");
+    if (full == NULL)
+        skip();
+    FILE *f = hs_outfile_watch(full);
+    assert_ptr_not_equal(f, full);
+    for (int i = 0; i < 10000; i++)
+        fputs("a line of the ladder\n", f);
+    fflush(f);
+    int saved = dup(STDERR_FILENO); /* the message goes to a file, to be checked */
+    int msg = open(path_of("stderr.txt"), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    assert_true(saved >= 0 && msg >= 0);
+    dup2(msg, STDERR_FILENO);
+    int r = hs_outfile_watch_end(f, "standard output");
+    dup2(saved, STDERR_FILENO);
+    close(saved);
+    close(msg);
+    assert_int_equal(r, -1);
+    char buf[256];
+    get(path_of("stderr.txt"), buf, sizeof buf);
+    assert_string_equal(buf, "hstrace: cannot write standard output: No space left on device\n");
+    fclose(full);
+
+    size_t done = 0;
+    int fd = open("/dev/full", O_WRONLY);
+    assert_true(fd >= 0);
+    assert_int_equal(hs_outfile_write_all(fd, "x", 1, &done), ENOSPC);
+    assert_int_equal(done, 0);
+    close(fd);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -171,6 +234,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_symlinks_never_followed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_append_keeps_and_narrows, setup, teardown),
         cmocka_unit_test_setup_teardown(test_not_regular_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_close_removes_incomplete, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_watch_keeps_the_reason, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
