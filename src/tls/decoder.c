@@ -12,6 +12,7 @@
 #include "msg.h"
 #include "names.h"
 #include "protect.h"
+#include "record.h"
 #include "suites.h"
 
 #include <stdarg.h>
@@ -19,10 +20,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define REC_HDR 5
-#define REC_MAX_BODY12 (16384u + 2048u) /* TLS 1.2 TLSCiphertext bound */
-#define REC_MAX_BODY13 (16384u + 256u)  /* TLS 1.3 TLSCiphertext bound */
-#define REC_BUF (REC_HDR + REC_MAX_BODY12)
+#define REC_HDR HS_REC_HDR
+#define REC_BUF (HS_REC_HDR + HS_REC_MAX_BODY12)
 #define MAX_FRAMES 64           /* capture frames remembered per message */
 #define MAX_WIRE (64u * 1024u)  /* protected bytes kept per message for the hex view */
 #define RUN_KEEP 4096u          /* plaintext bytes kept per application-data row */
@@ -852,7 +851,7 @@ static bool handle_record(struct hs_decoder *d, struct side *s, const uint8_t *r
     struct recmeta meta = {.t = t, .frames = frames};
     if (!is_protected(d, s, type)) {
         /* RFC 8446 5.1, RFC 5246 6.2.1: a peer must answer this with record_overflow. */
-        if (len - REC_HDR > 16384)
+        if (len - REC_HDR > HS_REC_MAX_PLAIN)
             problem(d, s, t, frames, "record of %zu bytes: over the 16384-byte limit for "
                     "plaintext records", len - REC_HDR);
         handle_plain(d, s, type, rec + REC_HDR, len - REC_HDR, &meta);
@@ -998,19 +997,16 @@ static void record_done(struct hs_decoder *d, struct side *s, double t)
 
 static size_t max_body(const struct hs_decoder *d)
 {
-    return d->st.version == 0x0304 && d->st.sh_seen ? REC_MAX_BODY13 : REC_MAX_BODY12;
+    return d->st.version == 0x0304 && d->st.sh_seen ? HS_REC_MAX_BODY13 : HS_REC_MAX_BODY12;
 }
 
 /* A record header we can trust when resynchronising or looking for TLS after non-TLS bytes. */
 static bool plausible_header(const struct hs_decoder *d, const struct side *s, const uint8_t *h,
                              bool strict)
 {
-    size_t len = (size_t)h[3] << 8 | h[4];
-    if (h[1] != 3 || h[2] > 4 || len == 0 || len > max_body(d))
-        return false;
     if (strict) /* the start of a handshake: a hello from the right side */
-        return h[0] == 22 && h[5] == (s->who == HS_CLIENT ? 1 : 2) && len >= 4;
-    return h[0] >= 20 && h[0] <= 23;
+        return hs_record_hello(h, s->who, max_body(d));
+    return hs_record_plausible(h, max_body(d));
 }
 
 #define NOT_TLS_WAIT 16 /* bytes worth waiting for before showing what the peer sent */
@@ -1116,19 +1112,15 @@ void hs_decoder_feed(struct hs_decoder *d, enum hs_side from, double t_ms, const
             /* The first byte tells TLS, SSLv2-format hello, or something else. */
             if (from == HS_CLIENT && (p[0] & 0x80)) {
                 s->sslv2 = true;
-            } else if (p[0] < 20 || p[0] > 24) {
+            } else if (!hs_record_type_known(p[0])) {
                 not_tls(d, s, t_ms, p, n, frame);
                 continue; /* look for a handshake further on (STARTTLS) */
             }
         }
-        size_t hdr = s->sslv2 ? 2 : REC_HDR;
+        size_t hdr = s->sslv2 ? HS_SSLV2_HDR : REC_HDR;
         size_t need = hdr;
-        if (s->rec_len >= hdr) {
-            if (s->sslv2)
-                need = hdr + (((size_t)s->rec[0] & 0x7f) << 8 | s->rec[1]);
-            else
-                need = hdr + ((size_t)s->rec[3] << 8 | s->rec[4]);
-        }
+        if (s->rec_len >= hdr)
+            need = hdr + (s->sslv2 ? hs_sslv2_length(s->rec) : hs_record_length(s->rec));
         size_t k = need - s->rec_len < n ? need - s->rec_len : n;
         if (need > s->rec_cap) { /* need <= REC_BUF: the header was checked */
             size_t cap = s->rec_cap * 4 < REC_BUF ? s->rec_cap * 4 : REC_BUF;
@@ -1145,8 +1137,8 @@ void hs_decoder_feed(struct hs_decoder *d, enum hs_side from, double t_ms, const
         if (s->rec_len == hdr) {
             /* Header complete: check it before trusting its length. */
             if (s->sslv2) {
-                size_t len = ((size_t)s->rec[0] & 0x7f) << 8 | s->rec[1];
-                if (len < 9 || len > REC_MAX_BODY12) {
+                size_t len = hs_sslv2_length(s->rec);
+                if (len < HS_SSLV2_MIN_BODY || len > HS_REC_MAX_BODY12) {
                     s->sslv2 = false;
                     not_tls(d, s, t_ms, s->rec, s->rec_len, frame);
                     continue;
@@ -1154,8 +1146,8 @@ void hs_decoder_feed(struct hs_decoder *d, enum hs_side from, double t_ms, const
                 continue;
             }
             const uint8_t *h = s->rec;
-            size_t len = (size_t)h[3] << 8 | h[4];
-            bool shaped = h[0] >= 20 && h[0] <= 24 && h[1] == 3 && h[2] <= 4;
+            size_t len = hs_record_length(h);
+            bool shaped = hs_record_shaped(h);
             bool ok = shaped && len <= max_body(d);
             if (!ok) {
                 /* A TLS header with an impossible length is broken TLS, not another protocol. */
@@ -1170,7 +1162,7 @@ void hs_decoder_feed(struct hs_decoder *d, enum hs_side from, double t_ms, const
                 char esc[3 * REC_HDR + 1];
                 for (size_t i = 0; i < REC_HDR; i++)
                     snprintf(esc + 3 * i, 4, "%02x%s", h[i], i + 1 < REC_HDR ? " " : "");
-                if (len > max_body(d) && h[0] >= 20 && h[0] <= 24 && h[1] == 3)
+                if (len > max_body(d) && hs_record_type_known(h[0]) && h[1] == 3)
                     problem(d, s, t_ms, &s->rec_frames,
                             "record length %zu exceeds the limit of %zu: looking for the next record",
                             len, max_body(d));
@@ -1248,10 +1240,9 @@ void hs_decoder_finish(struct hs_decoder *d, double t_ms)
     for (int i = 0; i < 2; i++) {
         struct side *s = &d->side[i];
         if (!s->not_tls && !s->resync && s->rec_len > 0) {
-            size_t hdr = s->sslv2 ? 2 : REC_HDR;
+            size_t hdr = s->sslv2 ? HS_SSLV2_HDR : REC_HDR;
             if (s->rec_len >= hdr) {
-                size_t len = s->sslv2 ? (((size_t)s->rec[0] & 0x7f) << 8 | s->rec[1])
-                                      : ((size_t)s->rec[3] << 8 | s->rec[4]);
+                size_t len = s->sslv2 ? hs_sslv2_length(s->rec) : hs_record_length(s->rec);
                 problem(d, s, t_ms, &s->rec_frames,
                         "stream ended inside a record: %zu of %zu bytes", s->rec_len - hdr, len);
             } else {
