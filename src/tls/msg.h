@@ -1,7 +1,8 @@
 /*
  * Internal to the decoder: what the message decoders learn about the connection (and the
  * record layer needs), and the context one message is decoded in.  The record layer
- * (decoder.c) owns framing and keys; hello.c, extensions.c, messages.c decode contents.
+ * (decoder.c and the files decoder_internal.h lists) owns framing and keys; hello.c,
+ * extensions.c, messages.c decode contents.
  */
 #ifndef HS_MSG_H
 #define HS_MSG_H
