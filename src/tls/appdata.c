@@ -141,18 +141,18 @@ void dec_opaque_record(struct hs_decoder *d, struct side *s, const uint8_t *rec,
     uint8_t type = rec[0];
     meta->encrypted = true;
     meta->decrypted = false;
-    if (type == 23 || d->st.version == 0x0304) {
-        bool flight = type == 23 && in_flight13(d, s, len - REC_HDR);
+    if (type == HS_CT_APPLICATION_DATA || d->st.version == 0x0304) {
+        bool flight = type == HS_CT_APPLICATION_DATA && in_flight13(d, s, len - REC_HDR);
         dec_run_add(d, s, flight ? RUN_OPAQUE_FLIGHT : RUN_OPAQUE, NULL, len - REC_HDR,
                     len - REC_HDR, meta);
         return;
     }
     const char *name = "Handshake";
-    if (type == 21)
+    if (type == HS_CT_ALERT)
         name = "Alert";
-    else if (type == 22)
+    else if (type == HS_CT_HANDSHAKE)
         name = s->pr.hs_after_ccs == 0 ? "Finished" : "EncryptedHandshakeMessage";
-    else if (type == 20)
+    else if (type == HS_CT_CHANGE_CIPHER_SPEC)
         name = "ChangeCipherSpec";
     struct hs_event *ev = hs_event_new(s->who, HS_LAYER_TLS, name, meta->t);
     ev->length = len - REC_HDR;
@@ -162,7 +162,7 @@ void dec_opaque_record(struct hs_decoder *d, struct side *s, const uint8_t *rec,
                      len - REC_HDR);
     meta->wire = rec;
     meta->nwire = len;
-    if (type == 22) {
+    if (type == HS_CT_HANDSHAKE) {
         if (s->pr.hs_after_ccs == 0) {
             d->st.finished[s->who] = true;
             if (d->st.finished[HS_CLIENT] && d->st.finished[HS_SERVER])

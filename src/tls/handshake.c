@@ -181,17 +181,17 @@ void dec_handle_plain(struct hs_decoder *d, struct side *s, uint8_t type, const 
                       size_t n, const struct recmeta *meta)
 {
     switch (type) {
-    case 22:
+    case HS_CT_HANDSHAKE:
         if (n == 0) {
             dec_problem(d, s, meta->t, meta->frames, "empty handshake record");
             return;
         }
         handle_handshake(d, s, p, n, meta);
         return;
-    case 21:
+    case HS_CT_ALERT:
         handle_alerts(d, s, p, n, meta);
         return;
-    case 20: {
+    case HS_CT_CHANGE_CIPHER_SPEC: {
         bool compat = tls13_ccs(d);
         struct hs_msg m;
         struct hs_event *ev = dec_msg_start(d, s, "ChangeCipherSpec", meta->t, &m);
@@ -213,11 +213,14 @@ void dec_handle_plain(struct hs_decoder *d, struct side *s, uint8_t type, const 
         dec_emit(d, s, ev, meta);
         return;
     }
-    case 23:
-        dec_run_add(d, s, meta->decrypted ? RUN_DECRYPTED : meta->encrypted ? RUN_OPAQUE : RUN_PLAIN,
-                    p, n, meta->nwire > REC_HDR ? meta->nwire - REC_HDR : n, meta);
+    case HS_CT_APPLICATION_DATA: {
+        enum run_kind kind = meta->decrypted   ? RUN_DECRYPTED
+                             : meta->encrypted ? RUN_OPAQUE
+                                               : RUN_PLAIN;
+        dec_run_add(d, s, kind, p, n, meta->nwire > REC_HDR ? meta->nwire - REC_HDR : n, meta);
         return;
-    case 24: {
+    }
+    case HS_CT_HEARTBEAT: {
         struct hs_event *ev = hs_event_new(s->who, HS_LAYER_TLS, "Heartbeat", meta->t);
         ev->length = n;
         if (n >= 1)

@@ -66,7 +66,7 @@ static bool is_protected(const struct hs_decoder *d, const struct side *s, uint8
 {
     if (s->pr.protected12)
         return true;
-    if (type != 23)
+    if (type != HS_CT_APPLICATION_DATA)
         return false;
     if (s->pr.phase != PH_PLAIN)
         return true;
@@ -237,7 +237,7 @@ static bool handle_record(struct hs_decoder *d, struct side *s, const uint8_t *r
         return true;
     case DEC_FAILED:
     default: {
-        const char *what = type == 23 ? "application_data" : hs_name_content_type(type);
+        const char *what = hs_name_content_type(type);
         struct hs_event *ev = hs_event_new(s->who, HS_LAYER_TLS, "Error", t);
         ev->problem = true;
         ev->encrypted = true;
