@@ -298,34 +298,32 @@ EXT_DECODER(ext_versions)
     return HS_OK;
 }
 
+/* A list (2-byte length, at least `min` bytes) of 2-byte-length entries: their count under
+ * `key`. */
+static int count_entries(struct hs_cur *b, struct hs_field *e, size_t min, const char *key)
+{
+    struct hs_cur list;
+    HS_TRY(hs_cur_vec(b, 2, min, 0xffff, &list));
+    unsigned n = 0;
+    while (hs_cur_left(&list) > 0) {
+        struct hs_cur entry;
+        HS_TRY(hs_cur_vec(&list, 2, 1, 0xffff, &entry));
+        n++;
+    }
+    hs_f_int(e, key, n);
+    return HS_OK;
+}
+
 EXT_DECODER(ext_sct)
 {
     if (hs_cur_left(b) == 0)
         return HS_OK;
-    struct hs_cur list;
-    HS_TRY(hs_cur_vec(b, 2, 1, 0xffff, &list));
-    unsigned n = 0;
-    while (hs_cur_left(&list) > 0) {
-        struct hs_cur sct;
-        HS_TRY(hs_cur_vec(&list, 2, 1, 0xffff, &sct));
-        n++;
-    }
-    hs_f_int(e, "sct_count", n);
-    return HS_OK;
+    return count_entries(b, e, 1, "sct_count");
 }
 
 EXT_DECODER(ext_certificate_authorities)
 {
-    struct hs_cur list;
-    HS_TRY(hs_cur_vec(b, 2, 3, 0xffff, &list));
-    unsigned n = 0;
-    while (hs_cur_left(&list) > 0) {
-        struct hs_cur dn;
-        HS_TRY(hs_cur_vec(&list, 2, 1, 0xffff, &dn));
-        n++;
-    }
-    hs_f_int(e, "count", n);
-    return HS_OK;
+    return count_entries(b, e, 3, "count");
 }
 
 EXT_DECODER(ext_max_fragment_length)
