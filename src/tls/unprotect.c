@@ -159,12 +159,12 @@ void dec_after_message(struct hs_decoder *d, struct side *s, uint8_t type, const
 {
     struct hs_tls_state *st = &d->st;
     struct side *cl = &d->side[HS_CLIENT], *sv = &d->side[HS_SERVER];
-    if (type == 1 && s->who == HS_CLIENT) {
+    if (type == HS_MT_CLIENT_HELLO && s->who == HS_CLIENT) {
         if (st->ch_count == 1 && st->client_early_data && cl->pr.phase == PH_PLAIN)
             cl->pr.phase = PH_EARLY;
         d->want_retry = true;
     }
-    if (type == 2 && s->who == HS_SERVER && strcmp(evtype, "ServerHello") == 0) {
+    if (type == HS_MT_SERVER_HELLO && s->who == HS_SERVER && strcmp(evtype, "ServerHello") == 0) {
         memcpy(d->cur_client_random, st->last_client_random, 32);
         if (st->version == 0x0304) {
             sv->pr.phase = PH_HANDSHAKE;
@@ -177,9 +177,9 @@ void dec_after_message(struct hs_decoder *d, struct side *s, uint8_t type, const
         }
         d->want_retry = true;
     }
-    if (type == 5 && s->who == HS_CLIENT && s->pr.phase == PH_EARLY)
+    if (type == HS_MT_END_OF_EARLY_DATA && s->who == HS_CLIENT && s->pr.phase == PH_EARLY)
         s->pr.phase = PH_HANDSHAKE;
-    if (type == 20) {
+    if (type == HS_MT_FINISHED) {
         if (st->version == 0x0304 && s->pr.phase != PH_APP && s->pr.phase != PH_PLAIN) {
             s->pr.phase = PH_APP;
             s->pr.cur_kind = app_secret(s);
@@ -189,12 +189,12 @@ void dec_after_message(struct hs_decoder *d, struct side *s, uint8_t type, const
         if (st->finished[HS_CLIENT] && st->finished[HS_SERVER])
             d->trace->handshake_done = true;
     }
-    if (type == 24 && st->version == 0x0304 && s->pr.phase == PH_APP) {
+    if (type == HS_MT_KEY_UPDATE && st->version == 0x0304 && s->pr.phase == PH_APP) {
         s->pr.generation++;
         if (s->pr.cur_ready && hs_protect_tls13_update(&s->pr.cur) != HS_OK)
             s->pr.cur_ready = false;
     }
-    if (s->pr.protected12 && type != 1 && type != 2)
+    if (s->pr.protected12 && type != HS_MT_CLIENT_HELLO && type != HS_MT_SERVER_HELLO)
         s->pr.hs_after_ccs++;
 }
 
