@@ -4,8 +4,10 @@
 #include <string.h>
 #include <strings.h>
 
-#define REC_HDR 5
-#define REC_MAX_BODY (16384u + 2048u) /* TLSCiphertext bound of TLS 1.2 and below */
+#include "../tls/record.h"
+
+#define REC_HDR HS_REC_HDR
+#define REC_MAX_BODY HS_REC_MAX_BODY12 /* the bound of TLS 1.2 and below: no version known yet */
 
 void hs_tlsstart_init(struct hs_tlsstart *s, enum hs_side side, bool midstream)
 {
@@ -15,37 +17,20 @@ void hs_tlsstart_init(struct hs_tlsstart *s, enum hs_side side, bool midstream)
     s->line_start = true;
 }
 
-static size_t rec_len(const uint8_t *h)
-{
-    return (size_t)h[3] << 8 | h[4];
-}
-
-/* A TLS record header (RFC 8446 5.1): type 20-23, version 3.0-3.4, a length a record may have. */
-static bool record_header(const uint8_t *h)
-{
-    size_t len = rec_len(h);
-    return h[0] >= 20 && h[0] <= 23 && h[1] == 3 && h[2] <= 4 && len > 0 && len <= REC_MAX_BODY;
-}
-
-/* An SSLv2-format ClientHello (RFC 6101 E.1, RFC 5246 E.2): 2-byte length with the top bit
- * set, msg_type 1, version 2.0 or 3.x. */
-static bool sslv2_hello(const uint8_t *h)
-{
-    size_t len = ((size_t)h[0] & 0x7f) << 8 | h[1];
-    return (h[0] & 0x80) && len >= 9 && len <= REC_MAX_BODY && h[2] == 1 &&
-           ((h[3] == 0 && h[4] == 2) || (h[3] == 3 && h[4] <= 4));
-}
-
 /* After a preamble: the hello of this side at the start of a line (6 bytes: header + type),
  * or, from the server, an alert refusing it. */
 static bool hello_header(const struct hs_tlsstart *s, const uint8_t *w)
 {
-    size_t len = rec_len(w);
-    if (w[1] != 3 || w[2] > 4)
-        return false;
-    if (w[0] == 22)
-        return len >= 4 && len <= REC_MAX_BODY && w[5] == (s->side == HS_CLIENT ? 1 : 2);
-    return s->side == HS_SERVER && w[0] == 21 && len == 2 && (w[5] == 1 || w[5] == 2);
+    if (hs_record_hello(w, s->side, REC_MAX_BODY))
+        return true;
+    return s->side == HS_SERVER && w[0] == HS_CT_ALERT && hs_record_shaped(w) &&
+           hs_record_length(w) == 2 && (w[5] == 1 || w[5] == 2);
+}
+
+/* A byte that may start a hello (or the server's refusing alert) after a preamble. */
+static bool hello_start(uint8_t c)
+{
+    return c == HS_CT_HANDSHAKE || c == HS_CT_ALERT;
 }
 
 static bool is_text(uint8_t c)
@@ -114,8 +99,8 @@ static enum hs_tlsstart_state found(struct hs_tlsstart *s, const uint8_t *h, siz
     memcpy(s->hold, h, nh);
     s->nhold = nh;
     s->sslv2 = (h[0] & 0x80) != 0;
-    s->content_type = s->sslv2 ? 22 : h[0];
-    s->hs_type = s->sslv2 ? 1 : (s->content_type == 22 && nh > REC_HDR ? h[5] : 0);
+    s->content_type = s->sslv2 ? HS_CT_HANDSHAKE : h[0];
+    s->hs_type = s->sslv2 ? 1 : (s->content_type == HS_CT_HANDSHAKE && nh > REC_HDR ? h[5] : 0);
     return s->state;
 }
 
@@ -123,14 +108,14 @@ static enum hs_tlsstart_state found(struct hs_tlsstart *s, const uint8_t *h, siz
  * another record header (a lone header in random bytes is too easy to meet). */
 static bool chained_record(const uint8_t *p, size_t n, size_t i)
 {
-    if (REC_HDR > n - i || !record_header(p + i))
+    if (REC_HDR > n - i || !hs_record_plausible(p + i, REC_MAX_BODY))
         return false;
-    size_t end = REC_HDR + rec_len(p + i);
+    size_t end = REC_HDR + hs_record_length(p + i);
     if (end > n - i)
         return false;
     if (end == n - i)
         return true;
-    return REC_HDR <= n - i - end && record_header(p + i + end);
+    return REC_HDR <= n - i - end && hs_record_plausible(p + i + end, REC_MAX_BODY);
 }
 
 enum hs_tlsstart_state hs_tlsstart_feed(struct hs_tlsstart *s, const uint8_t *p, size_t n,
@@ -149,13 +134,14 @@ enum hs_tlsstart_state hs_tlsstart_feed(struct hs_tlsstart *s, const uint8_t *p,
         if (s->nwin < REC_HDR) {
             /* Decide early for bytes that can start nothing. */
             uint8_t c = s->win[0];
-            bool maybe = (c >= 20 && c <= 23) || (s->side == HS_CLIENT && (c & 0x80)) ||
+            bool maybe = hs_record_type_known(c) || (s->side == HS_CLIENT && (c & 0x80)) ||
                          is_text(c) || s->midstream;
             if (!maybe)
                 s->state = HS_TLSSTART_NONE;
             return s->state;
         }
-        if (record_header(s->win) || (s->side == HS_CLIENT && sslv2_hello(s->win))) {
+        if (hs_record_plausible(s->win, REC_MAX_BODY) ||
+            (s->side == HS_CLIENT && hs_record_sslv2_hello(s->win, REC_MAX_BODY))) {
             *used = i;
             return found(s, s->win, REC_HDR, 0);
         }
@@ -168,7 +154,7 @@ enum hs_tlsstart_state hs_tlsstart_feed(struct hs_tlsstart *s, const uint8_t *p,
             s->seen -= REC_HDR;
             for (size_t k = 0; k < REC_HDR; k++) {
                 s->seen++;
-                if (s->nwin > 0 || (s->line_start && (first[k] == 22 || first[k] == 21)))
+                if (s->nwin > 0 || (s->line_start && hello_start(first[k])))
                     s->win[s->nwin++] = first[k];
                 else
                     text_byte(s, first[k]);
@@ -223,7 +209,7 @@ enum hs_tlsstart_state hs_tlsstart_feed(struct hs_tlsstart *s, const uint8_t *p,
             for (size_t k = 0; k < nw; k++) {
                 if (s->nwin > 0) {
                     s->win[s->nwin++] = w[k];
-                } else if (s->line_start && k > 0 && (w[k] == 22 || w[k] == 21)) {
+                } else if (s->line_start && k > 0 && hello_start(w[k])) {
                     s->win[s->nwin++] = w[k];
                 } else {
                     text_byte(s, w[k]);
@@ -235,7 +221,7 @@ enum hs_tlsstart_state hs_tlsstart_feed(struct hs_tlsstart *s, const uint8_t *p,
             s->state = HS_TLSSTART_NONE;
             return s->state;
         }
-        if (s->line_start && (c == 22 || c == 21)) {
+        if (s->line_start && hello_start(c)) {
             s->win[s->nwin++] = c;
             continue;
         }

@@ -9,6 +9,22 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Every extension decoder: b over the extension's body, e its field object; info collects
+ * what the hello summaries and the connection state need.  Parameters may go unused. */
+#define EXT_DECODER(name)                                                                     \
+    static int name(struct hs_msg *m, struct hs_cur *b, enum hs_ext_where where,             \
+                    struct hs_field *e, struct hs_ext_info *info)
+
+/* A vector's length under `key`, for the extensions whose content is not shown. */
+static int vec_length(struct hs_cur *b, struct hs_field *e, unsigned lenbytes, size_t min,
+                      size_t max, const char *key)
+{
+    struct hs_cur v;
+    HS_TRY(hs_cur_vec(b, lenbytes, min, max, &v));
+    hs_f_int(e, key, (long long)hs_cur_left(&v));
+    return HS_OK;
+}
+
 /* A list of 16-bit code points: array of names under `key`; returns the count. */
 static int u16_list(struct hs_cur *v, struct hs_field *e, const char *key,
                     const char *(*fmt)(uint16_t, char *, size_t), unsigned *count)
@@ -31,8 +47,7 @@ static int u16_list(struct hs_cur *v, struct hs_field *e, const char *key,
     return HS_OK;
 }
 
-static int ext_server_name(struct hs_msg *m, struct hs_cur *b, struct hs_field *e,
-                           struct hs_ext_info *info)
+EXT_DECODER(ext_server_name)
 {
     if (hs_cur_left(b) == 0)
         return HS_OK; /* the server's acknowledgement */
@@ -56,8 +71,7 @@ static int ext_server_name(struct hs_msg *m, struct hs_cur *b, struct hs_field *
     return HS_OK;
 }
 
-static int ext_key_share(struct hs_msg *m, struct hs_cur *b, enum hs_ext_where where,
-                         struct hs_field *e, struct hs_ext_info *info)
+EXT_DECODER(ext_key_share)
 {
     char buf[48];
     if (where == HS_EXT_HRR) {
@@ -104,8 +118,7 @@ static int ext_key_share(struct hs_msg *m, struct hs_cur *b, enum hs_ext_where w
     return HS_OK;
 }
 
-static int ext_alpn(struct hs_msg *m, struct hs_cur *b, struct hs_field *e,
-                    struct hs_ext_info *info)
+EXT_DECODER(ext_alpn)
 {
     struct hs_cur list;
     HS_TRY(hs_cur_vec(b, 2, 2, 0xffff, &list));
@@ -125,8 +138,7 @@ static int ext_alpn(struct hs_msg *m, struct hs_cur *b, struct hs_field *e,
     return HS_OK;
 }
 
-static int ext_pre_shared_key(struct hs_msg *m, struct hs_cur *b, enum hs_ext_where where,
-                              struct hs_field *e, struct hs_ext_info *info)
+EXT_DECODER(ext_pre_shared_key)
 {
     info->psk = true;
     if (where != HS_EXT_CH) {
@@ -218,7 +230,7 @@ static const char *fmt_compression(uint16_t v, char *buf, size_t n)
     return buf;
 }
 
-static int ext_status_request(struct hs_cur *b, enum hs_ext_where where, struct hs_field *e)
+EXT_DECODER(ext_status_request)
 {
     if (hs_cur_left(b) == 0)
         return HS_OK;
@@ -253,8 +265,7 @@ static void keep_groups(struct hs_offer *o, struct hs_cur v)
     }
 }
 
-static int ext_versions(struct hs_cur *b, enum hs_ext_where where, struct hs_field *e,
-                        struct hs_ext_info *info)
+EXT_DECODER(ext_versions)
 {
     char buf[48];
     if (where != HS_EXT_CH) {
@@ -287,119 +298,179 @@ static int ext_versions(struct hs_cur *b, enum hs_ext_where where, struct hs_fie
     return HS_OK;
 }
 
-static int ext_sct(struct hs_cur *b, struct hs_field *e)
+/* A list (2-byte length, at least `min` bytes) of 2-byte-length entries: their count under
+ * `key`. */
+static int count_entries(struct hs_cur *b, struct hs_field *e, size_t min, const char *key)
 {
-    if (hs_cur_left(b) == 0)
-        return HS_OK;
     struct hs_cur list;
-    HS_TRY(hs_cur_vec(b, 2, 1, 0xffff, &list));
+    HS_TRY(hs_cur_vec(b, 2, min, 0xffff, &list));
     unsigned n = 0;
     while (hs_cur_left(&list) > 0) {
-        struct hs_cur sct;
-        HS_TRY(hs_cur_vec(&list, 2, 1, 0xffff, &sct));
+        struct hs_cur entry;
+        HS_TRY(hs_cur_vec(&list, 2, 1, 0xffff, &entry));
         n++;
     }
-    hs_f_int(e, "sct_count", n);
+    hs_f_int(e, key, n);
     return HS_OK;
 }
 
-static int ext_certificate_authorities(struct hs_cur *b, struct hs_field *e)
+EXT_DECODER(ext_sct)
 {
-    struct hs_cur list;
-    HS_TRY(hs_cur_vec(b, 2, 3, 0xffff, &list));
-    unsigned n = 0;
-    while (hs_cur_left(&list) > 0) {
-        struct hs_cur dn;
-        HS_TRY(hs_cur_vec(&list, 2, 1, 0xffff, &dn));
-        n++;
-    }
-    hs_f_int(e, "count", n);
+    if (hs_cur_left(b) == 0)
+        return HS_OK;
+    return count_entries(b, e, 1, "sct_count");
+}
+
+EXT_DECODER(ext_certificate_authorities)
+{
+    return count_entries(b, e, 3, "count");
+}
+
+EXT_DECODER(ext_max_fragment_length)
+{
+    uint8_t code;
+    HS_TRY(hs_cur_u8(b, &code));
+    if (code >= 1 && code <= 4)
+        hs_f_int(e, "max_fragment_length", 256 << code);
+    else
+        hs_f_fmt(e, "max_fragment_length", "invalid(%u)", code);
     return HS_OK;
 }
+
+EXT_DECODER(ext_supported_groups)
+{
+    struct hs_cur v;
+    HS_TRY(hs_cur_vec(b, 2, 2, 0xffff, &v));
+    if (info->offer)
+        keep_groups(info->offer, v);
+    return u16_list(&v, e, "groups", hs_fmt_group, &info->ngroups);
+}
+
+EXT_DECODER(ext_point_formats)
+{
+    return u8_named_list(b, e, "formats", point_format_name);
+}
+
+/* signature_algorithms and signature_algorithms_cert */
+EXT_DECODER(ext_signature_schemes)
+{
+    struct hs_cur v;
+    HS_TRY(hs_cur_vec(b, 2, 2, 0xfffe, &v));
+    return u16_list(&v, e, "schemes", hs_fmt_sigscheme, NULL);
+}
+
+EXT_DECODER(ext_padding)
+{
+    hs_f_int(e, "padding_length", (long long)hs_cur_left(b));
+    b->off = b->end;
+    return HS_OK;
+}
+
+EXT_DECODER(ext_compress_certificate)
+{
+    struct hs_cur v;
+    HS_TRY(hs_cur_vec(b, 1, 2, 254, &v));
+    return u16_list(&v, e, "algorithms", fmt_compression, NULL);
+}
+
+EXT_DECODER(ext_record_size_limit)
+{
+    uint16_t limit;
+    HS_TRY(hs_cur_u16(b, &limit));
+    hs_f_int(e, "record_size_limit", limit);
+    return HS_OK;
+}
+
+EXT_DECODER(ext_session_ticket)
+{
+    hs_f_int(e, "ticket_length", (long long)hs_cur_left(b));
+    if (hs_cur_left(b) > 0)
+        info->ticket_nonempty = true;
+    b->off = b->end;
+    return HS_OK;
+}
+
+EXT_DECODER(ext_early_data)
+{
+    if (where == HS_EXT_NST) {
+        uint32_t max;
+        HS_TRY(hs_cur_u32(b, &max));
+        hs_f_int(e, "max_early_data_size", max);
+        info->max_early_data = max;
+        info->has_max_early_data = true;
+    }
+    info->early_data = true;
+    return HS_OK;
+}
+
+EXT_DECODER(ext_cookie)
+{
+    return vec_length(b, e, 2, 1, 0xffff, "cookie_length");
+}
+
+EXT_DECODER(ext_psk_modes)
+{
+    return u8_named_list(b, e, "modes", psk_mode_name);
+}
+
+EXT_DECODER(ext_renegotiation_info)
+{
+    return vec_length(b, e, 1, 0, 0xff, "renegotiated_connection_length");
+}
+
+EXT_DECODER(ext_ech)
+{
+    if (hs_cur_left(b) > 0 && where == HS_EXT_CH) {
+        uint8_t type;
+        HS_TRY(hs_cur_u8(b, &type));
+        hs_f_str(e, "ech_type", type == 0 ? "outer" : type == 1 ? "inner" : "unknown");
+    }
+    b->off = b->end;
+    return HS_OK;
+}
+
+/*
+ * The extensions hstrace decodes (their names: names.c, the IANA registry).  The others,
+ * known empty ones (encrypt_then_mac, extended_master_secret, post_handshake_auth) and
+ * unknown ones, are shown by their length.  Adding one: an entry and a function.
+ */
+static const struct ext_kind {
+    uint16_t type;
+    int (*decode)(struct hs_msg *m, struct hs_cur *b, enum hs_ext_where where,
+                  struct hs_field *e, struct hs_ext_info *info);
+} ext_kinds[] = {
+    {0, ext_server_name},
+    {1, ext_max_fragment_length},
+    {5, ext_status_request},
+    {10, ext_supported_groups},
+    {11, ext_point_formats},
+    {13, ext_signature_schemes},
+    {16, ext_alpn},
+    {18, ext_sct},
+    {21, ext_padding},
+    {27, ext_compress_certificate},
+    {28, ext_record_size_limit},
+    {35, ext_session_ticket},
+    {41, ext_pre_shared_key},
+    {42, ext_early_data},
+    {43, ext_versions},
+    {44, ext_cookie},
+    {45, ext_psk_modes},
+    {47, ext_certificate_authorities},
+    {50, ext_signature_schemes},
+    {51, ext_key_share},
+    {0xfe0d, ext_ech},
+    {0xff01, ext_renegotiation_info},
+};
 
 static int decode_one(struct hs_msg *m, struct hs_cur *b, uint16_t type, enum hs_ext_where where,
                       struct hs_field *e, struct hs_ext_info *info)
 {
-    struct hs_cur v;
-    uint8_t u8;
-    uint16_t u16;
-    uint32_t u32;
-    switch (type) {
-    case 0: return ext_server_name(m, b, e, info);
-    case 1:
-        HS_TRY(hs_cur_u8(b, &u8));
-        if (u8 >= 1 && u8 <= 4)
-            hs_f_int(e, "max_fragment_length", 256 << u8);
-        else
-            hs_f_fmt(e, "max_fragment_length", "invalid(%u)", u8);
-        return HS_OK;
-    case 5: return ext_status_request(b, where, e);
-    case 10:
-        HS_TRY(hs_cur_vec(b, 2, 2, 0xffff, &v));
-        if (info->offer)
-            keep_groups(info->offer, v);
-        return u16_list(&v, e, "groups", hs_fmt_group, &info->ngroups);
-    case 11: return u8_named_list(b, e, "formats", point_format_name);
-    case 13:
-    case 50:
-        HS_TRY(hs_cur_vec(b, 2, 2, 0xfffe, &v));
-        return u16_list(&v, e, "schemes", hs_fmt_sigscheme, NULL);
-    case 16: return ext_alpn(m, b, e, info);
-    case 18: return ext_sct(b, e);
-    case 21:
-        hs_f_int(e, "padding_length", (long long)hs_cur_left(b));
-        b->off = b->end;
-        return HS_OK;
-    case 27:
-        HS_TRY(hs_cur_vec(b, 1, 2, 254, &v));
-        return u16_list(&v, e, "algorithms", fmt_compression, NULL);
-    case 28:
-        HS_TRY(hs_cur_u16(b, &u16));
-        hs_f_int(e, "record_size_limit", u16);
-        return HS_OK;
-    case 35:
-        hs_f_int(e, "ticket_length", (long long)hs_cur_left(b));
-        if (hs_cur_left(b) > 0)
-            info->ticket_nonempty = true;
-        b->off = b->end;
-        return HS_OK;
-    case 41: return ext_pre_shared_key(m, b, where, e, info);
-    case 42:
-        if (where == HS_EXT_NST) {
-            HS_TRY(hs_cur_u32(b, &u32));
-            hs_f_int(e, "max_early_data_size", u32);
-            info->max_early_data = u32;
-            info->has_max_early_data = true;
-        }
-        info->early_data = true;
-        return HS_OK;
-    case 43: return ext_versions(b, where, e, info);
-    case 44:
-        HS_TRY(hs_cur_vec(b, 2, 1, 0xffff, &v));
-        hs_f_int(e, "cookie_length", (long long)hs_cur_left(&v));
-        return HS_OK;
-    case 45: return u8_named_list(b, e, "modes", psk_mode_name);
-    case 47: return ext_certificate_authorities(b, e);
-    case 51: return ext_key_share(m, b, where, e, info);
-    case 0xff01:
-        HS_TRY(hs_cur_vec(b, 1, 0, 0xff, &v));
-        hs_f_int(e, "renegotiated_connection_length", (long long)hs_cur_left(&v));
-        return HS_OK;
-    case 0xfe0d:
-        if (hs_cur_left(b) > 0 && where == HS_EXT_CH) {
-            HS_TRY(hs_cur_u8(b, &u8));
-            hs_f_str(e, "ech_type", u8 == 0 ? "outer" : u8 == 1 ? "inner" : "unknown");
-        }
-        b->off = b->end;
-        return HS_OK;
-    case 22: /* encrypt_then_mac */
-    case 23: /* extended_master_secret */
-    case 49: /* post_handshake_auth */
-    default:
-        /* Known empty ones and unknown ones: the length says it all. */
-        b->off = b->end;
-        return HS_OK;
-    }
+    for (size_t i = 0; i < sizeof ext_kinds / sizeof ext_kinds[0]; i++)
+        if (ext_kinds[i].type == type)
+            return ext_kinds[i].decode(m, b, where, e, info);
+    b->off = b->end; /* the length says it all */
+    return HS_OK;
 }
 
 int hs_decode_extensions(struct hs_msg *m, struct hs_cur *c, enum hs_ext_where where,

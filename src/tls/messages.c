@@ -596,6 +596,59 @@ static void empty_body(struct hs_msg *m, struct hs_cur *c, const char *what)
     hs_msg_sum(m, "%s", what);
 }
 
+static void hello_request(struct hs_msg *m, struct hs_cur *c)
+{
+    empty_body(m, c, "the server asks for a new handshake");
+}
+
+static void end_of_early_data(struct hs_msg *m, struct hs_cur *c)
+{
+    m->st->end_of_early_data = true;
+    empty_body(m, c, "end of 0-RTT data");
+}
+
+static void server_hello_done(struct hs_msg *m, struct hs_cur *c)
+{
+    empty_body(m, c, "server hello finished");
+}
+
+/*
+ * The handshake message types hstrace decodes (their names: names.c, the IANA registry).
+ * A hello decodes its whole message and names itself (a ServerHello may be a
+ * HelloRetryRequest); the others decode their body.  Adding one: an entry and a function.
+ */
+static const struct msg_kind {
+    uint8_t type;
+    void (*whole)(struct hs_msg *m, const uint8_t *p, size_t n);
+    void (*body)(struct hs_msg *m, struct hs_cur *c);
+} msg_kinds[] = {
+    {HS_MT_HELLO_REQUEST, NULL, hello_request},
+    {HS_MT_CLIENT_HELLO, hs_decode_client_hello, NULL},
+    {HS_MT_SERVER_HELLO, hs_decode_server_hello, NULL},
+    {HS_MT_NEW_SESSION_TICKET, NULL, new_session_ticket},
+    {HS_MT_END_OF_EARLY_DATA, NULL, end_of_early_data},
+    {HS_MT_ENCRYPTED_EXTENSIONS, NULL, encrypted_extensions},
+    {HS_MT_CERTIFICATE, NULL, certificate},
+    {HS_MT_SERVER_KEY_EXCHANGE, NULL, server_key_exchange},
+    {HS_MT_CERTIFICATE_REQUEST, NULL, certificate_request},
+    {HS_MT_SERVER_HELLO_DONE, NULL, server_hello_done},
+    {HS_MT_CERTIFICATE_VERIFY, NULL, certificate_verify},
+    {HS_MT_CLIENT_KEY_EXCHANGE, NULL, client_key_exchange},
+    {HS_MT_FINISHED, NULL, finished},
+    {HS_MT_CERTIFICATE_STATUS, NULL, certificate_status},
+    {HS_MT_KEY_UPDATE, NULL, key_update},
+    {HS_MT_COMPRESSED_CERTIFICATE, NULL, compressed_certificate},
+    {HS_MT_NEXT_PROTOCOL, NULL, next_protocol},
+};
+
+static const struct msg_kind *msg_kind(uint8_t type)
+{
+    for (size_t i = 0; i < sizeof msg_kinds / sizeof msg_kinds[0]; i++)
+        if (msg_kinds[i].type == type)
+            return &msg_kinds[i];
+    return NULL;
+}
+
 void hs_decode_handshake(struct hs_msg *m, const uint8_t *p, size_t n)
 {
     if (n < 4) {
@@ -605,12 +658,9 @@ void hs_decode_handshake(struct hs_msg *m, const uint8_t *p, size_t n)
         return;
     }
     uint8_t type = p[0];
-    if (type == 1) {
-        hs_decode_client_hello(m, p, n);
-        return;
-    }
-    if (type == 2) {
-        hs_decode_server_hello(m, p, n);
+    const struct msg_kind *kind = msg_kind(type);
+    if (kind && kind->whole) {
+        kind->whole(m, p, n);
         return;
     }
     const char *name = hs_name_handshake(type);
@@ -624,31 +674,13 @@ void hs_decode_handshake(struct hs_msg *m, const uint8_t *p, size_t n)
     c.off = 4;
     if (len < n - 4)
         c.end = 4 + (size_t)len;
-    switch (type) {
-    case 0: empty_body(m, &c, "the server asks for a new handshake"); break;
-    case 4: new_session_ticket(m, &c); break;
-    case 5:
-        m->st->end_of_early_data = true;
-        empty_body(m, &c, "end of 0-RTT data");
-        break;
-    case 8: encrypted_extensions(m, &c); break;
-    case 11: certificate(m, &c); break;
-    case 12: server_key_exchange(m, &c); break;
-    case 13: certificate_request(m, &c); break;
-    case 14: empty_body(m, &c, "server hello finished"); break;
-    case 15: certificate_verify(m, &c); break;
-    case 16: client_key_exchange(m, &c); break;
-    case 20: finished(m, &c); break;
-    case 22: certificate_status(m, &c); break;
-    case 24: key_update(m, &c); break;
-    case 25: compressed_certificate(m, &c); break;
-    case 67: next_protocol(m, &c); break;
-    default:
-        hs_f_int(m->f, "msg_type", type);
-        hs_f_int(m->f, "body_length", len);
-        hs_msg_sum(m, "%u-byte body", len);
-        break;
+    if (kind) {
+        kind->body(m, &c);
+        return;
     }
+    hs_f_int(m->f, "msg_type", type);
+    hs_f_int(m->f, "body_length", len);
+    hs_msg_sum(m, "%u-byte body", len);
 }
 
 void hs_decode_alert(struct hs_msg *m, const uint8_t *p, size_t n)

@@ -1,7 +1,8 @@
 /*
  * Internal to the decoder: what the message decoders learn about the connection (and the
  * record layer needs), and the context one message is decoded in.  The record layer
- * (decoder.c) owns framing and keys; hello.c, extensions.c, messages.c decode contents.
+ * (decoder.c and the files decoder_internal.h lists) owns framing and keys; hello.c,
+ * extensions.c, messages.c decode contents.
  */
 #ifndef HS_MSG_H
 #define HS_MSG_H
@@ -21,6 +22,28 @@
 #define HS_MAX_OFFER_VERSIONS 16
 #define HS_MAX_OFFER_GROUPS 64
 #define HS_MAX_OFFER_SHARES 8
+
+/* The handshake message types hstrace decodes or acts on (RFC 8446 4, RFC 5246 7.4, RFC 6066
+ * 8, RFC 8879; their names: names.c). */
+enum hs_msg_type {
+    HS_MT_HELLO_REQUEST = 0,
+    HS_MT_CLIENT_HELLO = 1,
+    HS_MT_SERVER_HELLO = 2,
+    HS_MT_NEW_SESSION_TICKET = 4,
+    HS_MT_END_OF_EARLY_DATA = 5,
+    HS_MT_ENCRYPTED_EXTENSIONS = 8,
+    HS_MT_CERTIFICATE = 11,
+    HS_MT_SERVER_KEY_EXCHANGE = 12,
+    HS_MT_CERTIFICATE_REQUEST = 13,
+    HS_MT_SERVER_HELLO_DONE = 14,
+    HS_MT_CERTIFICATE_VERIFY = 15,
+    HS_MT_CLIENT_KEY_EXCHANGE = 16,
+    HS_MT_FINISHED = 20,
+    HS_MT_CERTIFICATE_STATUS = 22,
+    HS_MT_KEY_UPDATE = 24,
+    HS_MT_COMPRESSED_CERTIFICATE = 25,
+    HS_MT_NEXT_PROTOCOL = 67,
+};
 
 /* What the latest ClientHello offered, to check the server's choices against.  A list longer
  * than its array is marked cut and then not used for checks: no false alarms. */

@@ -187,6 +187,20 @@ static void test_midstream(void **state)
     assert_int_equal(used, 8);
 }
 
+/* Mid-stream, a heartbeat record (content type 24) is a record boundary like the others. */
+static void test_midstream_heartbeat(void **state)
+{
+    (void)state;
+    struct hs_tlsstart st;
+    static const uint8_t buf[] = {0xee, 0xee, 0xee, 24, 3, 3, 0, 3, 1, 0, 0, 21, 3, 3, 0, 2, 1, 0};
+    hs_tlsstart_init(&st, HS_SERVER, true);
+    size_t used;
+    assert_int_equal(hs_tlsstart_feed(&st, buf, sizeof buf, &used), HS_TLSSTART_FOUND);
+    assert_int_equal(st.tls_offset, 3);
+    assert_int_equal(st.content_type, 24);
+    assert_int_equal(used, 8);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -195,6 +209,7 @@ int main(void)
         cmocka_unit_test(test_starttls),
         cmocka_unit_test(test_no_tls),
         cmocka_unit_test(test_midstream),
+        cmocka_unit_test(test_midstream_heartbeat),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
