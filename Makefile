@@ -31,7 +31,7 @@ LIB_OBJS  := $(filter-out $(BUILD)/src/cli/main.o,$(OBJS))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test-deps run check unit integration install clean lint
+.PHONY: all deps test-deps run check unit integration install clean lint house
 all: hstrace
 
 # The binary at the top is the plain build; the sanitizer build stays in build/san.
@@ -65,7 +65,13 @@ run: deps
 
 unit: $(UNIT_BINS)
 
+# The house rules (README, Layout): a folder that includes one it may not, or a .c file over
+# 800 lines, stops the build of the tests.
+house:
+	tests/tools/check-house
+
 check: test-deps
+	$(MAKE) house
 	$(MAKE) hstrace unit
 	HSTRACE=$(CURDIR)/$(BUILD)/hstrace BUILD=$(CURDIR)/$(BUILD) SANITIZE=$(SANITIZE) \
 	    VALGRIND=$(VALGRIND) tests/run.sh

@@ -3,15 +3,15 @@
  * socket tap that feeds every byte to the decoder, all into one trace.  Only this thread adds
  * events to the trace (the capture thread queues its segments for us).
  */
-#include "tap.h"
+#include "client_internal.h"
 #include "dbgnotes.h"
-#include "hellosize.h"
 #include "keyfile.h"
 #include "live.h"
 #include "live_internal.h"
 #include "net.h"
 #include "privs.h"
 #include "target.h"
+#include "tlsconfig.h"
 #include "verify.h"
 
 #include "../net/pcapwrite.h"
@@ -41,487 +41,19 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define RX_BUF 32768           /* one socket read; mbedTLS is served from it */
 #define TICKET_WAIT_MS 300     /* how long to wait for TLS 1.3 NewSessionTickets */
 #define TICKET_MORE_MS 30      /* after a ticket, how long to wait for another */
 #define CLOSE_WAIT_MS 200      /* after close: the server's close_notify, FIN/RST */
-#define MAX_LIST 64            /* --ciphers / --groups / --alpn entries */
 #define CAPTURE_HINT                                                                          \
     "packet capture not permitted; TCP rows are inferred (run as root or: sudo setcap "       \
     "cap_net_raw,cap_net_admin=eip $(command -v hstrace))"
-
-struct live {
-    const struct hs_live_opts *o;
-    struct hs_trace *trace;
-    double start_wall;        /* wall-clock seconds at the start */
-    int fd;
-    double deadline;          /* wall-clock seconds: reads and writes give up after it */
-    bool timed_out, peer_eof;
-    int sock_errno;
-
-    struct hs_decoder *dec;
-    struct hs_keylog *keys;
-    struct hs_keyfile *keyfile; /* --keylog, SSLKEYLOGFILE */
-
-    struct hs_capture *cap;
-    struct hs_tcp_rows rows;
-    bool write_refused;       /* -w without a capture: the request fails before connecting */
-    struct hs_privs privs;    /* who to become once the capture is open */
-    bool settled;             /* become_user ran */
-    bool privs_failed;        /* could not become that user: nothing more runs */
-    mbedtls_x509_crt *own_ca; /* where --cafile/--capath/the system bundle go (NULL: given) */
-    bool ca_failed;           /* a CA file the user named cannot be read: usage error */
-
-    uint8_t rx[RX_BUF];       /* read from the socket, not yet given to mbedTLS */
-    size_t rx_off, rx_len;
-    uint8_t first_server[16];  /* the server's first bytes, to name a non-TLS reply */
-    size_t nfirst_server;
-
-    struct hs_verify verify;
-    char last_note[160];      /* the last library note, not to repeat it */
-};
-
-static double now_ms(const struct live *l)
-{
-    return (hs_wall_s() - l->start_wall) * 1000.0;
-}
-
-/* Moves the capture thread's segments into the trace (this thread owns the trace). */
-static void drain_capture(struct live *l)
-{
-    if (l->cap == NULL)
-        return;
-    struct hs_tcp_seg segs[64];
-    size_t n;
-    while ((n = hs_capture_drain(l->cap, segs, 64)) > 0)
-        for (size_t i = 0; i < n; i++)
-            hs_tcp_rows_add(&l->rows, l->trace, &segs[i]);
-}
-
-static int remaining_ms(const struct live *l)
-{
-    double left = (l->deadline - hs_wall_s()) * 1000.0;
-    if (left <= 0)
-        return 0;
-    return left > 1e9 ? 1000000000 : (int)left + 1;
-}
-
-/* Waits for events on the socket until the deadline; false on timeout (flag set). */
-static bool wait_fd(struct live *l, short events)
-{
-    for (;;) {
-        int left = remaining_ms(l);
-        if (left == 0) {
-            l->timed_out = true;
-            return false;
-        }
-        /* Wake up now and then so captured segments reach the trace in good time. */
-        struct pollfd pfd = {.fd = l->fd, .events = events};
-        int r = poll(&pfd, 1, left < 50 ? left : 50);
-        drain_capture(l);
-        if (r > 0)
-            return true;
-        if (r < 0 && errno != EINTR) {
-            l->sock_errno = errno;
-            return true;
-        }
-    }
-}
-
-/* ---- the socket tap given to mbedTLS ---- */
-
-static int tap_send(void *ctx, const unsigned char *buf, size_t len)
-{
-    struct live *l = ctx;
-    for (;;) {
-        double t = now_ms(l);
-        ssize_t n = send(l->fd, buf, len, MSG_NOSIGNAL);
-        if (n >= 0) {
-            hs_decoder_feed(l->dec, HS_CLIENT, t, buf, (size_t)n, 0);
-            drain_capture(l);
-            return (int)n;
-        }
-        if (errno == EINTR)
-            continue;
-        if (errno != EAGAIN && errno != EWOULDBLOCK) {
-            l->sock_errno = errno;
-            return MBEDTLS_ERR_NET_SEND_FAILED;
-        }
-        if (!wait_fd(l, POLLOUT))
-            return MBEDTLS_ERR_SSL_TIMEOUT;
-    }
-}
-
-/*
- * recv() into rx; *t_ms gets the kernel's arrival time of the data (SO_TIMESTAMPNS, the
- * same clock as the capture's timestamps), or the time now when the kernel gives none.
- */
-static ssize_t recv_stamped(struct live *l, double *t_ms)
-{
-    char control[CMSG_SPACE(sizeof(struct timespec)) + 64];
-    struct iovec iov = {.iov_base = l->rx, .iov_len = sizeof l->rx};
-    struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
-                         .msg_controllen = sizeof control};
-    ssize_t n = recvmsg(l->fd, &msg, 0);
-    *t_ms = now_ms(l);
-    if (n <= 0)
-        return n;
-    for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
-        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS &&
-            c->cmsg_len >= CMSG_LEN(sizeof(struct timespec))) {
-            struct timespec ts;
-            memcpy(&ts, CMSG_DATA(c), sizeof ts);
-            double t = ((double)ts.tv_sec + (double)ts.tv_nsec / 1e9 - l->start_wall) * 1000.0;
-            /* Trust it only when it is sane (not before the start, not in the future). */
-            if (t >= 0 && t <= *t_ms)
-                *t_ms = t;
-        }
-    }
-    return n;
-}
-
-/* Reads what the socket holds into rx, feeding the decoder at the moment it arrived.
- * Returns bytes read, 0 at EOF, or an mbedTLS error. */
-static int fill_rx(struct live *l)
-{
-    for (;;) {
-        if (!wait_fd(l, POLLIN))
-            return MBEDTLS_ERR_SSL_TIMEOUT;
-        double t;
-        ssize_t n = recv_stamped(l, &t);
-        if (n > 0) {
-            if (l->nfirst_server < sizeof l->first_server) {
-                size_t k = sizeof l->first_server - l->nfirst_server;
-                if (k > (size_t)n)
-                    k = (size_t)n;
-                memcpy(l->first_server + l->nfirst_server, l->rx, k);
-                l->nfirst_server += k;
-            }
-            l->rx_off = 0;
-            l->rx_len = (size_t)n;
-            hs_decoder_feed(l->dec, HS_SERVER, t, l->rx, (size_t)n, 0);
-            return (int)n;
-        }
-        if (n == 0) {
-            l->peer_eof = true;
-            return 0;
-        }
-        if (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK)
-            continue;
-        l->sock_errno = errno;
-        return errno == ECONNRESET ? MBEDTLS_ERR_NET_CONN_RESET : MBEDTLS_ERR_NET_RECV_FAILED;
-    }
-}
-
-static int tap_recv(void *ctx, unsigned char *buf, size_t len)
-{
-    struct live *l = ctx;
-    if (l->rx_len == 0) {
-        if (l->peer_eof)
-            return 0;
-        int r = fill_rx(l);
-        if (r <= 0)
-            return r;
-    }
-    size_t k = len < l->rx_len ? len : l->rx_len;
-    memcpy(buf, l->rx + l->rx_off, k);
-    l->rx_off += k;
-    l->rx_len -= k;
-    return (int)k;
-}
-
-/* ---- key export, debug hook ---- */
-
-static void on_export_keys(void *ctx, mbedtls_ssl_key_export_type type,
-                           const unsigned char *secret, size_t secret_len,
-                           const unsigned char client_random[32],
-                           const unsigned char server_random[32],
-                           mbedtls_tls_prf_types prf)
-{
-    struct live *l = ctx;
-    enum hs_secret kind;
-    switch (type) {
-    case MBEDTLS_SSL_KEY_EXPORT_TLS12_MASTER_SECRET: kind = HS_SECRET_TLS12_MASTER; break;
-    case MBEDTLS_SSL_KEY_EXPORT_TLS1_3_CLIENT_EARLY_SECRET: kind = HS_SECRET_CLIENT_EARLY; break;
-    case MBEDTLS_SSL_KEY_EXPORT_TLS1_3_CLIENT_HANDSHAKE_TRAFFIC_SECRET:
-        kind = HS_SECRET_CLIENT_HANDSHAKE;
-        break;
-    case MBEDTLS_SSL_KEY_EXPORT_TLS1_3_SERVER_HANDSHAKE_TRAFFIC_SECRET:
-        kind = HS_SECRET_SERVER_HANDSHAKE;
-        break;
-    case MBEDTLS_SSL_KEY_EXPORT_TLS1_3_CLIENT_APPLICATION_TRAFFIC_SECRET:
-        kind = HS_SECRET_CLIENT_TRAFFIC_0;
-        break;
-    case MBEDTLS_SSL_KEY_EXPORT_TLS1_3_SERVER_APPLICATION_TRAFFIC_SECRET:
-        kind = HS_SECRET_SERVER_TRAFFIC_0;
-        break;
-    default:
-        return; /* the early exporter secret has no key log label we use */
-    }
-    if (hs_keylog_add(l->keys, kind, client_random, secret, secret_len) != HS_OK)
-        return;
-    if (l->keyfile) {
-        char line[2 * 32 + 2 * HS_SECRET_MAX + 64];
-        size_t n = hs_keylog_format(kind, client_random, secret, secret_len, line, sizeof line);
-        hs_keyfile_put(l->keyfile, line, n);
-        memset(line, 0, sizeof line);
-    }
-    hs_decoder_keys_changed(l->dec);
-}
-
-static void on_debug(void *ctx, int level, const char *file, int line, const char *str)
-{
-    struct live *l = ctx;
-    double t = now_ms(l);
-    /* Trim the trailing newline and surrounding blanks. */
-    size_t n = strlen(str);
-    while (n > 0 && (str[n - 1] == '\n' || str[n - 1] == '\r' || str[n - 1] == ' '))
-        n--;
-    while (n > 0 && *str == ' ') {
-        str++;
-        n--;
-    }
-    /* mbedTLS starts each line with the context's address ("0x55d0c0a8: "): noise here. */
-    if (n > 2 && str[0] == '0' && str[1] == 'x') {
-        const char *colon = memchr(str, ':', n);
-        if (colon && (size_t)(colon - str) < 24 && colon[1] == ' ') {
-            n -= (size_t)(colon + 2 - str);
-            str = colon + 2;
-        }
-    }
-    char text[512];
-    snprintf(text, sizeof text, "%.*s", (int)(n < 500 ? n : 500), str);
-
-    char note[160];
-    if (hs_dbgnote(level, text, note, sizeof note) && strcmp(note, l->last_note) != 0) {
-        snprintf(l->last_note, sizeof l->last_note, "%s", note);
-        struct hs_event *ev = hs_event_new(HS_CLIENT, HS_LAYER_LIBRARY, "note", t);
-        hs_event_summary(ev, "%s", note);
-        hs_trace_add(l->trace, ev);
-    }
-    if (l->o->debug > 0 && level <= l->o->debug && n > 0) {
-        struct hs_event *ev = hs_event_new(HS_CLIENT, HS_LAYER_LIBRARY, "debug", t);
-        hs_event_summary(ev, "%s", text);
-        hs_f_int(ev->fields, "level", level);
-        const char *base = strrchr(file, '/');
-        hs_f_fmt(ev->fields, "source", "%s:%d", base ? base + 1 : file, line);
-        hs_trace_add(l->trace, ev);
-    }
-}
-
-/* ---- configuration from the options ---- */
-
-static void usage_error(struct hs_trace *t, const char *what, const char *arg)
-{
-    fprintf(stderr, "hstrace: %s%s\n", what, arg);
-    t->exit_code = HS_EXIT_USAGE;
-}
-
-/* Splits a comma list into at most max-1 trimmed, non-empty items (a copy in *store). */
-/* Splits a comma-separated option value; the count, or SPLIT_TOO_MANY (a usage error). */
-#define SPLIT_TOO_MANY ((size_t)-1)
-static size_t split_list(const char *s, char **store, char **items, size_t max)
-{
-    *store = hs_xstrdup(s);
-    size_t n = 0;
-    char *save = NULL;
-    for (char *tok = strtok_r(*store, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        while (*tok == ' ')
-            tok++;
-        char *end = tok + strlen(tok);
-        while (end > tok && end[-1] == ' ')
-            *--end = '\0';
-        if (*tok == '\0')
-            continue;
-        if (n + 1 >= max) {
-            items[0] = NULL;
-            return SPLIT_TOO_MANY;
-        }
-        items[n++] = tok;
-    }
-    items[n] = NULL;
-    return n;
-}
-
-struct tls_setup {
-    mbedtls_entropy_context entropy;
-    mbedtls_ctr_drbg_context drbg;
-    mbedtls_ssl_config conf;
-    mbedtls_ssl_context ssl;
-    mbedtls_x509_crt ca;
-    int suites[MAX_LIST];
-    uint16_t groups[MAX_LIST];
-    char *alpn_store;
-    const char *alpn[MAX_LIST];
-};
-
-static void setup_init(struct tls_setup *s)
-{
-    mbedtls_entropy_init(&s->entropy);
-    mbedtls_ctr_drbg_init(&s->drbg);
-    mbedtls_ssl_config_init(&s->conf);
-    mbedtls_ssl_init(&s->ssl);
-    mbedtls_x509_crt_init(&s->ca);
-    s->alpn_store = NULL;
-}
-
-static void setup_free(struct tls_setup *s)
-{
-    mbedtls_ssl_free(&s->ssl);
-    mbedtls_ssl_config_free(&s->conf);
-    mbedtls_ctr_drbg_free(&s->drbg);
-    mbedtls_entropy_free(&s->entropy);
-    mbedtls_x509_crt_free(&s->ca);
-    free(s->alpn_store);
-}
-
-/* Loads the trusted CAs into ca; 0, or -1 after a usage error. */
-static int load_cas(const struct hs_live_opts *o, mbedtls_x509_crt *ca, struct hs_trace *t)
-{
-    char why[512];
-    int r;
-    if (o->cafile && hs_verify_load_cafile(ca, o->cafile, why, sizeof why) != 0) {
-        fprintf(stderr, "hstrace: %s\n", why);
-        t->exit_code = HS_EXIT_USAGE;
-        return -1;
-    }
-    if (o->capath && (r = mbedtls_x509_crt_parse_path(ca, o->capath)) < 0) {
-        mbedtls_strerror(r, why, sizeof why);
-        fprintf(stderr, "hstrace: cannot read CA directory %s: %s\n", o->capath, why);
-        t->exit_code = HS_EXIT_USAGE;
-        return -1;
-    }
-    if (!o->cafile && !o->capath &&
-        mbedtls_x509_crt_parse_file(ca, "/etc/ssl/certs/ca-certificates.crt") < 0)
-        (void)mbedtls_x509_crt_parse_path(ca, "/etc/ssl/certs");
-    return 0;
-}
-
-/*
- * Signature algorithms, PKCS#1 before PSS: mbedTLS offers RSA-PSS in a ClientHello that also
- * offers TLS 1.2, but rejects it when a TLS 1.2 server picks it for its ServerKeyExchange
- * (illegal_parameter).  Servers that follow the client's order then pick PKCS#1 in TLS 1.2,
- * while TLS 1.3 servers must still pick PSS, which mbedTLS supports there.
- */
-static const uint16_t sig_algs[] = {
-    MBEDTLS_TLS1_3_SIG_ECDSA_SECP256R1_SHA256, MBEDTLS_TLS1_3_SIG_ECDSA_SECP384R1_SHA384,
-    MBEDTLS_TLS1_3_SIG_ECDSA_SECP521R1_SHA512, MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA256,
-    MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA384,       MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA512,
-    MBEDTLS_TLS1_3_SIG_RSA_PSS_RSAE_SHA256,    MBEDTLS_TLS1_3_SIG_RSA_PSS_RSAE_SHA384,
-    MBEDTLS_TLS1_3_SIG_RSA_PSS_RSAE_SHA512,    MBEDTLS_TLS1_3_SIG_NONE,
-};
-
-/* Applies --tls1.x, --ciphers, --groups, --alpn; 0, or -1 after a usage error. */
-static int apply_options(const struct hs_live_opts *o, struct tls_setup *s, struct hs_trace *t)
-{
-    mbedtls_ssl_config *c = &s->conf;
-    mbedtls_ssl_conf_sig_algs(c, sig_algs);
-    if (o->only_tls12) {
-        mbedtls_ssl_conf_min_tls_version(c, MBEDTLS_SSL_VERSION_TLS1_2);
-        mbedtls_ssl_conf_max_tls_version(c, MBEDTLS_SSL_VERSION_TLS1_2);
-    } else if (o->only_tls13) {
-        mbedtls_ssl_conf_min_tls_version(c, MBEDTLS_SSL_VERSION_TLS1_3);
-        mbedtls_ssl_conf_max_tls_version(c, MBEDTLS_SSL_VERSION_TLS1_3);
-    }
-    char *items[MAX_LIST];
-    char *store = NULL;
-    if (o->ciphers) {
-        size_t n = split_list(o->ciphers, &store, items, MAX_LIST);
-        if (n == SPLIT_TOO_MANY) {
-            usage_error(t, "too many cipher suites (at most 63)", "");
-            free(store);
-            return -1;
-        }
-        for (size_t i = 0; i < n; i++) {
-            int id = hs_suite_by_name(items[i]);
-            if (id < 0) {
-                usage_error(t, "unknown cipher suite: ", items[i]);
-                free(store);
-                return -1;
-            }
-            s->suites[i] = id;
-        }
-        s->suites[n] = 0;
-        free(store);
-        if (n == 0) {
-            usage_error(t, "empty cipher suite list", "");
-            return -1;
-        }
-        mbedtls_ssl_conf_ciphersuites(c, s->suites);
-    }
-    if (o->groups) {
-        size_t n = split_list(o->groups, &store, items, MAX_LIST);
-        if (n == SPLIT_TOO_MANY) {
-            usage_error(t, "too many groups (at most 63)", "");
-            free(store);
-            return -1;
-        }
-        for (size_t i = 0; i < n; i++) {
-            int g = hs_group_by_name(items[i]);
-            if (g <= 0) {
-                usage_error(t, "unknown group: ", items[i]);
-                free(store);
-                return -1;
-            }
-            s->groups[i] = (uint16_t)g;
-        }
-        s->groups[n] = 0;
-        free(store);
-        if (n == 0) {
-            usage_error(t, "empty group list", "");
-            return -1;
-        }
-        mbedtls_ssl_conf_groups(c, s->groups);
-    }
-    if (o->alpn) {
-        char *alpn_items[MAX_LIST];
-        size_t n = split_list(o->alpn, &s->alpn_store, alpn_items, MAX_LIST);
-        if (n == SPLIT_TOO_MANY) {
-            usage_error(t, "too many ALPN protocols (at most 63)", "");
-            return -1;
-        }
-        for (size_t i = 0; i < n; i++) {
-            if (strlen(alpn_items[i]) > 255) {
-                usage_error(t, "ALPN protocol name too long: ", alpn_items[i]);
-                return -1;
-            }
-            s->alpn[i] = alpn_items[i];
-        }
-        s->alpn[n] = NULL;
-        if (n == 0) {
-            usage_error(t, "empty ALPN list", "");
-            return -1;
-        }
-        if (mbedtls_ssl_conf_alpn_protocols(c, s->alpn) != 0) {
-            usage_error(t, "bad ALPN list: ", o->alpn);
-            return -1;
-        }
-    }
-    return 0;
-}
-
-/* A ClientHello larger than mbedTLS can send would fail every handshake: a usage error. */
-static int check_hello_size(const struct hs_live_opts *o, const struct hs_target *tg,
-                            const struct tls_setup *s, struct hs_trace *t)
-{
-    size_t sni = o->no_sni ? 0 : strlen(o->sni ? o->sni : tg->host);
-    size_t bound = hs_hello_bound(s->suites, s->groups, o->alpn ? s->alpn : NULL, sni);
-    if (bound <= HS_HELLO_MAX)
-        return 0;
-    fprintf(stderr, "hstrace: --alpn, --ciphers, --groups and the server name make a "
-            "ClientHello of up to %zu bytes; it must fit in %d (see LIMITS in hstrace(1))\n",
-            bound, HS_HELLO_MAX);
-    t->exit_code = HS_EXIT_USAGE;
-    return -1;
-}
-
 /* A problem row when captured TCP segments found the tap's queue full (they became no row). */
 static void report_queue_drops(struct live *l)
 {
-    struct hs_capture_drops d;
+    struct hs_tap_drops d;
     if (l->cap == NULL)
         return;
-    hs_capture_queue_drops(l->cap, &d);
+    hs_tap_queue_drops(l->cap, &d);
     if (d.segments == 0)
         return;
     struct hs_event *ev = hs_event_new(d.first_from_server ? HS_SERVER : HS_CLIENT, HS_LAYER_TCP,
@@ -530,9 +62,9 @@ static void report_queue_drops(struct live *l)
     hs_f_str(ev->fields, "error", "capture queue full");
     hs_f_int(ev->fields, "segments", (long long)d.segments);
     hs_f_int(ev->fields, "control", (long long)d.control);
-    hs_f_int(ev->fields, "limit", HS_CAPTURE_QUEUE_MAX);
+    hs_f_int(ev->fields, "limit", HS_TAP_QUEUE_MAX);
     hs_event_summary(ev, "%zu captured TCP segments not shown, %zu of them SYN/FIN/RST (more "
-                     "than %d waited at once)", d.segments, d.control, HS_CAPTURE_QUEUE_MAX);
+                     "than %d waited at once)", d.segments, d.control, HS_TAP_QUEUE_MAX);
     hs_trace_add(l->trace, ev);
 }
 
@@ -545,28 +77,10 @@ static void fail_handshake(struct live *l, int ret)
                       "the server)", l->o->timeout_s);
         return;
     }
-    if (hs_decoder_not_tls(l->dec, HS_SERVER)) {
-        /* Name what it speaks when the reply is text: the first bytes, printable only. */
-        char peek[sizeof l->first_server + 1];
-        size_t k = 0;
-        bool text = l->nfirst_server > 0;
-        for (size_t i = 0; i < l->nfirst_server; i++) {
-            uint8_t c = l->first_server[i];
-            if (c == '\r' || c == '\n')
-                break;
-            if (c < 0x20 || c > 0x7e)
-                text = false;
-            peek[k++] = (char)c;
-        }
-        peek[k] = '\0';
-        if (text && strncmp(peek, "HTTP/", 5) == 0)
-            hs_trace_fail(t, HS_STAGE_TLS, "the server does not speak TLS (it replied in plain "
-                          "HTTP: \"%s\")", peek);
-        else if (text && k > 0)
-            hs_trace_fail(t, HS_STAGE_TLS, "the server does not speak TLS (its reply starts "
-                          "with \"%s\")", peek);
-        else
-            hs_trace_fail(t, HS_STAGE_TLS, "the server does not speak TLS");
+    char what[96];
+    if (hs_decoder_not_tls_reason(l->dec, HS_SERVER, what, sizeof what)) {
+        hs_trace_fail(t, HS_STAGE_TLS, "the server does not speak TLS%s%s%s", *what ? " (" : "",
+                      what, *what ? ")" : "");
         return;
     }
     char alert[96];
@@ -624,7 +138,7 @@ static bool become_user(struct live *l)
         l->privs_failed = true;
         return false;
     }
-    if (l->own_ca && load_cas(l->o, l->own_ca, l->trace) != 0) {
+    if (l->own_ca && hs_tls_load_cas(l->o, l->own_ca, l->trace) != 0) {
         l->ca_failed = true;
         return false;
     }
@@ -634,9 +148,9 @@ static bool become_user(struct live *l)
 /* ---- -w: the connection's packets into a capture file ---- */
 
 /* -w asks for packets: without a capture that is a failed request, said before connecting. */
-static void refuse_write(enum hs_capture_open_result cr, const char *why)
+static void refuse_write(enum hs_tap_open_result cr, const char *why)
 {
-    if (cr != HS_CAPTURE_DENIED) {
+    if (cr != HS_TAP_DENIED) {
         fprintf(stderr, "hstrace: -w needs packet capture: %s\n", why);
         return;
     }
@@ -675,7 +189,7 @@ static struct hs_live_saved *take_saved(struct live *l)
     if (l->cap == NULL)
         return NULL;
     struct hs_live_saved *sv = hs_xcalloc(1, sizeof *sv);
-    hs_capture_take_packets(l->cap, &sv->packets);
+    hs_tap_take_packets(l->cap, &sv->packets);
     sv->keylog = keylog_text(l->keys, &sv->keylog_len);
     return sv;
 }
@@ -739,35 +253,35 @@ static bool connect_stage(struct live *l, const struct hs_target *tg, struct hs_
                             : hs_xasprintf("%s:%u", lbuf, hs_net_port(&bound));
 
     /* The capture must be listening before the SYN leaves. */
-    enum hs_capture_open_result cr = hs_capture_open(&l->cap, &bound, dst, err, sizeof err);
+    enum hs_tap_open_result cr = hs_tap_open(&l->cap, &bound, dst, err, sizeof err);
     if (!become_user(l))
         return false;
     /* The reader thread starts as the user: it holds nothing the drop took away. */
-    if (cr == HS_CAPTURE_OK && hs_capture_start(l->cap, err, sizeof err) != 0) {
-        hs_capture_free(l->cap);
+    if (cr == HS_TAP_OK && hs_tap_start(l->cap, err, sizeof err) != 0) {
+        hs_tap_free(l->cap);
         l->cap = NULL;
-        cr = HS_CAPTURE_FAILED;
+        cr = HS_TAP_FAILED;
     }
-    if (cr != HS_CAPTURE_OK && l->o->write_path) {
+    if (cr != HS_TAP_OK && l->o->write_path) {
         refuse_write(cr, err);
         l->write_refused = true;
         return false;
     }
-    if (cr != HS_CAPTURE_OK) {
+    if (cr != HS_TAP_OK) {
         t->tcp_inferred = true;
-        t->hint = cr == HS_CAPTURE_DENIED
+        t->hint = cr == HS_TAP_DENIED
                       ? hs_xstrdup(CAPTURE_HINT)
                       : hs_xasprintf("packet capture failed (%s); TCP rows are inferred", err);
     }
     /* After the drop, so the key log belongs to the user who will read it. */
     l->keyfile = hs_keyfile_open(l->o->keylog ? l->o->keylog : getenv("SSLKEYLOGFILE"));
 
-    double c0 = now_ms(l);
+    double c0 = live_now_ms(l);
     int timeout_ms = (int)(l->o->timeout_s * 1000.0);
     int e = hs_net_connect(l->fd, dst, timeout_ms > 0 ? timeout_ms : 1);
-    double c1 = now_ms(l);
+    double c1 = live_now_ms(l);
     t->tcp_ms = c1 - c0;
-    drain_capture(l);
+    live_drain_capture(l);
     if (e == 0) {
         if (t->tcp_inferred)
             hs_tcp_rows_inferred(t, c0, c1);
@@ -801,7 +315,7 @@ static bool check_verification(struct live *l, mbedtls_ssl_context *ssl)
     t->problems = hs_field_new_array();
     hs_verify_problems(&l->verify, flags, t->problems);
     t->verified = flags == 0;
-    struct hs_event *ev = hs_event_new(HS_CLIENT, HS_LAYER_LIBRARY, "note", now_ms(l));
+    struct hs_event *ev = hs_event_new(HS_CLIENT, HS_LAYER_LIBRARY, "note", live_now_ms(l));
     if (flags == 0) {
         hs_event_summary(ev, "certificate verified%s",
                          l->verify.name ? " (name checked by hstrace)" : "");
@@ -829,12 +343,12 @@ static bool check_verification(struct live *l, mbedtls_ssl_context *ssl)
 static bool handshake_stage(struct live *l, mbedtls_ssl_context *ssl)
 {
     struct hs_trace *t = l->trace;
-    double h0 = now_ms(l);
+    double h0 = live_now_ms(l);
     l->deadline = hs_wall_s() + l->o->timeout_s;
     bool verify_seen = false;
     while (!mbedtls_ssl_is_handshake_over(ssl)) {
         int ret = mbedtls_ssl_handshake_step(ssl);
-        drain_capture(l);
+        live_drain_capture(l);
         if (!verify_seen) {
             uint32_t vr = mbedtls_ssl_get_verify_result(ssl);
             if (l->verify.checked || (vr != 0 && vr != (uint32_t)-1)) {
@@ -850,7 +364,7 @@ static bool handshake_stage(struct live *l, mbedtls_ssl_context *ssl)
             return false;
         }
     }
-    t->tls_ms = now_ms(l) - h0;
+    t->tls_ms = live_now_ms(l) - h0;
     t->handshake_done = true;
     if (!verify_seen && !check_verification(l, ssl))
         return false;
@@ -893,7 +407,7 @@ static void close_stage(struct live *l, mbedtls_ssl_context *ssl, bool send_clos
     shutdown(l->fd, SHUT_WR);
     while (!l->peer_eof && !l->timed_out) {
         l->rx_len = 0;
-        if (fill_rx(l) < 0)
+        if (live_fill_rx(l) < 0)
             break;
     }
     l->rx_len = 0;
@@ -901,13 +415,13 @@ static void close_stage(struct live *l, mbedtls_ssl_context *ssl, bool send_clos
     l->fd = -1;
     /* Wait for the FIN/RST segments to come through the capture. */
     while (l->cap && !hs_tcp_rows_closed(&l->rows) && hs_wall_s() < l->deadline) {
-        drain_capture(l);
+        live_drain_capture(l);
         if (!hs_tcp_rows_closed(&l->rows))
             usleep(5000);
     }
     if (l->cap) {
-        hs_capture_stop(l->cap);
-        drain_capture(l);
+        hs_tap_stop(l->cap);
+        live_drain_capture(l);
     }
 }
 
@@ -936,21 +450,21 @@ int hs_live_trace(const struct hs_live_opts *o, const struct hs_live_extra *extr
     l->fd = -1;
     l->start_wall = hs_wall_s(); /* restarted just before DNS */
 
-    struct tls_setup *s = hs_xcalloc(1, sizeof *s);
-    setup_init(s);
+    struct hs_tls_setup *s = hs_xcalloc(1, sizeof *s);
+    hs_tls_setup_init(s);
     int code = HS_EXIT_USAGE;
 
     const char *target = extra && extra->target ? extra->target : o->target;
     struct hs_target tg;
     char err[128];
     if (hs_target_parse(target, o->port, &tg, err, sizeof err) != 0) {
-        usage_error(t, "invalid target: ", err);
+        hs_live_usage_error(t, "invalid target: ", err);
         goto done;
     }
     t->host = hs_xstrdup(tg.host);
     t->port = tg.port;
     if (hs_privs_plan(o->user, &l->privs, err, sizeof err) != 0) {
-        usage_error(t, err, "");
+        hs_live_usage_error(t, err, "");
         goto done;
     }
 
@@ -972,17 +486,17 @@ int hs_live_trace(const struct hs_live_opts *o, const struct hs_live_extra *extr
     mbedtls_ssl_conf_session_tickets(&s->conf, MBEDTLS_SSL_SESSION_TICKETS_ENABLED);
     mbedtls_ssl_conf_tls13_enable_signal_new_session_tickets(
         &s->conf, MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED);
-    mbedtls_ssl_conf_dbg(&s->conf, on_debug, l);
+    mbedtls_ssl_conf_dbg(&s->conf, live_on_debug, l);
     mbedtls_debug_set_threshold(o->debug > HS_DBGNOTES_LEVEL ? o->debug : HS_DBGNOTES_LEVEL);
-    if (apply_options(o, s, t) != 0 || check_hello_size(o, &tg, s, t) != 0)
+    if (hs_tls_apply_options(o, s, t) != 0 || hs_tls_check_hello_size(o, &tg, s, t) != 0)
         goto done;
     if (mbedtls_ssl_setup(&s->ssl, &s->conf) != 0 || setup_names(l, &tg, &s->ssl) != 0) {
         hs_trace_fail(t, HS_STAGE_TLS, "cannot set up the TLS session");
         code = t->exit_code;
         goto done;
     }
-    mbedtls_ssl_set_export_keys_cb(&s->ssl, on_export_keys, l);
-    mbedtls_ssl_set_bio(&s->ssl, l, tap_send, tap_recv, NULL);
+    mbedtls_ssl_set_export_keys_cb(&s->ssl, live_on_export_keys, l);
+    mbedtls_ssl_set_bio(&s->ssl, l, live_tap_send, live_tap_recv, NULL);
 
     l->keys = hs_keylog_new();
     l->dec = hs_decoder_new(t, l->keys);
@@ -995,22 +509,22 @@ int hs_live_trace(const struct hs_live_opts *o, const struct hs_live_extra *extr
         goto done; /* code is HS_EXIT_USAGE: the request cannot be met, nothing ran */
     if (connected) {
         bool ok = handshake_stage(l, &s->ssl);
-        t->total_ms = now_ms(l);
+        t->total_ms = live_now_ms(l);
         if (ok)
             read_tickets(l, &s->ssl);
         close_stage(l, &s->ssl, ok);
     } else {
-        t->total_ms = now_ms(l);
+        t->total_ms = live_now_ms(l);
         if (l->fd >= 0) {
             close(l->fd);
             l->fd = -1;
         }
         if (l->cap) {
-            hs_capture_stop(l->cap);
-            drain_capture(l);
+            hs_tap_stop(l->cap);
+            live_drain_capture(l);
         }
     }
-    hs_decoder_finish(l->dec, now_ms(l));
+    hs_decoder_finish(l->dec, live_now_ms(l));
     t->round_trips = hs_count_round_trips(t, -1);
     report_queue_drops(l); /* after the count: the row is no round trip */
     code = t->error_stage == HS_STAGE_NONE ? HS_EXIT_OK : t->exit_code;
@@ -1030,8 +544,8 @@ done:
         close(l->fd);
     hs_decoder_free(l->dec);
     hs_keylog_free(l->keys);
-    hs_capture_free(l->cap);
-    setup_free(s);
+    hs_tap_free(l->cap);
+    hs_tls_setup_free(s);
     free(s);
     free(l);
     return code;

@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define QUEUE_MAX HS_CAPTURE_QUEUE_MAX
+#define QUEUE_MAX HS_TAP_QUEUE_MAX
 
-struct hs_capture {
+struct hs_tap {
     pcap_t *pcap;
     char device[64];
     pthread_t thread;
@@ -29,7 +29,7 @@ struct hs_capture {
     pthread_mutex_t lock; /* guards the queue and drops */
     struct hs_tcp_seg *queue;
     size_t qhead, qlen;
-    struct hs_capture_drops drops;
+    struct hs_tap_drops drops;
 
     struct hs_packets packets; /* written by the thread only, read after stop */
 };
@@ -103,12 +103,12 @@ static int file_linktype(int dlt)
 
 /* One frame from the tap: kept raw (bounded), and queued for the main thread when it can
  * become a row. */
-static void take_frame(struct hs_capture *c, double ts, const uint8_t *bytes, uint32_t caplen,
+static void take_frame(struct hs_tap *c, double ts, const uint8_t *bytes, uint32_t caplen,
                        uint32_t origlen)
 {
     struct hs_packets *pk = &c->packets;
     uint64_t frame = 0;
-    if (pk->n < HS_CAPTURE_MAX_PACKETS) {
+    if (pk->n < HS_TAP_MAX_PACKETS) {
         if (pk->n == pk->cap) {
             pk->cap = pk->cap ? pk->cap * 2 : 64;
             pk->pkt = hs_xrealloc(pk->pkt, pk->cap * sizeof *pk->pkt);
@@ -133,12 +133,12 @@ static void take_frame(struct hs_capture *c, double ts, const uint8_t *bytes, ui
     if (!control && s.payload_wire != 0)
         return;
     /* Pure ACKs leave the last slots to SYN/FIN/RST: at most one of them is ever a row. */
-    size_t room = control ? QUEUE_MAX : QUEUE_MAX - HS_CAPTURE_QUEUE_RESERVE;
+    size_t room = control ? QUEUE_MAX : QUEUE_MAX - HS_TAP_QUEUE_RESERVE;
     pthread_mutex_lock(&c->lock);
     if (c->qlen < room) {
         c->queue[(c->qhead + c->qlen++) % QUEUE_MAX] = s;
     } else {
-        struct hs_capture_drops *d = &c->drops;
+        struct hs_tap_drops *d = &c->drops;
         if (d->segments++ == 0) {
             d->first_ts = ts;
             d->first_from_server = s.from_server;
@@ -152,12 +152,12 @@ static void take_frame(struct hs_capture *c, double ts, const uint8_t *bytes, ui
 static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
     double ts = (double)h->ts.tv_sec + (double)h->ts.tv_usec / 1e6;
-    take_frame((struct hs_capture *)user, ts, bytes, h->caplen, h->len);
+    take_frame((struct hs_tap *)user, ts, bytes, h->caplen, h->len);
 }
 
 static void *reader(void *arg)
 {
-    struct hs_capture *c = arg;
+    struct hs_tap *c = arg;
     int fd = pcap_get_selectable_fd(c->pcap);
     while (!atomic_load(&c->stop)) {
         if (fd >= 0) {
@@ -175,7 +175,7 @@ static void *reader(void *arg)
 /* ---- the public face ---- */
 
 /* What a capture needs besides the handle: link type, the server's end, the queue. */
-static void setup_queue(struct hs_capture *c, int linktype, uint32_t snaplen,
+static void setup_queue(struct hs_tap *c, int linktype, uint32_t snaplen,
                         const struct hs_addr *remote)
 {
     c->packets.linktype = linktype;
@@ -192,30 +192,30 @@ static void setup_queue(struct hs_capture *c, int linktype, uint32_t snaplen,
     atomic_init(&c->stop, false);
 }
 
-enum hs_capture_open_result hs_capture_open(struct hs_capture **out, const struct hs_addr *local,
+enum hs_tap_open_result hs_tap_open(struct hs_tap **out, const struct hs_addr *local,
                                             const struct hs_addr *remote, char *err,
                                             size_t errsz)
 {
     *out = NULL;
-    struct hs_capture *c = hs_xcalloc(1, sizeof *c);
+    struct hs_tap *c = hs_xcalloc(1, sizeof *c);
     find_device(local, c->device, sizeof c->device);
     char errbuf[PCAP_ERRBUF_SIZE] = "";
-    enum hs_capture_open_result res = HS_CAPTURE_FAILED;
+    enum hs_tap_open_result res = HS_TAP_FAILED;
 
     c->pcap = pcap_create(c->device, errbuf);
     if (c->pcap == NULL) {
         snprintf(err, errsz, "%s", errbuf);
         free(c);
-        return HS_CAPTURE_FAILED;
+        return HS_TAP_FAILED;
     }
-    pcap_set_snaplen(c->pcap, HS_CAPTURE_SNAPLEN);
+    pcap_set_snaplen(c->pcap, HS_TAP_SNAPLEN);
     pcap_set_promisc(c->pcap, 0);
     pcap_set_immediate_mode(c->pcap, 1);
     pcap_set_timeout(c->pcap, 10);
     int r = pcap_activate(c->pcap);
     if (r < 0) {
         if (r == PCAP_ERROR_PERM_DENIED)
-            res = HS_CAPTURE_DENIED;
+            res = HS_TAP_DENIED;
         snprintf(err, errsz, "%s: %s", c->device, pcap_geterr(c->pcap));
         goto fail;
     }
@@ -238,10 +238,10 @@ enum hs_capture_open_result hs_capture_open(struct hs_capture **out, const struc
     }
 
     int snap = pcap_snapshot(c->pcap);
-    setup_queue(c, pcap_datalink(c->pcap), snap > 0 ? (uint32_t)snap : HS_CAPTURE_SNAPLEN,
+    setup_queue(c, pcap_datalink(c->pcap), snap > 0 ? (uint32_t)snap : HS_TAP_SNAPLEN,
                 remote);
     *out = c;
-    return HS_CAPTURE_OK;
+    return HS_TAP_OK;
 
 fail:
     pcap_close(c->pcap);
@@ -249,7 +249,7 @@ fail:
     return res;
 }
 
-int hs_capture_start(struct hs_capture *c, char *err, size_t errsz)
+int hs_tap_start(struct hs_tap *c, char *err, size_t errsz)
 {
     if (c->thread_started)
         return 0;
@@ -261,7 +261,7 @@ int hs_capture_start(struct hs_capture *c, char *err, size_t errsz)
     return 0;
 }
 
-size_t hs_capture_drain(struct hs_capture *c, struct hs_tcp_seg *out, size_t max)
+size_t hs_tap_drain(struct hs_tap *c, struct hs_tcp_seg *out, size_t max)
 {
     size_t k = 0;
     pthread_mutex_lock(&c->lock);
@@ -274,14 +274,14 @@ size_t hs_capture_drain(struct hs_capture *c, struct hs_tcp_seg *out, size_t max
     return k;
 }
 
-void hs_capture_queue_drops(struct hs_capture *c, struct hs_capture_drops *out)
+void hs_tap_queue_drops(struct hs_tap *c, struct hs_tap_drops *out)
 {
     pthread_mutex_lock(&c->lock);
     *out = c->drops;
     pthread_mutex_unlock(&c->lock);
 }
 
-void hs_capture_stop(struct hs_capture *c)
+void hs_tap_stop(struct hs_tap *c)
 {
     if (c == NULL || !c->thread_started)
         return;
@@ -290,28 +290,28 @@ void hs_capture_stop(struct hs_capture *c)
     c->thread_started = false;
 }
 
-const struct hs_packets *hs_capture_packets(const struct hs_capture *c)
+const struct hs_packets *hs_tap_packets(const struct hs_tap *c)
 {
     return &c->packets;
 }
 
-const char *hs_capture_device(const struct hs_capture *c)
+const char *hs_tap_device(const struct hs_tap *c)
 {
     return c->device;
 }
 
-void hs_capture_take_packets(struct hs_capture *c, struct hs_packets *out)
+void hs_tap_take_packets(struct hs_tap *c, struct hs_packets *out)
 {
     *out = c->packets;
     c->packets.pkt = NULL;
     c->packets.n = c->packets.cap = 0;
 }
 
-void hs_capture_free(struct hs_capture *c)
+void hs_tap_free(struct hs_tap *c)
 {
     if (c == NULL)
         return;
-    hs_capture_stop(c);
+    hs_tap_stop(c);
     if (c->pcap)
         pcap_close(c->pcap);
     for (size_t i = 0; i < c->packets.n; i++)
@@ -322,14 +322,14 @@ void hs_capture_free(struct hs_capture *c)
     free(c);
 }
 
-struct hs_capture *hs_capture_new_fed(int linktype, const struct hs_addr *remote)
+struct hs_tap *hs_tap_new_fed(int linktype, const struct hs_addr *remote)
 {
-    struct hs_capture *c = hs_xcalloc(1, sizeof *c);
-    setup_queue(c, linktype, HS_CAPTURE_SNAPLEN, remote);
+    struct hs_tap *c = hs_xcalloc(1, sizeof *c);
+    setup_queue(c, linktype, HS_TAP_SNAPLEN, remote);
     return c;
 }
 
-void hs_capture_feed(struct hs_capture *c, double ts, const uint8_t *frame, uint32_t caplen,
+void hs_tap_feed(struct hs_tap *c, double ts, const uint8_t *frame, uint32_t caplen,
                      uint32_t origlen)
 {
     if (c->pcap == NULL)

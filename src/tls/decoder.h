@@ -56,6 +56,12 @@ void hs_decoder_finish(struct hs_decoder *d, double t_ms);
  * `from`'s stream. */
 bool hs_decoder_not_tls(const struct hs_decoder *d, enum hs_side from);
 
+/* When `from` is not TLS: what its reply is, for a reason line, into buf ("it replied in
+ * plain HTTP: \"HTTP/1.1 400 Bad\"", "its reply starts with \"...\"", or "" when its first
+ * bytes are not text); NULL while the stream is TLS. */
+const char *hs_decoder_not_tls_reason(const struct hs_decoder *d, enum hs_side from, char *buf,
+                                      size_t n);
+
 /* The ClientHello's random, or NULL before one was seen. */
 const uint8_t *hs_decoder_client_random(const struct hs_decoder *d);
 

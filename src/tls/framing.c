@@ -15,6 +15,7 @@
 
 #define SCAN_WIN 6      /* header + first body byte, when looking for a record start */
 #define NOT_TLS_WAIT 16 /* bytes worth waiting for before showing what the peer sent */
+#define NOT_TLS_PEEK 16 /* bytes of a text reply quoted in the reason line */
 
 static size_t max_body(const struct hs_decoder *d)
 {
@@ -28,6 +29,34 @@ static bool plausible_header(const struct hs_decoder *d, const struct side *s, c
     if (strict) /* the start of a handshake: a hello from the right side */
         return hs_record_hello(h, s->who, max_body(d));
     return hs_record_plausible(h, max_body(d));
+}
+
+const char *hs_decoder_not_tls_reason(const struct hs_decoder *d, enum hs_side from, char *buf,
+                                      size_t n)
+{
+    if (!hs_decoder_not_tls(d, from) || n == 0)
+        return NULL;
+    /* The first line of the reply when it is printable text, at most NOT_TLS_PEEK bytes. */
+    const struct not_tls *nt = &d->side[from].nt;
+    char peek[NOT_TLS_PEEK + 1];
+    size_t k = 0;
+    bool text = nt->len > 0;
+    for (size_t i = 0; i < nt->len && i < NOT_TLS_PEEK; i++) {
+        uint8_t c = nt->buf[i];
+        if (c == '\r' || c == '\n')
+            break;
+        if (c < 0x20 || c > 0x7e)
+            text = false;
+        peek[k++] = (char)c;
+    }
+    peek[k] = '\0';
+    if (text && strncmp(peek, "HTTP/", 5) == 0)
+        snprintf(buf, n, "it replied in plain HTTP: \"%s\"", peek);
+    else if (text && k > 0)
+        snprintf(buf, n, "its reply starts with \"%s\"", peek);
+    else
+        buf[0] = '\0';
+    return buf;
 }
 
 void dec_not_tls_row(struct hs_decoder *d, struct side *s)

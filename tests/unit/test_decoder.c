@@ -792,6 +792,12 @@ static void test_not_tls(void **state)
         assert_true(t->first->problem);
         assert_non_null(strstr(t->first->summary, "not TLS: "));
         assert_non_null(strstr(t->first->summary, i == 0 ? "HTTP/1.1" : "SSH-2.0"));
+        /* The reason line quotes the first line, at most 16 bytes of it. */
+        char why[96];
+        assert_non_null(hs_decoder_not_tls_reason(d, HS_SERVER, why, sizeof why));
+        assert_string_equal(why, i == 0 ? "it replied in plain HTTP: \"HTTP/1.1 400 Bad\""
+                                        : "its reply starts with \"SSH-2.0-OpenSSH_\"");
+        assert_null(hs_decoder_not_tls_reason(d, HS_CLIENT, why, sizeof why));
         hs_decoder_free(d);
         hs_trace_free(t);
     }
@@ -800,6 +806,9 @@ static void test_not_tls(void **state)
     struct hs_decoder *d = hs_decoder_new(t, NULL);
     hs_decoder_feed(d, HS_SERVER, 1, (const uint8_t *)"\x15\x41\x42\x43\x44\x45", 6, 0);
     assert_true(hs_decoder_not_tls(d, HS_SERVER));
+    char why[96];
+    assert_non_null(hs_decoder_not_tls_reason(d, HS_SERVER, why, sizeof why));
+    assert_string_equal(why, ""); /* not text: nothing to quote */
     hs_decoder_free(d);
     hs_trace_free(t);
 }

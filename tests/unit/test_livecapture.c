@@ -59,20 +59,20 @@ static size_t frame(uint8_t *b, bool from_server, uint8_t flags, size_t payload)
     return total;
 }
 
-static void feed(struct hs_capture *c, double ts, bool from_server, uint8_t flags,
+static void feed(struct hs_tap *c, double ts, bool from_server, uint8_t flags,
                  size_t payload)
 {
     uint8_t b[2048];
     size_t n = frame(b, from_server, flags, payload);
-    hs_capture_feed(c, ts, b, (uint32_t)n, (uint32_t)n);
+    hs_tap_feed(c, ts, b, (uint32_t)n, (uint32_t)n);
 }
 
-static size_t drain_all(struct hs_capture *c, size_t *control, size_t *from_server)
+static size_t drain_all(struct hs_tap *c, size_t *control, size_t *from_server)
 {
     struct hs_tcp_seg segs[64];
     size_t total = 0, k;
     *control = *from_server = 0;
-    while ((k = hs_capture_drain(c, segs, 64)) > 0) {
+    while ((k = hs_tap_drain(c, segs, 64)) > 0) {
         for (size_t i = 0; i < k; i++) {
             if (segs[i].flags & (HS_TCP_SYN | HS_TCP_FIN | HS_TCP_RST))
                 (*control)++;
@@ -88,90 +88,90 @@ static void test_queue_and_sides(void **state)
 {
     (void)state;
     struct hs_addr srv = server_addr();
-    struct hs_capture *c = hs_capture_new_fed(HS_LINK_RAW, &srv);
+    struct hs_tap *c = hs_tap_new_fed(HS_LINK_RAW, &srv);
     feed(c, 1.0, false, HS_TCP_SYN, 0);
     feed(c, 1.1, true, HS_TCP_SYN | HS_TCP_ACK, 0);
     feed(c, 1.2, false, HS_TCP_ACK, 0);
     feed(c, 1.3, false, HS_TCP_ACK | HS_TCP_PSH, 100); /* data: never a row, not queued */
     feed(c, 1.4, true, HS_TCP_FIN | HS_TCP_ACK, 0);
     struct hs_tcp_seg segs[8];
-    size_t n = hs_capture_drain(c, segs, 8);
+    size_t n = hs_tap_drain(c, segs, 8);
     assert_int_equal(n, 4);
     assert_false(segs[0].from_server);
     assert_true(segs[1].from_server);
     assert_int_equal(segs[2].flags, HS_TCP_ACK);
     assert_int_equal(segs[3].flags, HS_TCP_FIN | HS_TCP_ACK);
     assert_int_equal(segs[3].frame, 5); /* every frame is kept raw */
-    assert_int_equal(hs_capture_packets(c)->n, 5);
-    struct hs_capture_drops d;
-    hs_capture_queue_drops(c, &d);
+    assert_int_equal(hs_tap_packets(c)->n, 5);
+    struct hs_tap_drops d;
+    hs_tap_queue_drops(c, &d);
     assert_int_equal(d.segments, 0);
     assert_int_equal(d.control, 0);
-    hs_capture_free(c);
+    hs_tap_free(c);
 }
 
 static void test_full_queue_counts(void **state)
 {
     (void)state;
     struct hs_addr srv = server_addr();
-    struct hs_capture *c = hs_capture_new_fed(HS_LINK_RAW, &srv);
-    const size_t acks = HS_CAPTURE_QUEUE_MAX - HS_CAPTURE_QUEUE_RESERVE;
+    struct hs_tap *c = hs_tap_new_fed(HS_LINK_RAW, &srv);
+    const size_t acks = HS_TAP_QUEUE_MAX - HS_TAP_QUEUE_RESERVE;
     /* Pure ACKs fill the queue up to the reserve; the next ones are counted. */
     for (size_t i = 0; i < acks + 10; i++)
         feed(c, 2.0 + (double)i / 1e6, false, HS_TCP_ACK, 0);
-    struct hs_capture_drops d;
-    hs_capture_queue_drops(c, &d);
+    struct hs_tap_drops d;
+    hs_tap_queue_drops(c, &d);
     assert_int_equal(d.segments, 10);
     assert_int_equal(d.control, 0);
     assert_true(d.first_ts > 2.0 + (double)(acks - 1) / 1e6);
     assert_false(d.first_from_server);
 
     /* The reserve still takes SYN/FIN/RST... */
-    for (size_t i = 0; i < HS_CAPTURE_QUEUE_RESERVE; i++)
+    for (size_t i = 0; i < HS_TAP_QUEUE_RESERVE; i++)
         feed(c, 3.0, true, HS_TCP_FIN | HS_TCP_ACK, 0);
-    hs_capture_queue_drops(c, &d);
+    hs_tap_queue_drops(c, &d);
     assert_int_equal(d.segments, 10);
     /* ... until the queue is full: then they are counted apart. */
     feed(c, 4.0, true, HS_TCP_RST, 0);
     feed(c, 4.1, false, HS_TCP_FIN | HS_TCP_ACK, 0);
     feed(c, 4.2, false, HS_TCP_ACK, 0);
-    hs_capture_queue_drops(c, &d);
+    hs_tap_queue_drops(c, &d);
     assert_int_equal(d.segments, 13);
     assert_int_equal(d.control, 2);
 
     size_t control, from_server;
-    assert_int_equal(drain_all(c, &control, &from_server), HS_CAPTURE_QUEUE_MAX);
-    assert_int_equal(control, HS_CAPTURE_QUEUE_RESERVE);
-    assert_int_equal(from_server, HS_CAPTURE_QUEUE_RESERVE);
+    assert_int_equal(drain_all(c, &control, &from_server), HS_TAP_QUEUE_MAX);
+    assert_int_equal(control, HS_TAP_QUEUE_RESERVE);
+    assert_int_equal(from_server, HS_TAP_QUEUE_RESERVE);
 
     /* Drained, there is room again; the counts stay (they are the trace's total). */
     feed(c, 5.0, true, HS_TCP_RST, 0);
     assert_int_equal(drain_all(c, &control, &from_server), 1);
-    hs_capture_queue_drops(c, &d);
+    hs_tap_queue_drops(c, &d);
     assert_int_equal(d.segments, 13);
     assert_int_equal(d.control, 2);
-    hs_capture_free(c);
+    hs_tap_free(c);
 }
 
 static void test_not_tcp(void **state)
 {
     (void)state;
     struct hs_addr srv = server_addr();
-    struct hs_capture *c = hs_capture_new_fed(HS_LINK_RAW, &srv);
+    struct hs_tap *c = hs_tap_new_fed(HS_LINK_RAW, &srv);
     /* Garbage and a cut frame are kept raw but queue nothing and count no drop. */
     static const uint8_t junk[7] = {0x45, 1, 2, 3, 4, 5, 6};
-    hs_capture_feed(c, 1.0, junk, sizeof junk, sizeof junk);
+    hs_tap_feed(c, 1.0, junk, sizeof junk, sizeof junk);
     uint8_t b[64];
     size_t n = frame(b, false, HS_TCP_SYN, 0);
-    hs_capture_feed(c, 1.1, b, 30, (uint32_t)n);
+    hs_tap_feed(c, 1.1, b, 30, (uint32_t)n);
     struct hs_tcp_seg seg;
-    assert_int_equal(hs_capture_drain(c, &seg, 1), 0);
-    struct hs_capture_drops d;
-    hs_capture_queue_drops(c, &d);
+    assert_int_equal(hs_tap_drain(c, &seg, 1), 0);
+    struct hs_tap_drops d;
+    hs_tap_queue_drops(c, &d);
     assert_int_equal(d.segments, 0);
-    assert_int_equal(hs_capture_packets(c)->n, 2);
-    hs_capture_stop(c); /* no thread: nothing to stop */
-    hs_capture_free(c);
+    assert_int_equal(hs_tap_packets(c)->n, 2);
+    hs_tap_stop(c); /* no thread: nothing to stop */
+    hs_tap_free(c);
 }
 
 int main(void)

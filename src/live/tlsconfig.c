@@ -1,0 +1,209 @@
+/* The mbedTLS client configuration from the live options (see tlsconfig.h). */
+#include "tlsconfig.h"
+
+#include "hellosize.h"
+#include "verify.h"
+
+#include "../core/mem.h"
+#include "../core/result.h"
+#include "../tls/names.h"
+#include "../tls/suites.h"
+
+#include <mbedtls/error.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+void hs_live_usage_error(struct hs_trace *t, const char *what, const char *arg)
+{
+    fprintf(stderr, "hstrace: %s%s\n", what, arg);
+    t->exit_code = HS_EXIT_USAGE;
+}
+
+/* Splits a comma list into at most max-1 trimmed, non-empty items (a copy in *store). */
+/* Splits a comma-separated option value; the count, or SPLIT_TOO_MANY (a usage error). */
+#define SPLIT_TOO_MANY ((size_t)-1)
+static size_t split_list(const char *s, char **store, char **items, size_t max)
+{
+    *store = hs_xstrdup(s);
+    size_t n = 0;
+    char *save = NULL;
+    for (char *tok = strtok_r(*store, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        while (*tok == ' ')
+            tok++;
+        char *end = tok + strlen(tok);
+        while (end > tok && end[-1] == ' ')
+            *--end = '\0';
+        if (*tok == '\0')
+            continue;
+        if (n + 1 >= max) {
+            items[0] = NULL;
+            return SPLIT_TOO_MANY;
+        }
+        items[n++] = tok;
+    }
+    items[n] = NULL;
+    return n;
+}
+
+
+void hs_tls_setup_init(struct hs_tls_setup *s)
+{
+    mbedtls_entropy_init(&s->entropy);
+    mbedtls_ctr_drbg_init(&s->drbg);
+    mbedtls_ssl_config_init(&s->conf);
+    mbedtls_ssl_init(&s->ssl);
+    mbedtls_x509_crt_init(&s->ca);
+    s->alpn_store = NULL;
+}
+
+void hs_tls_setup_free(struct hs_tls_setup *s)
+{
+    mbedtls_ssl_free(&s->ssl);
+    mbedtls_ssl_config_free(&s->conf);
+    mbedtls_ctr_drbg_free(&s->drbg);
+    mbedtls_entropy_free(&s->entropy);
+    mbedtls_x509_crt_free(&s->ca);
+    free(s->alpn_store);
+}
+
+/* Loads the trusted CAs into ca; 0, or -1 after a usage error. */
+int hs_tls_load_cas(const struct hs_live_opts *o, mbedtls_x509_crt *ca, struct hs_trace *t)
+{
+    char why[512];
+    int r;
+    if (o->cafile && hs_verify_load_cafile(ca, o->cafile, why, sizeof why) != 0) {
+        fprintf(stderr, "hstrace: %s\n", why);
+        t->exit_code = HS_EXIT_USAGE;
+        return -1;
+    }
+    if (o->capath && (r = mbedtls_x509_crt_parse_path(ca, o->capath)) < 0) {
+        mbedtls_strerror(r, why, sizeof why);
+        fprintf(stderr, "hstrace: cannot read CA directory %s: %s\n", o->capath, why);
+        t->exit_code = HS_EXIT_USAGE;
+        return -1;
+    }
+    if (!o->cafile && !o->capath &&
+        mbedtls_x509_crt_parse_file(ca, "/etc/ssl/certs/ca-certificates.crt") < 0)
+        (void)mbedtls_x509_crt_parse_path(ca, "/etc/ssl/certs");
+    return 0;
+}
+
+/*
+ * Signature algorithms, PKCS#1 before PSS: mbedTLS offers RSA-PSS in a ClientHello that also
+ * offers TLS 1.2, but rejects it when a TLS 1.2 server picks it for its ServerKeyExchange
+ * (illegal_parameter).  Servers that follow the client's order then pick PKCS#1 in TLS 1.2,
+ * while TLS 1.3 servers must still pick PSS, which mbedTLS supports there.
+ */
+static const uint16_t sig_algs[] = {
+    MBEDTLS_TLS1_3_SIG_ECDSA_SECP256R1_SHA256, MBEDTLS_TLS1_3_SIG_ECDSA_SECP384R1_SHA384,
+    MBEDTLS_TLS1_3_SIG_ECDSA_SECP521R1_SHA512, MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA256,
+    MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA384,       MBEDTLS_TLS1_3_SIG_RSA_PKCS1_SHA512,
+    MBEDTLS_TLS1_3_SIG_RSA_PSS_RSAE_SHA256,    MBEDTLS_TLS1_3_SIG_RSA_PSS_RSAE_SHA384,
+    MBEDTLS_TLS1_3_SIG_RSA_PSS_RSAE_SHA512,    MBEDTLS_TLS1_3_SIG_NONE,
+};
+
+/* Applies --tls1.x, --ciphers, --groups, --alpn; 0, or -1 after a usage error. */
+int hs_tls_apply_options(const struct hs_live_opts *o, struct hs_tls_setup *s, struct hs_trace *t)
+{
+    mbedtls_ssl_config *c = &s->conf;
+    mbedtls_ssl_conf_sig_algs(c, sig_algs);
+    if (o->only_tls12) {
+        mbedtls_ssl_conf_min_tls_version(c, MBEDTLS_SSL_VERSION_TLS1_2);
+        mbedtls_ssl_conf_max_tls_version(c, MBEDTLS_SSL_VERSION_TLS1_2);
+    } else if (o->only_tls13) {
+        mbedtls_ssl_conf_min_tls_version(c, MBEDTLS_SSL_VERSION_TLS1_3);
+        mbedtls_ssl_conf_max_tls_version(c, MBEDTLS_SSL_VERSION_TLS1_3);
+    }
+    char *items[HS_TLS_MAX_LIST];
+    char *store = NULL;
+    if (o->ciphers) {
+        size_t n = split_list(o->ciphers, &store, items, HS_TLS_MAX_LIST);
+        if (n == SPLIT_TOO_MANY) {
+            hs_live_usage_error(t, "too many cipher suites (at most 63)", "");
+            free(store);
+            return -1;
+        }
+        for (size_t i = 0; i < n; i++) {
+            int id = hs_suite_by_name(items[i]);
+            if (id < 0) {
+                hs_live_usage_error(t, "unknown cipher suite: ", items[i]);
+                free(store);
+                return -1;
+            }
+            s->suites[i] = id;
+        }
+        s->suites[n] = 0;
+        free(store);
+        if (n == 0) {
+            hs_live_usage_error(t, "empty cipher suite list", "");
+            return -1;
+        }
+        mbedtls_ssl_conf_ciphersuites(c, s->suites);
+    }
+    if (o->groups) {
+        size_t n = split_list(o->groups, &store, items, HS_TLS_MAX_LIST);
+        if (n == SPLIT_TOO_MANY) {
+            hs_live_usage_error(t, "too many groups (at most 63)", "");
+            free(store);
+            return -1;
+        }
+        for (size_t i = 0; i < n; i++) {
+            int g = hs_group_by_name(items[i]);
+            if (g <= 0) {
+                hs_live_usage_error(t, "unknown group: ", items[i]);
+                free(store);
+                return -1;
+            }
+            s->groups[i] = (uint16_t)g;
+        }
+        s->groups[n] = 0;
+        free(store);
+        if (n == 0) {
+            hs_live_usage_error(t, "empty group list", "");
+            return -1;
+        }
+        mbedtls_ssl_conf_groups(c, s->groups);
+    }
+    if (o->alpn) {
+        char *alpn_items[HS_TLS_MAX_LIST];
+        size_t n = split_list(o->alpn, &s->alpn_store, alpn_items, HS_TLS_MAX_LIST);
+        if (n == SPLIT_TOO_MANY) {
+            hs_live_usage_error(t, "too many ALPN protocols (at most 63)", "");
+            return -1;
+        }
+        for (size_t i = 0; i < n; i++) {
+            if (strlen(alpn_items[i]) > 255) {
+                hs_live_usage_error(t, "ALPN protocol name too long: ", alpn_items[i]);
+                return -1;
+            }
+            s->alpn[i] = alpn_items[i];
+        }
+        s->alpn[n] = NULL;
+        if (n == 0) {
+            hs_live_usage_error(t, "empty ALPN list", "");
+            return -1;
+        }
+        if (mbedtls_ssl_conf_alpn_protocols(c, s->alpn) != 0) {
+            hs_live_usage_error(t, "bad ALPN list: ", o->alpn);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* A ClientHello larger than mbedTLS can send would fail every handshake: a usage error. */
+int hs_tls_check_hello_size(const struct hs_live_opts *o, const struct hs_target *tg,
+                            const struct hs_tls_setup *s, struct hs_trace *t)
+{
+    size_t sni = o->no_sni ? 0 : strlen(o->sni ? o->sni : tg->host);
+    size_t bound = hs_hello_bound(s->suites, s->groups, o->alpn ? s->alpn : NULL, sni);
+    if (bound <= HS_HELLO_MAX)
+        return 0;
+    fprintf(stderr, "hstrace: --alpn, --ciphers, --groups and the server name make a "
+            "ClientHello of up to %zu bytes; it must fit in %d (see LIMITS in hstrace(1))\n",
+            bound, HS_HELLO_MAX);
+    t->exit_code = HS_EXIT_USAGE;
+    return -1;
+}
