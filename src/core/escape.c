@@ -138,7 +138,13 @@ bool hs_cp_unsafe(uint32_t cp)
     return false;
 }
 
-char *hs_escape(const uint8_t *p, size_t n)
+bool hs_cp_drawing(uint32_t cp)
+{
+    return cp == 0xb7 || (cp >= 0x2190 && cp <= 0x2193) || (cp >= 0x2500 && cp <= 0x257f) ||
+           cp == 0x25b8 || cp == 0x25ba || cp == 0x25be || cp == 0x25c4 || cp == 0x2717;
+}
+
+static char *escape(const uint8_t *p, size_t n, bool drawing_ok)
 {
     struct sbuf b = {0};
     put(&b, "", 0);
@@ -160,7 +166,7 @@ char *hs_escape(const uint8_t *p, size_t n)
             if (len == 0) {
                 put_byte_escape(&b, c);
                 i++;
-            } else if (hs_cp_unsafe(cp)) {
+            } else if (hs_cp_unsafe(cp) || (!drawing_ok && hs_cp_drawing(cp))) {
                 char tmp[16];
                 int k = snprintf(tmp, sizeof tmp, "\\u{%04x}", (unsigned)cp);
                 put(&b, tmp, (size_t)k);
@@ -174,7 +180,12 @@ char *hs_escape(const uint8_t *p, size_t n)
     return b.p;
 }
 
+char *hs_escape(const uint8_t *p, size_t n)
+{
+    return escape(p, n, false);
+}
+
 char *hs_escape_str(const char *s)
 {
-    return hs_escape((const uint8_t *)(s ? s : ""), s ? strlen(s) : 0);
+    return escape((const uint8_t *)(s ? s : ""), s ? strlen(s) : 0, true);
 }

@@ -7,10 +7,11 @@
 #include <stdint.h>
 
 /*
- * Returns a new NUL-terminated string holding p[0..n) as printable, valid UTF-8: well-formed
- * UTF-8 characters are kept unless hs_cp_unsafe() says otherwise; C0 controls, NUL, DEL and
- * the bytes of invalid or overlong UTF-8 become \xNN, the other unsafe code points (C1
- * controls included) \u{NNNN}; a backslash becomes "\\".  The caller frees it.
+ * Returns a new NUL-terminated string holding p[0..n), bytes from a peer, as printable, valid
+ * UTF-8: well-formed UTF-8 characters are kept unless hs_cp_unsafe() or hs_cp_drawing() says
+ * otherwise; C0 controls, NUL, DEL and the bytes of invalid or overlong UTF-8 become \xNN, the
+ * other code points escaped (C1 controls included) \u{NNNN}; a backslash becomes "\\".  The
+ * caller frees it.
  */
 char *hs_escape(const uint8_t *p, size_t n);
 
@@ -27,7 +28,13 @@ size_t hs_utf8_encode(uint32_t cp, uint8_t out[4]);
  * fillers, soft hyphen, ...), which hide or reorder text on a terminal. */
 bool hs_cp_unsafe(uint32_t cp);
 
-/* Same, for a NUL-terminated string. */
+/* hstrace's own drawing characters (arrows, the middle dot, the cross, box drawing and the
+ * triangles of the ladder and the field tree): a peer's text may not show them raw, so
+ * whatever a view draws with them is hstrace's, and --ascii can turn them into ASCII. */
+bool hs_cp_drawing(uint32_t cp);
+
+/* The same escaping for text hstrace wrote itself (a summary, a reason line), in which peer
+ * text was escaped already: unsafe code points are escaped, drawing characters kept. */
 char *hs_escape_str(const char *s);
 
 #endif

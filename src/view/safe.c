@@ -1,6 +1,8 @@
 /* A last sanitising pass and column arithmetic for the views. */
 #include "safe.h"
 
+#include "glyphs.h"
+
 #include "../core/escape.h"
 #include "../core/mem.h"
 
@@ -9,6 +11,24 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+
+/* The ASCII form of one of the glyph table's single-character glyphs, or NULL. */
+static const char *ascii_form(uint32_t cp)
+{
+    static const struct {
+        const char *uni, *ascii;
+    } glyphs[] = {
+#define PAIR(name, uni, ascii) {uni, ascii},
+        HS_GLYPHS(PAIR)
+#undef PAIR
+    };
+    uint8_t u[4];
+    size_t n = hs_utf8_encode(cp, u);
+    for (size_t i = 0; i < sizeof glyphs / sizeof glyphs[0]; i++)
+        if (strlen(glyphs[i].uni) == n && memcmp(glyphs[i].uni, u, n) == 0)
+            return glyphs[i].ascii;
+    return NULL;
+}
 
 char *hs_view_safe(const char *s, bool ascii)
 {
@@ -27,10 +47,17 @@ char *hs_view_safe(const char *s, bool ascii)
             continue;
         }
         uint32_t cp = 0;
+        const char *k;
         size_t len = c >= 0x80 ? hs_utf8_decode(p + i, n - i, &cp) : 0;
         if (len == 0) {
             o += (size_t)snprintf(out + o, 5, "\\x%02x", c);
             i++;
+        } else if (ascii && (k = ascii_form(cp)) != NULL) {
+            /* hstrace's own glyph (peer text cannot hold one raw: core/escape.h). */
+            size_t m = strlen(k);
+            memcpy(out + o, k, m);
+            o += m;
+            i += len;
         } else if (ascii || hs_cp_unsafe(cp)) {
             /* At most 10 bytes for at least 2 input bytes: within the 4n bound. */
             o += (size_t)snprintf(out + o, 11, "\\u{%04x}", (unsigned)cp);

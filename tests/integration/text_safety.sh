@@ -90,6 +90,19 @@ else
     notok "text: LC_ALL=C draws the ladder with ASCII" "$(head -12 "$WORK/c.txt")"
 fi
 
+# --ascii: hstrace's own arrows and ellipses drawn as ASCII, peer text still escaped.
+LC_ALL=C.UTF-8 "$HSTRACE" --plain --ascii -k "$TARGET" >"$WORK/ascii.txt" 2>&1
+expect_clean "text: --ascii is pure ASCII, peer text escaped" "$WORK/ascii.txt" '\u{011b}'
+LC_ALL=C.UTF-8 "$HSTRACE" --demo --plain --ascii >"$WORK/demo-ascii.txt" 2>&1
+if LC_ALL=C grep -q '[^ -~]' "$WORK/demo-ascii.txt" || grep -q '\\u{' "$WORK/demo-ascii.txt" ||
+   ! grep -q 'CN=localhost <- CN=hstrace demo CA' "$WORK/demo-ascii.txt" ||
+   ! grep -Eq 'verify_data [0-9a-f]+\.\.\.' "$WORK/demo-ascii.txt"; then
+    notok "text: --ascii draws hstrace's own arrows and ellipses as ASCII, not \\u{...}" \
+        "$(grep -n 'Certificate\|verify_data\|u{' "$WORK/demo-ascii.txt" | head -5)"
+else
+    ok "text: --ascii draws hstrace's own arrows and ellipses as ASCII, not \\u{...}"
+fi
+
 export LC_ALL=C LANG=C
 trace_json -k "$TARGET"
 unset LC_ALL LANG
