@@ -836,8 +836,9 @@ static bool check_verification(struct live *l, mbedtls_ssl_context *ssl)
     /* As a browser would: tell the server why, and stop. */
     mbedtls_ssl_send_alert_message(ssl, MBEDTLS_SSL_ALERT_LEVEL_FATAL,
                                    (unsigned char)hs_verify_alert(&l->verify, flags));
-    hs_trace_fail(t, HS_STAGE_VERIFY, "certificate verification failed: %s",
-                  hs_verify_first_reason(&l->verify, flags));
+    char why[768];
+    hs_verify_reason(&l->verify, flags, why, sizeof why);
+    hs_trace_fail(t, HS_STAGE_VERIFY, "certificate verification failed: %s", why);
     return false;
 }
 
@@ -932,6 +933,7 @@ static int setup_names(struct live *l, const struct hs_target *tg, mbedtls_ssl_c
     const struct hs_live_opts *o = l->o;
     const char *verify_name = o->sni ? o->sni : tg->host;
     const char *sni = o->no_sni ? NULL : o->sni ? o->sni : tg->is_ip ? NULL : tg->host;
+    l->verify.host = verify_name;
     if (sni) {
         /* Here sni == verify_name: mbedTLS sends it and checks it. */
         l->trace->sni = hs_xstrdup(sni);
