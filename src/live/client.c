@@ -11,6 +11,7 @@
 #include "net.h"
 #include "privs.h"
 #include "target.h"
+#include "oldtls.h"
 #include "verify.h"
 
 #include "../net/pcapwrite.h"
@@ -572,6 +573,12 @@ static void fail_handshake(struct live *l, int ret)
             hs_trace_fail(t, HS_STAGE_TLS, "the server does not speak TLS");
         return;
     }
+    char msg[160], old[512];
+    mbedtls_strerror(ret, msg, sizeof msg);
+    if (hs_old_tls_reason(t, l->first_server, l->nfirst_server, old, sizeof old)) {
+        hs_trace_fail(t, HS_STAGE_TLS, "%s (mbedTLS: %s, -0x%04x)", old, msg, (unsigned)-ret);
+        return;
+    }
     char alert[96];
     if (ret == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE &&
         hs_outcome_last_alert(t, HS_SERVER, alert, sizeof alert)) {
@@ -592,8 +599,6 @@ static void fail_handshake(struct live *l, int ret)
                       strerror(l->sock_errno));
         return;
     }
-    char msg[160];
-    mbedtls_strerror(ret, msg, sizeof msg);
     /* The client gave up on the server's bytes: the decoder's finding says why in the
      * protocol's words, mbedTLS's code (sometimes as vague as "Bad input parameters") after. */
     const struct hs_event *bad = hs_outcome_server_violation(t);

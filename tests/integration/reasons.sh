@@ -112,3 +112,26 @@ trace_json --cafile "$R/leaf.crt" "localhost:$PORT"
 check "reason: untrusted root names the last certificate sent" eval '
     rc_is 5 && q .error.message | grep -Fq "unknown CA: the chain ends at CN=Reasons Intermediate CA, whose issuer CN=Reasons Root CA was not sent and is not trusted"'
 stop_pid "$LAST_PID"
+
+# A server of TLS 1.0/1.1 only: say so, and that hstrace completes only TLS 1.2 and 1.3 live.
+OLD_RE='only (offers|speaks) TLS 1\.[01].*hstrace \(mbedTLS 3\.6\) supports TLS 1\.2 and 1\.3 live.*-r'
+if openssl s_server -help 2>&1 | grep -q -- '-tls1 '; then
+    start_openssl -cert "$R/leaf.crt" "${WITH_INT[@]}" -tls1 -cipher 'DEFAULT:@SECLEVEL=0'
+    trace_json "${CA[@]}" "localhost:$PORT"
+    check "reason: openssl TLS 1.0-only server" eval '
+        rc_is 1 && [ "$(q .error.stage)" = tls ] && q .error.message | grep -Eq -- "$OLD_RE"'
+    stop_pid "$LAST_PID"
+else
+    skip "reason: openssl TLS 1.0-only server" "openssl s_server has no -tls1"
+fi
+start_gnutls --x509certfile "$R/leaf.crt" --x509keyfile "$R/leaf.key" \
+    --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.1:+VERS-TLS1.0'
+trace_json "${CA[@]}" "localhost:$PORT"
+check "reason: gnutls TLS 1.1-only server, its ServerHello version shown" eval '
+    rc_is 1 && [ "$(q .error.stage)" = tls ] && q .error.message | grep -Eq -- "$OLD_RE" &&
+    [ "$(q ".events[] | select(.type==\"ServerHello\") | .fields.version")" = "TLS 1.1" ] &&
+    [ "$(q .tls.version)" = "TLS 1.1" ]'
+run_text --plain "${CA[@]}" "localhost:$PORT"
+check "reason: gnutls TLS 1.1-only server (text)" eval '
+    rc_is 1 && grep -Eq -- "failed at tls: .*$OLD_RE" "$OUT" && grep -q "ServerHello.*TLS 1.1" "$OUT"'
+stop_pid "$LAST_PID"
