@@ -135,3 +135,27 @@ run_text --plain "${CA[@]}" "localhost:$PORT"
 check "reason: gnutls TLS 1.1-only server (text)" eval '
     rc_is 1 && grep -Eq -- "failed at tls: .*$OLD_RE" "$OUT" && grep -q "ServerHello.*TLS 1.1" "$OUT"'
 stop_pid "$LAST_PID"
+
+# The extensions engineers check, in the chain (JSON) and in the Certificate row's fields.
+start_openssl -cert "$R/full.crt" "${WITH_INT[@]}"
+trace_json "${CA[@]}" "localhost:$PORT"
+C0='.certificate.chain[0]'
+check "extensions: basic constraints" eval '
+    rc_is 0 && [ "$(q -c "$C0.basic_constraints")" = "{\"critical\":true,\"ca\":false,\"path_len\":null}" ] &&
+    [ "$(q -c ".certificate.chain[1].basic_constraints")" = "{\"critical\":true,\"ca\":true,\"path_len\":0}" ]'
+check "extensions: key usage and extended key usage" eval '
+    [ "$(q -c "$C0.key_usage")" = "[\"digitalSignature\",\"keyEncipherment\"]" ] &&
+    [ "$(q -c "$C0.ext_key_usage")" = "[\"serverAuth\",\"clientAuth\"]" ] &&
+    [ "$(q -c ".certificate.chain[1].key_usage")" = "[\"keyCertSign\",\"cRLSign\"]" ] &&
+    [ "$(q -c ".certificate.chain[1].ext_key_usage")" = null ]'
+check "extensions: authority information access and CRL distribution points" eval '
+    [ "$(q -c "$C0.authority_info_access")" = "[\"OCSP URI:http://ocsp.example.test/\",\"caIssuers URI:http://ca.example.test/int.crt\"]" ] &&
+    [ "$(q -c "$C0.crl_distribution_points")" = "[\"URI:http://crl.example.test/int.crl\"]" ] &&
+    [ "$(q -c ".certificate.chain[1].authority_info_access")" = null ]'
+check "extensions: embedded SCTs" eval '
+    [ "$(q -c "$C0.scts")" = "[{\"version\":\"v1\",\"log_id\":\"$(printf 11%.0s $(seq 32))\",\"time\":\"2024-01-02T03:04:05.678Z\"}]" ] &&
+    [ "$(q -c ".certificate.chain[1].scts")" = null ]'
+check "extensions: in the Certificate row fields" eval '
+    q -c ".events[] | select(.type==\"Certificate\") | .fields.certificates[0] | [.key_usage, .scts[0].time]" |
+        grep -Fqx "[[\"digitalSignature\",\"keyEncipherment\"],\"2024-01-02T03:04:05.678Z\"]"'
+stop_pid "$LAST_PID"
