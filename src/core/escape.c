@@ -185,6 +185,37 @@ char *hs_escape(const uint8_t *p, size_t n)
     return escape(p, n, false);
 }
 
+char *hs_escape_again(const char *s)
+{
+    struct sbuf b = {0};
+    put(&b, "", 0);
+    const uint8_t *p = (const uint8_t *)(s ? s : "");
+    size_t n = strlen((const char *)p), i = 0;
+    while (i < n) {
+        size_t run = 0;
+        while (i + run < n && p[i + run] >= 0x20 && p[i + run] < 0x7f)
+            run++;
+        put(&b, (const char *)p + i, run);
+        i += run;
+        if (i >= n)
+            break;
+        uint32_t cp;
+        size_t len = p[i] >= 0x80 ? hs_utf8_decode(p + i, n - i, &cp) : 0;
+        if (len == 0) {
+            put_byte_escape(&b, p[i]);
+            i++;
+        } else if (hs_cp_unsafe(cp)) {
+            char tmp[16];
+            put(&b, tmp, (size_t)snprintf(tmp, sizeof tmp, "\\u{%04x}", (unsigned)cp));
+            i += len;
+        } else {
+            put(&b, (const char *)p + i, len);
+            i += len;
+        }
+    }
+    return b.p;
+}
+
 char *hs_escape_str(const char *s)
 {
     return escape((const uint8_t *)(s ? s : ""), s ? strlen(s) : 0, true);

@@ -37,4 +37,9 @@ bool hs_cp_drawing(uint32_t cp);
  * text was escaped already: unsafe code points are escaped, drawing characters kept. */
 char *hs_escape_str(const char *s);
 
+/* A last pass over a string whose peer parts were escaped already (by hs_escape): controls,
+ * unsafe code points and invalid UTF-8 are escaped, backslashes and drawing characters are
+ * kept, so an escaped string comes back unchanged.  s == NULL gives "". */
+char *hs_escape_again(const char *s);
+
 #endif

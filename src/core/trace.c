@@ -199,7 +199,7 @@ void hs_trace_fail(struct hs_trace *t, enum hs_stage stage, const char *fmt, ...
     va_end(ap);
     t->error_stage = stage;
     free(t->error_message);
-    t->error_message = hs_escape_str(buf);
+    t->error_message = hs_escape_again(buf); /* peer parts were escaped by the caller */
     t->exit_code = stage_exit(stage);
 }
 

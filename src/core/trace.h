@@ -123,7 +123,9 @@ void hs_event_add_frame(struct hs_event *ev, uint64_t frame);
  */
 void hs_trace_add(struct hs_trace *t, struct hs_event *ev);
 
-/* Records the failure (first one wins) and the exit code that goes with its stage. */
+/* Records the failure (first one wins) and the exit code that goes with its stage.  Text from
+ * a peer or the command line in the arguments must be escaped already (hs_escape): the
+ * message gets only a last pass (hs_escape_again), so nothing is escaped twice. */
 void hs_trace_fail(struct hs_trace *t, enum hs_stage stage, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

@@ -11,12 +11,14 @@
 #include "net.h"
 #include "privs.h"
 #include "target.h"
+#include "oldtls.h"
 #include "tlsconfig.h"
 #include "verify.h"
 
 #include "../net/pcapwrite.h"
 #include "../net/roundtrips.h"
 #include "../net/tcprows.h"
+#include "../core/escape.h"
 #include "../core/mem.h"
 #include "../tls/decoder.h"
 #include "../tls/keylog.h"
@@ -83,6 +85,13 @@ static void fail_handshake(struct live *l, int ret)
                       what, *what ? ")" : "");
         return;
     }
+    char msg[160], old[512];
+    mbedtls_strerror(ret, msg, sizeof msg);
+    if (hs_old_tls_reason(t, hs_decoder_first_record_version(l->dec, HS_SERVER), old,
+                          sizeof old)) {
+        hs_trace_fail(t, HS_STAGE_TLS, "%s (mbedTLS: %s, -0x%04x)", old, msg, (unsigned)-ret);
+        return;
+    }
     char alert[96];
     if (ret == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE &&
         hs_outcome_last_alert(t, HS_SERVER, alert, sizeof alert)) {
@@ -103,8 +112,6 @@ static void fail_handshake(struct live *l, int ret)
                       strerror(l->sock_errno));
         return;
     }
-    char msg[160];
-    mbedtls_strerror(ret, msg, sizeof msg);
     /* The client gave up on the server's bytes: the decoder's finding says why in the
      * protocol's words, mbedTLS's code (sometimes as vague as "Bad input parameters") after. */
     const struct hs_event *bad = hs_outcome_server_violation(t);
@@ -228,7 +235,9 @@ static bool connect_stage(struct live *l, const struct hs_target *tg, struct hs_
     double t0 = l->start_wall;
     if (hs_net_resolve(tg->host, tg->port, l->o->family, dst, err, sizeof err) != 0) {
         t->dns_ms = (hs_wall_s() - t0) * 1000.0;
-        hs_trace_fail(t, HS_STAGE_DNS, "cannot resolve %s: %s", tg->host, err);
+        char *host = hs_escape_str(tg->host);
+        hs_trace_fail(t, HS_STAGE_DNS, "cannot resolve %s: %s", host, err);
+        free(host);
         return false;
     }
     t->dns_ms = (hs_wall_s() - t0) * 1000.0;
@@ -335,8 +344,9 @@ static bool check_verification(struct live *l, mbedtls_ssl_context *ssl)
     /* As a browser would: tell the server why, and stop. */
     mbedtls_ssl_send_alert_message(ssl, MBEDTLS_SSL_ALERT_LEVEL_FATAL,
                                    (unsigned char)hs_verify_alert(&l->verify, flags));
-    hs_trace_fail(t, HS_STAGE_VERIFY, "certificate verification failed: %s",
-                  hs_verify_first_reason(&l->verify, flags));
+    char why[768];
+    hs_verify_reason(&l->verify, flags, why, sizeof why);
+    hs_trace_fail(t, HS_STAGE_VERIFY, "certificate verification failed: %s", why);
     return false;
 }
 
@@ -431,6 +441,7 @@ static int setup_names(struct live *l, const struct hs_target *tg, mbedtls_ssl_c
     const struct hs_live_opts *o = l->o;
     const char *verify_name = o->sni ? o->sni : tg->host;
     const char *sni = o->no_sni ? NULL : o->sni ? o->sni : tg->is_ip ? NULL : tg->host;
+    l->verify.host = verify_name;
     if (sni) {
         /* Here sni == verify_name: mbedTLS sends it and checks it. */
         l->trace->sni = hs_xstrdup(sni);

@@ -1,7 +1,9 @@
 /* Certificate verification results in plain words. */
 #include "verify.h"
 
+#include "../core/escape.h"
 #include "../core/infile.h"
+#include "../tls/x509.h"
 
 #include <arpa/inet.h>
 #include <mbedtls/error.h>
@@ -12,6 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+/* Names listed in a name-mismatch reason; the rest are counted. */
+#define REASON_MAX_NAMES 8
 
 static bool same_buf(const mbedtls_x509_buf *a, const mbedtls_x509_buf *b)
 {
@@ -65,6 +70,78 @@ bool hs_verify_name_matches(const mbedtls_x509_crt *crt, const char *name)
     return false;
 }
 
+/* Copies src into dst[0..n), cut at a UTF-8 boundary with "…" when it does not fit. */
+static void copy_cut(char *dst, size_t n, const char *src)
+{
+    size_t len = strlen(src);
+    if (len < n) {
+        memcpy(dst, src, len + 1);
+        return;
+    }
+    size_t keep = n - sizeof "…";
+    while (keep > 0 && ((unsigned char)src[keep] & 0xc0) == 0x80)
+        keep--;
+    memcpy(dst, src, keep);
+    memcpy(dst + keep, "…", sizeof "…");
+}
+
+static void copy_dn(char *dst, size_t n, const mbedtls_x509_buf *raw)
+{
+    char *s = hs_x509_dn_string(raw->p, raw->len);
+    copy_cut(dst, n, s ? s : "(unparseable name)");
+    free(s);
+}
+
+static void note_cert(struct hs_verify_cert *c, const mbedtls_x509_crt *crt, int depth)
+{
+    c->set = true;
+    c->depth = depth;
+    copy_dn(c->subject, sizeof c->subject, &crt->subject_raw);
+}
+
+static void note_time(struct hs_verify_cert *c, const mbedtls_x509_crt *crt, int depth,
+                      const mbedtls_x509_time *t)
+{
+    note_cert(c, crt, depth);
+    snprintf(c->detail, sizeof c->detail, "%04d-%02d-%02d %02d:%02d:%02d UTC", t->year, t->mon,
+             t->day, t->hour, t->min, t->sec);
+}
+
+/* The names the leaf holds, as the summary shows them: its SANs, else its subject's CNs. */
+static void note_names(struct hs_verify_cert *c, const mbedtls_x509_crt *crt)
+{
+    note_cert(c, crt, 0);
+    char list[sizeof c->detail] = "";
+    size_t k = 0, count = 0;
+    struct hs_field *sum = hs_x509_summary(crt->raw.p, crt->raw.len);
+    const struct hs_field *san = hs_f_get(sum, "san");
+    for (const struct hs_field *e = san ? san->child : NULL; e; e = e->next)
+        if (e->kind == HS_F_STRING && count++ < REASON_MAX_NAMES && k < sizeof list)
+            k += (size_t)snprintf(list + k, sizeof list - k, "%s%s", k ? ", " : "", e->str);
+    for (const mbedtls_x509_name *nm = &crt->subject; count == 0 && nm; nm = nm->next) {
+        if (MBEDTLS_OID_CMP(MBEDTLS_OID_AT_CN, &nm->oid) != 0 || nm->val.p == NULL)
+            continue;
+        char *cn = hs_escape(nm->val.p, nm->val.len);
+        if (k < sizeof list)
+            k += (size_t)snprintf(list + k, sizeof list - k, "%sCN=%s", k ? ", " : "", cn);
+        free(cn);
+    }
+    hs_field_free(sum);
+    if (count > REASON_MAX_NAMES && k < sizeof list)
+        snprintf(list + k, sizeof list - k, ", … %zu more", count - REASON_MAX_NAMES);
+    copy_cut(c->detail, sizeof c->detail, list[0] ? list : "no DNS name or IP address");
+}
+
+/* The last certificate of the chain mbedTLS could build (it calls back from the top down):
+ * whether its issuer was among the certificates sent (crt lists them all, from the leaf). */
+static bool issuer_sent(const mbedtls_x509_crt *leaf, const mbedtls_x509_buf *issuer)
+{
+    for (const mbedtls_x509_crt *c = leaf; c && c->raw.p; c = c->next)
+        if (same_buf(&c->subject_raw, issuer))
+            return true;
+    return false;
+}
+
 int hs_verify_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
 {
     struct hs_verify *v = ctx;
@@ -74,10 +151,24 @@ int hs_verify_cb(void *ctx, mbedtls_x509_crt *crt, int depth, uint32_t *flags)
                 !same_buf(&crt->subject_raw, &crt->issuer_raw))
                 v->issuer_known = true;
     }
+    if (!v->top.set || depth > v->top.depth) {
+        note_cert(&v->top, crt, depth);
+        copy_dn(v->top.detail, sizeof v->top.detail, &crt->issuer_raw);
+        v->top_self_signed = same_buf(&crt->subject_raw, &crt->issuer_raw);
+        v->top_issuer_raw = crt->issuer_raw;
+    }
+    if (*flags & MBEDTLS_X509_BADCERT_EXPIRED)
+        note_time(&v->expired, crt, depth, &crt->valid_to);
+    if (*flags & MBEDTLS_X509_BADCERT_FUTURE)
+        note_time(&v->future, crt, depth, &crt->valid_from);
     if (depth == 0) {
         v->leaf_self_signed = same_buf(&crt->subject_raw, &crt->issuer_raw);
         if (v->name && !hs_verify_name_matches(crt, v->name))
             *flags |= MBEDTLS_X509_BADCERT_CN_MISMATCH;
+        if (*flags & MBEDTLS_X509_BADCERT_CN_MISMATCH)
+            note_names(&v->mismatch, crt);
+        v->top_issuer_sent = issuer_sent(crt, &v->top_issuer_raw);
+        memset(&v->top_issuer_raw, 0, sizeof v->top_issuer_raw); /* not kept past the check */
         v->checked = true;
     }
     return 0;
@@ -157,12 +248,59 @@ int hs_verify_alert(const struct hs_verify *v, uint32_t flags)
     return MBEDTLS_SSL_ALERT_MSG_BAD_CERT;
 }
 
-const char *hs_verify_first_reason(const struct hs_verify *v, uint32_t flags)
+/* Why the chain reaches no trust anchor, naming where it ends. */
+static void untrusted_reason(const struct hs_verify *v, char *out, size_t n)
 {
-    for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++)
+    const struct hs_verify_cert *top = &v->top;
+    if (v->leaf_self_signed && top->depth == 0)
+        snprintf(out, n, "self-signed: certificate 0 (%s) is signed by itself and is not trusted",
+                 top->subject);
+    else if (v->issuer_known)
+        snprintf(out, n, "bad signature: the chain ends at %s, whose issuer %s is trusted but "
+                 "did not sign it", top->subject, top->detail);
+    else if (v->top_self_signed)
+        snprintf(out, n, "unknown CA: the chain ends at %s, a self-signed certificate that is "
+                 "not trusted", top->subject);
+    else if (v->top_issuer_sent)
+        snprintf(out, n, "unknown CA: the chain ends at %s, whose issuer %s was sent but does "
+                 "not verify it and is not trusted", top->subject, top->detail);
+    else
+        snprintf(out, n, "unknown CA: the chain ends at %s, whose issuer %s was not sent and "
+                 "is not trusted (the server may be missing an intermediate certificate)",
+                 top->subject, top->detail);
+}
+
+void hs_verify_reason(const struct hs_verify *v, uint32_t flags, char *out, size_t n)
+{
+    const struct reason *r = NULL;
+    for (size_t i = 0; i < sizeof reasons / sizeof reasons[0] && r == NULL; i++)
         if (flags & reasons[i].flag)
-            return reason_text(v, &reasons[i]);
-    return "verification failed";
+            r = &reasons[i];
+    if (r == NULL) {
+        snprintf(out, n, "verification failed");
+        return;
+    }
+    const struct hs_verify_cert *c = NULL;
+    const char *when = NULL;
+    if (r->flag == MBEDTLS_X509_BADCERT_EXPIRED) {
+        c = &v->expired;
+        when = "expired on";
+    } else if (r->flag == MBEDTLS_X509_BADCERT_FUTURE) {
+        c = &v->future;
+        when = "is not valid before";
+    }
+    if (c && c->set) {
+        snprintf(out, n, "certificate %d (%s) %s %s", c->depth, c->subject, when, c->detail);
+    } else if (r->flag == MBEDTLS_X509_BADCERT_CN_MISMATCH && v->mismatch.set && v->host) {
+        char *host = hs_escape_str(v->host);
+        snprintf(out, n, "the name %s does not match the certificate (%s)", host,
+                 v->mismatch.detail);
+        free(host);
+    } else if (r->flag == MBEDTLS_X509_BADCERT_NOT_TRUSTED && v->top.set) {
+        untrusted_reason(v, out, n);
+    } else {
+        snprintf(out, n, "%s", reason_text(v, r));
+    }
 }
 
 int hs_verify_load_cafile(mbedtls_x509_crt *ca, const char *path, char *why, size_t whysz)

@@ -193,6 +193,13 @@ void hs_decoder_finish(struct hs_decoder *d, double t_ms)
     }
 }
 
+uint16_t hs_decoder_first_record_version(const struct hs_decoder *d, enum hs_side from)
+{
+    if (d == NULL || (from != HS_CLIENT && from != HS_SERVER))
+        return 0;
+    return d->side[from].fr.first_version;
+}
+
 bool hs_decoder_not_tls(const struct hs_decoder *d, enum hs_side from)
 {
     if (d == NULL || (from != HS_CLIENT && from != HS_SERVER))

@@ -52,11 +52,14 @@ void hs_decoder_no_more_keys(struct hs_decoder *d);
  * partial record becomes a truncation row, pending application-data counts are emitted. */
 void hs_decoder_finish(struct hs_decoder *d, double t_ms);
 
+/* The version in the header of `from`'s first TLS record (e.g. 0x0301), 0 before one. */
+uint16_t hs_decoder_first_record_version(const struct hs_decoder *d, enum hs_side from);
+
 /* Bytes were seen that are not TLS (e.g. an HTTP reply): true once the decoder gave up on
  * `from`'s stream. */
 bool hs_decoder_not_tls(const struct hs_decoder *d, enum hs_side from);
 
-/* When `from` is not TLS: what its reply is, for a reason line, into buf ("it replied in
+/* When `from` is not TLS: what its reply is, for a reason line (escaped), into buf ("it replied in
  * plain HTTP: \"HTTP/1.1 400 Bad\"", "its reply starts with \"...\"", or "" when its first
  * bytes are not text); NULL while the stream is TLS. */
 const char *hs_decoder_not_tls_reason(const struct hs_decoder *d, enum hs_side from, char *buf,

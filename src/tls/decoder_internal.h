@@ -52,6 +52,7 @@ struct framing {
     bool sslv2;           /* the record being assembled is SSLv2-format */
     bool resync;          /* after a gap or garbage: looking for a record header */
     size_t skipped;       /* bytes dropped while looking */
+    uint16_t first_version; /* the first TLS record's header version (0: none yet) */
 };
 
 /* A peer that does not speak TLS (framing.c). */

@@ -50,12 +50,14 @@ const char *hs_decoder_not_tls_reason(const struct hs_decoder *d, enum hs_side f
         peek[k++] = (char)c;
     }
     peek[k] = '\0';
+    char *esc = hs_escape((const uint8_t *)peek, k); /* a backslash is printable too */
     if (text && strncmp(peek, "HTTP/", 5) == 0)
-        snprintf(buf, n, "it replied in plain HTTP: \"%s\"", peek);
+        snprintf(buf, n, "it replied in plain HTTP: \"%s\"", esc);
     else if (text && k > 0)
-        snprintf(buf, n, "its reply starts with \"%s\"", peek);
+        snprintf(buf, n, "its reply starts with \"%s\"", esc);
     else
         buf[0] = '\0';
+    free(esc);
     return buf;
 }
 
@@ -129,6 +131,8 @@ static void record_done(struct hs_decoder *d, struct side *s, double t)
         s->fr.sslv2 = false;
         return;
     }
+    if (s->fr.first_version == 0 && len >= 3)
+        s->fr.first_version = (uint16_t)(rec[1] << 8 | rec[2]);
     dec_record_in(d, s, t);
 }
 

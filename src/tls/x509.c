@@ -5,6 +5,7 @@
  * a small DER walk of our own locates the same pieces so the row is still informative.
  */
 #include "x509.h"
+#include "der.h"
 
 #include "../core/escape.h"
 #include "../core/mem.h"
@@ -21,56 +22,6 @@
 /* Past these, the rest is counted (still bounded by the DER) and the cut is said. */
 #define DER_MAX_NAME_PARTS 64 /* attributes printed per Name */
 #define DER_MAX_SANS 1000     /* GeneralNames listed per certificate */
-
-/* ---- a minimal DER reader (bounds-checked, definite lengths only) ---- */
-
-struct der {
-    const uint8_t *p;
-    size_t off, end;
-};
-
-struct tlv {
-    uint8_t tag;
-    const uint8_t *v;
-    size_t len;
-    const uint8_t *start; /* the tag byte */
-    size_t total;         /* header + value */
-};
-
-static bool der_next(struct der *d, struct tlv *t)
-{
-    size_t off = d->off;
-    if (d->end - off < 2)
-        return false;
-    t->start = d->p + off;
-    t->tag = d->p[off++];
-    if ((t->tag & 0x1f) == 0x1f)
-        return false; /* multi-byte tags do not occur in certificates */
-    size_t len = d->p[off++];
-    if (len & 0x80) {
-        size_t nb = len & 0x7f;
-        if (nb == 0 || nb > 4 || nb > d->end - off)
-            return false;
-        len = 0;
-        for (size_t i = 0; i < nb; i++)
-            len = (len << 8) | d->p[off++];
-    }
-    if (len > d->end - off)
-        return false;
-    t->v = d->p + off;
-    t->len = len;
-    t->total = off + len - d->off;
-    d->off = off + len;
-    return true;
-}
-
-static struct der der_in(const uint8_t *p, size_t n)
-{
-    struct der d = {p, 0, n};
-    return d;
-}
-
-static struct der der_inside(const struct tlv *t) { return der_in(t->v, t->len); }
 
 /* ---- a growable byte buffer for building strings before escaping ---- */
 
@@ -107,19 +58,21 @@ struct oid_name {
     const char *name;
 };
 
-static bool oid_is(const struct tlv *t, const char *hex)
+bool hs_oid_is(const uint8_t *v, size_t len, const char *hex)
 {
     size_t n = strlen(hex) / 2;
-    if (t->len != n)
+    if (len != n)
         return false;
     for (size_t i = 0; i < n; i++) {
-        unsigned v;
+        unsigned x;
         /* NOLINTNEXTLINE(cert-err34-c): our own OID constants, and the count is checked */
-        if (sscanf(hex + 2 * i, "%2x", &v) != 1 || t->v[i] != v)
+        if (sscanf(hex + 2 * i, "%2x", &x) != 1 || v[i] != x)
             return false;
     }
     return true;
 }
+
+static bool oid_is(const struct tlv *t, const char *hex) { return hs_oid_is(t->v, t->len, hex); }
 
 static const char *oid_lookup(const struct oid_name *tab, size_t n, const struct tlv *t)
 {
@@ -132,7 +85,7 @@ static const char *oid_lookup(const struct oid_name *tab, size_t n, const struct
 /* Dotted form of an OID's value bytes, into out (at least 32 bytes).  An OID too long for
  * out, an arc over 64 bits or an unfinished last arc ends with "…", so a cut never passes
  * for the whole OID. */
-static void oid_dotted(const uint8_t *p, size_t n, char *out, size_t outsz)
+void hs_oid_dotted(const uint8_t *p, size_t n, char *out, size_t outsz)
 {
     /* Kept free before each arc: the longest one ("2." and 20 digits) and the mark. */
     enum { ARC_MAX = 24, MARK = sizeof "…" };
@@ -213,7 +166,7 @@ static const char *name_or_dotted(const struct oid_name *tab, size_t n, const st
     const char *s = oid_lookup(tab, n, t);
     if (s)
         return s;
-    oid_dotted(t->v, t->len, tmp, tmpsz);
+    hs_oid_dotted(t->v, t->len, tmp, tmpsz);
     return tmp;
 }
 
@@ -452,10 +405,11 @@ static void add_sig_alg(struct hs_field *o, const uint8_t *oidv, size_t n)
              name_or_dotted(sig_names, sizeof sig_names / sizeof sig_names[0], &t, tmp, sizeof tmp));
 }
 
-/* One GeneralName (tag and content) as "DNS:x", "IP:x", ... appended to the array. */
-static void add_san(struct hs_field *arr, uint8_t tag, const uint8_t *p, size_t n)
+void hs_x509_general_name(struct hs_field *arr, const char *prefix, uint8_t tag,
+                          const uint8_t *p, size_t n)
 {
     struct buf b = {0};
+    buf_str(&b, prefix);
     switch (tag & 0x1f) {
     case 1: buf_str(&b, "email:"); buf_put(&b, p, n); break;
     case 2: buf_str(&b, "DNS:"); buf_put(&b, p, n); break;
@@ -485,7 +439,7 @@ static void add_san(struct hs_field *arr, uint8_t tag, const uint8_t *p, size_t 
     case 0: buf_str(&b, "otherName"); break;
     case 8: {
         char tmp[96];
-        oid_dotted(p, n, tmp, sizeof tmp);
+        hs_oid_dotted(p, n, tmp, sizeof tmp);
         buf_str(&b, "RID:");
         buf_str(&b, tmp);
         break;
@@ -586,7 +540,7 @@ static size_t sans_from_exts(struct hs_field *arr, const struct tlv *exts)
         struct der g = der_inside(&seq);
         while (g.off < g.end && der_next(&g, &gn))
             if (count++ < DER_MAX_SANS)
-                add_san(arr, gn.tag, gn.v, gn.len);
+                hs_x509_general_name(arr, "", gn.tag, gn.v, gn.len);
     }
     return count;
 }
@@ -607,7 +561,7 @@ struct hs_field *hs_x509_summary(const uint8_t *der, size_t n)
     int rc = n > 0 ? mbedtls_x509_crt_parse_der_with_ext_cb(&crt, der, n, 1, accept_ext, NULL)
                    : -1;
     struct pieces pc;
-    bool own = rc != 0 && locate(der, n, &pc);
+    bool own = locate(der, n, &pc);
     if (rc == 0) {
         add_name(o, "subject", crt.subject_raw.p, crt.subject_raw.len);
         add_name(o, "issuer", crt.issuer_raw.p, crt.issuer_raw.len);
@@ -620,7 +574,7 @@ struct hs_field *hs_x509_summary(const uint8_t *der, size_t n)
         /* mbedTLS's list is as long as the DER allows; past the limit it is only counted. */
         for (const mbedtls_x509_sequence *s = &crt.subject_alt_names; s; s = s->next)
             if (s->buf.p != NULL && count++ < DER_MAX_SANS)
-                add_san(san, (uint8_t)s->buf.tag, s->buf.p, s->buf.len);
+                hs_x509_general_name(san, "", (uint8_t)s->buf.tag, s->buf.p, s->buf.len);
         add_sans_not_listed(o, count);
         add_public_key(o, crt.pk_raw.p, crt.pk_raw.len);
         add_sig_alg(o, crt.sig_oid.p, crt.sig_oid.len);
@@ -646,6 +600,9 @@ struct hs_field *hs_x509_summary(const uint8_t *der, size_t n)
     } else {
         hs_f_fmt(o, "error", "unparseable certificate (-0x%04x)", (unsigned)(rc < 0 ? -rc : rc));
     }
+    if (rc == 0 || own) /* the extensions from our own walk, on both paths */
+        hs_x509_extensions(o, own && pc.have_exts ? pc.exts.start : NULL,
+                           own && pc.have_exts ? pc.exts.total : 0);
     mbedtls_x509_crt_free(&crt);
     if (mbedtls_sha256(der, n, digest, 0) == 0)
         hs_f_hex(o, "sha256", digest, sizeof digest);

@@ -12,10 +12,19 @@
  * not_before, not_after (ISO 8601 UTC, "2026-01-01T00:00:00Z"), san (array of strings,
  * "DNS:x", "IP:x", ...), public_key ("EC P-256", "RSA 2048", "Ed25519", ...),
  * signature_algorithm ("ecdsa-with-SHA256", "sha256WithRSAEncryption", ...), sha256
- * (fingerprint, lowercase hex), self_signed (bool).  An unparseable certificate yields an
- * object with "error" and sha256 only.  Never NULL.
+ * (fingerprint, lowercase hex), self_signed (bool), and the extensions of
+ * hs_x509_extensions.  An unparseable certificate yields an object with "error" and sha256
+ * only.  Never NULL.
  */
 struct hs_field *hs_x509_summary(const uint8_t *der, size_t n);
+
+/*
+ * The extensions a user checks, from a DER Extensions SEQUENCE (exts NULL: none), added to o:
+ * basic_constraints {critical, ca, path_len}, key_usage, ext_key_usage,
+ * authority_info_access, crl_distribution_points (arrays of strings) and scts (array of
+ * {version, log_id, time}); each null when absent, "malformed: ..." when it does not parse.
+ */
+void hs_x509_extensions(struct hs_field *o, const uint8_t *exts, size_t n);
 
 /*
  * A DER Name (e.g. from CertificateRequest.certificate_authorities) as "CN=..., O=..." in

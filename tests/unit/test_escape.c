@@ -162,6 +162,25 @@ static void test_drawing_glyphs(void **state)
     }
 }
 
+/* A reason line takes escaped peer text: its last pass changes nothing already escaped, and
+ * still escapes what was not (a control, a bidi override, a bad byte). */
+static void test_escape_again(void **state)
+{
+    (void)state;
+    static const char *peer[] = {"CN=a\\b", "x\x1b[31m", "pay\u2060pal", "\xff\xfe",
+                                 "\u202e\\\\x41", "CN=\u2190 \u00e9"};
+    for (size_t i = 0; i < sizeof peer / sizeof peer[0]; i++) {
+        char *once = hs_escape((const uint8_t *)peer[i], strlen(peer[i]));
+        char *again = hs_escape_again(once);
+        assert_string_equal(again, once);
+        free(again);
+        free(once);
+    }
+    char *raw = hs_escape_again("a\x07" "b\u202ec\\d \u2190 \xc3");
+    assert_string_equal(raw, "a\\x07b\\u{202e}c\\d \u2190 \\xc3");
+    free(raw);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -170,6 +189,7 @@ int main(void)
         cmocka_unit_test(test_lookalike_names),
         cmocka_unit_test(test_view_safe_agrees),
         cmocka_unit_test(test_drawing_glyphs),
+        cmocka_unit_test(test_escape_again),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -619,6 +619,258 @@ static void test_odd_string_lengths(void **state)
     free(s);
 }
 
+/* ---- extensions ---- */
+
+/* One Extension { OID, critical?, OCTET STRING { value } } appended to exts. */
+static void ext(struct der *exts, const uint8_t *oid, size_t oid_len, bool critical,
+                const struct der *value)
+{
+    struct der e = {0}, os = {0};
+    tlv(&e, 0x06, oid, oid_len);
+    if (critical)
+        tlv(&e, 0x01, "\xff", 1);
+    wrap(&os, 0x04, value);
+    raw(&e, os.b, os.n);
+    wrap(exts, 0x30, &e);
+}
+
+static struct hs_field *exts_of(const struct der *list)
+{
+    static struct der seq;
+    memset(&seq, 0, sizeof seq);
+    wrap(&seq, 0x30, list);
+    struct hs_field *o = hs_field_new_object();
+    hs_x509_extensions(o, seq.b, seq.n);
+    return o;
+}
+
+static void assert_strings(const struct hs_field *arr, const char *const *want, size_t n)
+{
+    assert_non_null(arr);
+    assert_int_equal(arr->kind, HS_F_ARRAY);
+    assert_int_equal(hs_f_count(arr), n);
+    size_t i = 0;
+    for (const struct hs_field *e = arr->child; e; e = e->next, i++)
+        assert_string_equal(e->str, want[i]);
+}
+
+static const uint8_t OID_BC[] = {0x55, 0x1d, 0x13}, OID_KU[] = {0x55, 0x1d, 0x0f},
+                     OID_EKU[] = {0x55, 0x1d, 0x25}, OID_CRLDP[] = {0x55, 0x1d, 0x1f},
+                     OID_AIA[] = {0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01, 0x01},
+                     OID_SCTS[] = {0x2b, 0x06, 0x01, 0x04, 0x01, 0xd6, 0x79, 0x02, 0x04, 0x02};
+
+static void test_extensions(void **state)
+{
+    (void)state;
+    static struct der list;
+    memset(&list, 0, sizeof list);
+    struct der v = {0}, in = {0};
+    tlv(&in, 0x01, "\xff", 1); /* cA TRUE, pathLen 3 */
+    tlv(&in, 0x02, "\x03", 1);
+    wrap(&v, 0x30, &in);
+    ext(&list, OID_BC, sizeof OID_BC, true, &v);
+    memset(&v, 0, sizeof v);
+    tlv(&v, 0x03, "\x01\x84\x80", 3); /* digitalSignature, keyCertSign, decipherOnly */
+    ext(&list, OID_KU, sizeof OID_KU, false, &v);
+    memset(&v, 0, sizeof v);
+    memset(&in, 0, sizeof in);
+    tlv(&in, 0x06, "\x2b\x06\x01\x05\x05\x07\x03\x01", 8);
+    tlv(&in, 0x06, "\x2a\x03\x04", 3); /* 1.2.3.4 */
+    wrap(&v, 0x30, &in);
+    ext(&list, OID_EKU, sizeof OID_EKU, false, &v);
+    memset(&v, 0, sizeof v);
+    memset(&in, 0, sizeof in);
+    struct der ad = {0};
+    tlv(&ad, 0x06, "\x2b\x06\x01\x05\x05\x07\x30\x01", 8);
+    tlv(&ad, 0x86, "http://o.test/", 14);
+    wrap(&in, 0x30, &ad);
+    memset(&ad, 0, sizeof ad);
+    tlv(&ad, 0x06, "\x2a\x03", 2); /* 1.2.3: an unknown method */
+    tlv(&ad, 0x82, "x.test", 6);
+    wrap(&in, 0x30, &ad);
+    wrap(&v, 0x30, &in);
+    ext(&list, OID_AIA, sizeof OID_AIA, false, &v);
+    memset(&v, 0, sizeof v);
+    memset(&in, 0, sizeof in);
+    struct der gns = {0}, dpn = {0}, dp = {0};
+    tlv(&gns, 0x86, "http://c.test/a.crl", 19);
+    wrap(&dpn, 0xa0, &gns);
+    wrap(&dp, 0xa0, &dpn);
+    tlv(&dp, 0x81, "\x06\x40", 2); /* reasons: not listed */
+    wrap(&in, 0x30, &dp);
+    wrap(&v, 0x30, &in);
+    ext(&list, OID_CRLDP, sizeof OID_CRLDP, false, &v);
+
+    struct hs_field *o = exts_of(&list);
+    const struct hs_field *bc = hs_f_get(o, "basic_constraints");
+    assert_non_null(bc);
+    assert_int_equal(hs_f_get(bc, "critical")->num, 1);
+    assert_int_equal(hs_f_get(bc, "ca")->num, 1);
+    long long pl = -1;
+    assert_true(hs_f_get_int(bc, "path_len", &pl));
+    assert_int_equal(pl, 3);
+    assert_strings(hs_f_get(o, "key_usage"),
+                   (const char *const[]){"digitalSignature", "keyCertSign", "decipherOnly"}, 3);
+    assert_strings(hs_f_get(o, "ext_key_usage"), (const char *const[]){"serverAuth", "1.2.3.4"},
+                   2);
+    assert_strings(hs_f_get(o, "authority_info_access"),
+                   (const char *const[]){"OCSP URI:http://o.test/", "1.2.3 DNS:x.test"}, 2);
+    assert_strings(hs_f_get(o, "crl_distribution_points"),
+                   (const char *const[]){"URI:http://c.test/a.crl"}, 1);
+    assert_int_equal(hs_f_get(o, "scts")->kind, HS_F_NULL);
+    hs_field_free(o);
+
+    /* None at all: every key null. */
+    o = hs_field_new_object();
+    hs_x509_extensions(o, NULL, 0);
+    assert_int_equal(hs_f_count(o), 6);
+    for (const struct hs_field *f = o->child; f; f = f->next)
+        assert_int_equal(f->kind, HS_F_NULL);
+    hs_field_free(o);
+}
+
+/* Each extension with a value that does not parse says so; so does every cut of the list. */
+static void test_extensions_malformed(void **state)
+{
+    (void)state;
+    static const struct {
+        const uint8_t *oid;
+        size_t n;
+        const char *key;
+    } all[] = {{OID_BC, 3, "basic_constraints"}, {OID_KU, 3, "key_usage"},
+               {OID_EKU, 3, "ext_key_usage"}, {OID_AIA, 8, "authority_info_access"},
+               {OID_CRLDP, 3, "crl_distribution_points"}, {OID_SCTS, 10, "scts"}};
+    /* An INTEGER where each expects its own structure. */
+    struct der v = {0};
+    tlv(&v, 0x02, "\x05", 1);
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        static struct der list;
+        memset(&list, 0, sizeof list);
+        ext(&list, all[i].oid, all[i].n, false, &v);
+        struct hs_field *o = exts_of(&list);
+        const char *s = hs_f_get_str(o, all[i].key);
+        assert_non_null(s);
+        assert_true(strncmp(s, "malformed: ", 11) == 0);
+        hs_field_free(o);
+    }
+    /* A SEQUENCE of two BOOLEANs is no basic constraints; a pathLen of 2^31 is refused. */
+    struct der in = {0};
+    memset(&v, 0, sizeof v);
+    tlv(&in, 0x01, "\xff", 1);
+    tlv(&in, 0x01, "\xff", 1);
+    wrap(&v, 0x30, &in);
+    static struct der list;
+    memset(&list, 0, sizeof list);
+    ext(&list, OID_BC, sizeof OID_BC, false, &v);
+    struct hs_field *o = exts_of(&list);
+    assert_non_null(hs_f_get_str(o, "basic_constraints"));
+    hs_field_free(o);
+    /* Every cut of a good Extensions SEQUENCE: no read past it, no crash (ASan checks). */
+    memset(&v, 0, sizeof v);
+    tlv(&v, 0x03, "\x07\x80", 2);
+    memset(&list, 0, sizeof list);
+    ext(&list, OID_KU, sizeof OID_KU, true, &v);
+    static struct der seq;
+    memset(&seq, 0, sizeof seq);
+    wrap(&seq, 0x30, &list);
+    for (size_t n = 0; n < seq.n; n++) {
+        uint8_t *cut = malloc(n ? n : 1);
+        memcpy(cut, seq.b, n);
+        o = hs_field_new_object();
+        hs_x509_extensions(o, cut, n);
+        assert_int_equal(hs_f_count(o), 6);
+        hs_field_free(o);
+        free(cut);
+    }
+}
+
+/* RFC 6962 SignedCertificateTimestampList bytes: n SCTs of version `version`. */
+static size_t sct_list_bytes(uint8_t *out, unsigned n, uint8_t version)
+{
+    uint8_t sct[64];
+    size_t k = 0;
+    sct[k++] = version;
+    memset(sct + k, 0xab, 32);
+    k += 32;
+    static const uint8_t ts[8] = {0x00, 0x00, 0x01, 0x8c, 0xc8, 0x20, 0xdb, 0x2e};
+    memcpy(sct + k, ts, 8); /* 1704164645678 ms: 2024-01-02T03:04:05.678Z */
+    k += 8;
+    memcpy(sct + k, "\x00\x00" "\x04\x03" "\x00\x02" "\x30\x00", 8);
+    k += 8;
+    size_t m = 2;
+    for (unsigned i = 0; i < n; i++) {
+        out[m++] = (uint8_t)(k >> 8);
+        out[m++] = (uint8_t)k;
+        memcpy(out + m, sct, k);
+        m += k;
+    }
+    out[0] = (uint8_t)((m - 2) >> 8);
+    out[1] = (uint8_t)(m - 2);
+    return m;
+}
+
+static struct hs_field *scts_of(const uint8_t *p, size_t n)
+{
+    struct der inner = {0}, list = {0};
+    tlv(&inner, 0x04, p, n);
+    ext(&list, OID_SCTS, sizeof OID_SCTS, false, &inner);
+    return exts_of(&list);
+}
+
+static void test_scts(void **state)
+{
+    (void)state;
+    uint8_t b[256];
+    size_t n = sct_list_bytes(b, 2, 0);
+    struct hs_field *o = scts_of(b, n);
+    const struct hs_field *arr = hs_f_get(o, "scts");
+    assert_non_null(arr);
+    assert_int_equal(arr->kind, HS_F_ARRAY);
+    assert_int_equal(hs_f_count(arr), 2);
+    assert_string_equal(hs_f_get_str(arr->child, "version"), "v1");
+    assert_string_equal(hs_f_get_str(arr->child, "log_id"),
+                        "abababababababababababababababababababababababababababababababab");
+    assert_string_equal(hs_f_get_str(arr->child, "time"), "2024-01-02T03:04:05.678Z");
+    hs_field_free(o);
+
+    /* Every truncation of the list (its own length fields left as they were): malformed. */
+    for (size_t cut = 0; cut < n; cut++) {
+        o = scts_of(b, cut);
+        const char *s = hs_f_get_str(o, "scts");
+        assert_non_null(s);
+        assert_true(strncmp(s, "malformed: ", 11) == 0);
+        hs_field_free(o);
+    }
+    /* Every truncation of one SCT with the lengths made to agree: still malformed. */
+    size_t one = sct_list_bytes(b, 1, 0);
+    for (size_t len = 0; len + 4 < one; len++) {
+        uint8_t c[256];
+        memcpy(c, b, one);
+        c[0] = (uint8_t)((len + 2) >> 8);
+        c[1] = (uint8_t)(len + 2);
+        c[2] = (uint8_t)(len >> 8);
+        c[3] = (uint8_t)len;
+        o = scts_of(c, len + 4);
+        const char *s = hs_f_get_str(o, "scts");
+        assert_non_null(s);
+        assert_true(strncmp(s, "malformed: ", 11) == 0);
+        hs_field_free(o);
+    }
+    /* A byte after the last SCT, a byte after a signature: malformed. */
+    b[n] = 0;
+    o = scts_of(b, n + 1);
+    assert_non_null(hs_f_get_str(o, "scts"));
+    hs_field_free(o);
+    /* An unknown version: named, the rest not read. */
+    n = sct_list_bytes(b, 1, 7);
+    o = scts_of(b, n);
+    arr = hs_f_get(o, "scts");
+    assert_int_equal(arr->kind, HS_F_ARRAY);
+    assert_string_equal(hs_f_get_str(arr->child, "version"), "unknown (7)");
+    assert_null(hs_f_get(arr->child, "log_id"));
+    hs_field_free(o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -632,6 +884,9 @@ int main(void)
         cmocka_unit_test(test_san_limit),
         cmocka_unit_test(test_oid_cut),
         cmocka_unit_test(test_odd_string_lengths),
+        cmocka_unit_test(test_extensions),
+        cmocka_unit_test(test_extensions_malformed),
+        cmocka_unit_test(test_scts),
     };
     return cmocka_run_group_tests(tests, load, NULL);
 }
