@@ -1,5 +1,11 @@
 #include "usage.h"
 
+#include "options.h"
+
+#include "../core/mem.h"
+#include "../core/trace.h"
+#include "../view/view.h"
+
 void hs_usage(FILE *out)
 {
     fputs("usage: hstrace [options] HOST[:PORT] | https://HOST[:PORT]/ | [IPV6]:PORT\n"
@@ -55,4 +61,20 @@ void hs_usage(FILE *out)
           "Exit status: 0 done (and verified unless -k), 1 TLS failure, 2 usage error,\n"
           "3 DNS or connect failure, 4 timeout, 5 certificate verification failed.\n",
           out);
+}
+
+int hs_usage_failed(const struct hs_options *o, const char *msg)
+{
+    if (!o->json)
+        return HS_EXIT_USAGE;
+    /* The live document's shape, whatever was asked (the error may come before -r is read). */
+    struct hs_trace *t = hs_trace_new();
+    if (o->live.target)
+        t->host = hs_xstrdup(o->live.target);
+    t->port = o->live.port;
+    hs_trace_fail(t, HS_STAGE_USAGE, "%s", msg && *msg ? msg : "usage error");
+    (void)hs_view_json(stdout, t);
+    fflush(stdout);
+    hs_trace_free(t);
+    return HS_EXIT_USAGE;
 }

@@ -33,6 +33,7 @@
 #include <mbedtls/net_sockets.h>
 #include <mbedtls/ssl.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <psa/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -313,10 +314,18 @@ static void on_debug(void *ctx, int level, const char *file, int line, const cha
 
 /* ---- configuration from the options ---- */
 
-static void usage_error(struct hs_trace *t, const char *what, const char *arg)
+/* The request cannot be met: said on stderr and kept as the trace's error (for --json). */
+static void usage_error(struct hs_trace *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void usage_error(struct hs_trace *t, const char *fmt, ...)
 {
-    fprintf(stderr, "hstrace: %s%s\n", what, arg);
-    t->exit_code = HS_EXIT_USAGE;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "hstrace: %s\n", msg);
+    hs_trace_fail(t, HS_STAGE_USAGE, "%s", msg);
 }
 
 /* Splits a comma list into at most max-1 trimmed, non-empty items (a copy in *store). */
@@ -384,14 +393,12 @@ static int load_cas(const struct hs_live_opts *o, mbedtls_x509_crt *ca, struct h
     int r;
     if (o->cafile && (r = mbedtls_x509_crt_parse_file(ca, o->cafile)) < 0) {
         mbedtls_strerror(r, why, sizeof why);
-        fprintf(stderr, "hstrace: cannot read CA file %s: %s\n", o->cafile, why);
-        t->exit_code = HS_EXIT_USAGE;
+        usage_error(t, "cannot read CA file %s: %s", o->cafile, why);
         return -1;
     }
     if (o->capath && (r = mbedtls_x509_crt_parse_path(ca, o->capath)) < 0) {
         mbedtls_strerror(r, why, sizeof why);
-        fprintf(stderr, "hstrace: cannot read CA directory %s: %s\n", o->capath, why);
-        t->exit_code = HS_EXIT_USAGE;
+        usage_error(t, "cannot read CA directory %s: %s", o->capath, why);
         return -1;
     }
     if (!o->cafile && !o->capath &&
@@ -431,14 +438,14 @@ static int apply_options(const struct hs_live_opts *o, struct tls_setup *s, stru
     if (o->ciphers) {
         size_t n = split_list(o->ciphers, &store, items, MAX_LIST);
         if (n == SPLIT_TOO_MANY) {
-            usage_error(t, "too many cipher suites (at most 63)", "");
+            usage_error(t, "too many cipher suites (at most 63)");
             free(store);
             return -1;
         }
         for (size_t i = 0; i < n; i++) {
             int id = hs_suite_by_name(items[i]);
             if (id < 0) {
-                usage_error(t, "unknown cipher suite: ", items[i]);
+                usage_error(t, "unknown cipher suite: %s", items[i]);
                 free(store);
                 return -1;
             }
@@ -447,7 +454,7 @@ static int apply_options(const struct hs_live_opts *o, struct tls_setup *s, stru
         s->suites[n] = 0;
         free(store);
         if (n == 0) {
-            usage_error(t, "empty cipher suite list", "");
+            usage_error(t, "empty cipher suite list");
             return -1;
         }
         mbedtls_ssl_conf_ciphersuites(c, s->suites);
@@ -455,14 +462,14 @@ static int apply_options(const struct hs_live_opts *o, struct tls_setup *s, stru
     if (o->groups) {
         size_t n = split_list(o->groups, &store, items, MAX_LIST);
         if (n == SPLIT_TOO_MANY) {
-            usage_error(t, "too many groups (at most 63)", "");
+            usage_error(t, "too many groups (at most 63)");
             free(store);
             return -1;
         }
         for (size_t i = 0; i < n; i++) {
             int g = hs_group_by_name(items[i]);
             if (g <= 0) {
-                usage_error(t, "unknown group: ", items[i]);
+                usage_error(t, "unknown group: %s", items[i]);
                 free(store);
                 return -1;
             }
@@ -471,7 +478,7 @@ static int apply_options(const struct hs_live_opts *o, struct tls_setup *s, stru
         s->groups[n] = 0;
         free(store);
         if (n == 0) {
-            usage_error(t, "empty group list", "");
+            usage_error(t, "empty group list");
             return -1;
         }
         mbedtls_ssl_conf_groups(c, s->groups);
@@ -480,23 +487,23 @@ static int apply_options(const struct hs_live_opts *o, struct tls_setup *s, stru
         char *alpn_items[MAX_LIST];
         size_t n = split_list(o->alpn, &s->alpn_store, alpn_items, MAX_LIST);
         if (n == SPLIT_TOO_MANY) {
-            usage_error(t, "too many ALPN protocols (at most 63)", "");
+            usage_error(t, "too many ALPN protocols (at most 63)");
             return -1;
         }
         for (size_t i = 0; i < n; i++) {
             if (strlen(alpn_items[i]) > 255) {
-                usage_error(t, "ALPN protocol name too long: ", alpn_items[i]);
+                usage_error(t, "ALPN protocol name too long: %s", alpn_items[i]);
                 return -1;
             }
             s->alpn[i] = alpn_items[i];
         }
         s->alpn[n] = NULL;
         if (n == 0) {
-            usage_error(t, "empty ALPN list", "");
+            usage_error(t, "empty ALPN list");
             return -1;
         }
         if (mbedtls_ssl_conf_alpn_protocols(c, s->alpn) != 0) {
-            usage_error(t, "bad ALPN list: ", o->alpn);
+            usage_error(t, "bad ALPN list: %s", o->alpn);
             return -1;
         }
     }
@@ -511,10 +518,8 @@ static int check_hello_size(const struct hs_live_opts *o, const struct hs_target
     size_t bound = hs_hello_bound(s->suites, s->groups, o->alpn ? s->alpn : NULL, sni);
     if (bound <= HS_HELLO_MAX)
         return 0;
-    fprintf(stderr, "hstrace: --alpn, --ciphers, --groups and the server name make a "
-            "ClientHello of up to %zu bytes; it must fit in %d (see LIMITS in hstrace(1))\n",
-            bound, HS_HELLO_MAX);
-    t->exit_code = HS_EXIT_USAGE;
+    usage_error(t, "--alpn, --ciphers, --groups and the server name make a ClientHello of up "
+                "to %zu bytes; it must fit in %d (see LIMITS in hstrace(1))", bound, HS_HELLO_MAX);
     return -1;
 }
 
@@ -638,7 +643,7 @@ static bool become_user(struct live *l)
     l->settled = true;
     char err[256];
     if (hs_privs_drop(&l->privs, err, sizeof err) != 0) {
-        fprintf(stderr, "hstrace: %s\n", err);
+        usage_error(l->trace, "%s", err);
         l->privs_failed = true;
         return false;
     }
@@ -652,10 +657,10 @@ static bool become_user(struct live *l)
 /* ---- -w: the connection's packets into a capture file ---- */
 
 /* -w asks for packets: without a capture that is a failed request, said before connecting. */
-static void refuse_write(enum hs_capture_open_result cr, const char *why)
+static void refuse_write(struct hs_trace *t, enum hs_capture_open_result cr, const char *why)
 {
     if (cr != HS_CAPTURE_DENIED) {
-        fprintf(stderr, "hstrace: -w needs packet capture: %s\n", why);
+        usage_error(t, "-w needs packet capture: %s", why);
         return;
     }
     char self[4096];
@@ -664,10 +669,8 @@ static void refuse_write(enum hs_capture_open_result cr, const char *why)
         snprintf(self, sizeof self, "$(command -v hstrace)");
     else
         self[n] = '\0';
-    fprintf(stderr,
-            "hstrace: -w needs packet capture: %s; run as root or: sudo setcap "
-            "cap_net_raw,cap_net_admin=eip %s\n",
-            why, self);
+    usage_error(t, "-w needs packet capture: %s; run as root or: sudo setcap "
+                "cap_net_raw,cap_net_admin=eip %s", why, self);
 }
 
 /* The session's key log as NSS text (malloc'd, *n its length), or NULL when empty. */
@@ -765,7 +768,7 @@ static bool connect_stage(struct live *l, const struct hs_target *tg, struct hs_
         cr = HS_CAPTURE_FAILED;
     }
     if (cr != HS_CAPTURE_OK && l->o->write_path) {
-        refuse_write(cr, err);
+        refuse_write(l->trace, cr, err);
         l->write_refused = true;
         return false;
     }
@@ -959,13 +962,13 @@ int hs_live_trace(const struct hs_live_opts *o, const struct hs_live_extra *extr
     struct hs_target tg;
     char err[128];
     if (hs_target_parse(target, o->port, &tg, err, sizeof err) != 0) {
-        usage_error(t, "invalid target: ", err);
+        usage_error(t, "invalid target: %s", err);
         goto done;
     }
     t->host = hs_xstrdup(tg.host);
     t->port = tg.port;
     if (hs_privs_plan(o->user, &l->privs, err, sizeof err) != 0) {
-        usage_error(t, err, "");
+        usage_error(t, "%s", err);
         goto done;
     }
 
