@@ -52,3 +52,63 @@ usage_doc "-r --json --conn 0: the usage document" -r "$ROOT/captures/tls13-hrr.
 run_text --bogus-option
 check "without --json a usage error prints nothing on stdout" eval \
     'rc_is 2 && [ ! -s "$OUT" ] && grep -q "unknown option" "$OUT.err"'
+
+# ---- library notes only when true ----
+
+# Every note that names a handshake message must have that message in the ladder (with the
+# right sender where the note says which).  Prints the notes that break this.
+false_notes() {
+    jq -r '
+      def has($t; $from): [.events[] | select(.layer == "tls" and .type == $t and
+                                               ($from == null or .from == $from))] | length > 0;
+      [["server hello done", "ServerHelloDone", null], ["client hello", "ClientHello", null],
+       ["server hello", "ServerHello", null], ["encrypted extensions", "EncryptedExtensions", null],
+       ["certificate request", "CertificateRequest", null],
+       ["server certificate", "Certificate", "server"], ["client certificate", "Certificate", "client"],
+       ["certificate verify", "CertificateVerify", null],
+       ["server key exchange", "ServerKeyExchange", null],
+       ["client key exchange", "ClientKeyExchange", null],
+       ["new session ticket", "NewSessionTicket", null],
+       ["server finished", "Finished", "server"], ["client finished", "Finished", "client"],
+       ["change cipher spec", "ChangeCipherSpec", null], ["ccs", "ChangeCipherSpec", null]] as $names
+      | . as $doc
+      | .events[] | select(.layer == "library" and .type == "note") | .summary as $s
+      | $names[] as $n
+      | select(($s | ascii_downcase | contains($n[0])) and ($doc | has($n[1]; $n[2]) | not))
+      | "\($s) (no \($n[1]))"' "$OUT" || echo "(jq failed)"
+}
+
+# notes_true NAME NEEDED-NOTE: the trace succeeded, no note is false, and a note that
+# describes what the library did (NEEDED-NOTE) is still there.
+notes_true() {
+    local name=$1 needed=$2 bad
+    bad=$(false_notes)
+    if [ -z "$JSON_INVALID" ] && rc_is 0 && [ -z "$bad" ] &&
+        jq -e --arg n "$needed" '[.events[] | select(.layer == "library" and .summary == $n)]
+                                 | length > 0' "$OUT" >/dev/null; then
+        ok "$name"
+    else
+        notok "$name" "rc=$RC types: $(tls_types 2>/dev/null)" "false notes: ${bad//$'\n'/; }" \
+            "notes: $(jq -r '[.events[] | select(.layer=="library") | .summary] | join("; ")' \
+                "$OUT" 2>/dev/null | head -c 600)" "schema: $JSON_INVALID"
+    fi
+}
+
+trace_json --demo
+notes_true "demo (TLS 1.3): no note names a message absent from the ladder" \
+    "derived handshake traffic keys"
+
+trace_json "${CA[@]}" --tls1.2 "127.0.0.1:$PORT"
+notes_true "openssl TLS 1.2 ECDHE: no note names a message absent from the ladder" \
+    "derived session keys from the master secret"
+check "openssl TLS 1.2 ECDHE: the key exchange note is there (ServerKeyExchange seen)" eval \
+    'types_contain ServerKeyExchange && jq -e "[.events[] | select(.layer==\"library\") |
+        .summary | startswith(\"key exchange with\")] | any" "$OUT" >/dev/null'
+
+start_openssl -cert "$PKI/rsa.crt" -key "$PKI/rsa.key"
+trace_json "${CA[@]}" --tls1.2 --ciphers TLS_RSA_WITH_AES_128_GCM_SHA256 "127.0.0.1:$PORT"
+notes_true "openssl TLS 1.2 RSA key exchange: no note names a message absent from the ladder" \
+    "derived session keys from the master secret"
+check "openssl TLS 1.2 RSA key exchange: no ServerKeyExchange, no key exchange group note" eval \
+    '! types_contain ServerKeyExchange && ! jq -e "[.events[] | select(.layer==\"library\") |
+        .summary | startswith(\"key exchange with\")] | any" "$OUT" >/dev/null'
