@@ -112,3 +112,36 @@ notes_true "openssl TLS 1.2 RSA key exchange: no note names a message absent fro
 check "openssl TLS 1.2 RSA key exchange: no ServerKeyExchange, no key exchange group note" eval \
     '! types_contain ServerKeyExchange && ! jq -e "[.events[] | select(.layer==\"library\") |
         .summary | startswith(\"key exchange with\")] | any" "$OUT" >/dev/null'
+
+# ---- the docs say what the commands do ----
+
+# claim NAME CONDITION: ok when the condition (a shell string) holds.
+claim() { if eval "$2"; then ok "$1"; else notok "$1" "false: $2"; fi; }
+
+# make run is ./hstrace --demo: piped it prints the text ladder (no terminal control), and the
+# README says so, and that a terminal gets the interactive view.
+"$HSTRACE" --demo 2>&1 | cat >"$WORK/piped.txt"
+claim "README: make run opens the interactive view on a terminal, prints the ladder piped" '
+    grep -Eq "^run:" "$ROOT/Makefile" && grep -A3 "^run:" "$ROOT/Makefile" | grep -q "hstrace --demo$" &&
+    grep -q "ClientHello" "$WORK/piped.txt" && ! grep -q $'"'"'\e\['"'"' "$WORK/piped.txt" &&
+    tr "\n" " " <"$ROOT/README.md" | grep -Eq "make run. runs .\./hstrace --demo.: on a terminal that opens the +interactive +view" &&
+    tr "\n" " " <"$ROOT/README.md" | grep -Eq "piped .{0,40}it +prints +the +text +ladder"'
+
+claim "README: make deps adds a Debian 13 source pinned at priority 100 (as .ci/deps does)" '
+    grep -q "Suites: trixie" "$ROOT/.ci/deps" && grep -q "Pin-Priority: 100" "$ROOT/.ci/deps" &&
+    tr "\n" " " <"$ROOT/README.md" | grep -Eq "Debian 13 \(trixie\) apt +source" &&
+    tr "\n" " " <"$ROOT/README.md" | grep -Eq "pinned +at +priority +100"'
+
+claim "README: how long make check takes" \
+    'tr "\n" " " <"$ROOT/README.md" | grep -Eq "make check. takes about [0-9]+( to [0-9]+)? minutes"'
+
+# captures/README.md on the expired-certificate capture: the alert is as the capture has it.
+trace_json -r "$ROOT/captures/fail-verify-expired.pcap"
+enc=$(q '[.connections[0].events[] | select(.type == "Alert" and .from == "client") | .encrypted] | first')
+row=$(grep 'fail-verify-expired.pcap' "$ROOT/captures/README.md")
+claim "captures/README.md: the expired-certificate alert is described as the capture has it" '
+    if [ "$enc" = false ]; then
+        grep -q plaintext <<<"$row" && ! grep -Eq "sent encrypted|alert, encrypted" <<<"$row"
+    else
+        [ "$enc" = true ] && ! grep -q plaintext <<<"$row"
+    fi'
