@@ -1,6 +1,7 @@
 /* hstrace: parse the command line, give up root where it must, run the chosen source. */
 #include "options.h"
 #include "run.h"
+#include "usage.h"
 
 #include "../core/outfile.h"
 #include "../core/result.h"
@@ -21,7 +22,7 @@ int main(int argc, char **argv)
     if (r < 0) /* --help, --version */
         return hs_outfile_finish_stream(stdout, "standard output") ? HS_EXIT_WRITE : 0;
     if (r > 0)
-        return r;
+        return hs_usage_failed(&o, o.error);
 
     /* Who to become is known now: a -Z that cannot be honoured stops here, before anything. */
     struct hs_privs privs;
@@ -30,7 +31,7 @@ int main(int argc, char **argv)
         /* A capture file is a stranger's bytes: parse it as the invoking user, not as root. */
         (o.read_path && hs_privs_drop(&privs, err, sizeof err) != 0)) {
         fprintf(stderr, "hstrace: %s\n", err);
-        return HS_EXIT_USAGE;
+        return hs_usage_failed(&o, err);
     }
     return o.read_path ? hs_cli_run_capture(&o) : hs_cli_run_live(&o);
 }

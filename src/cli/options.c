@@ -49,16 +49,17 @@ static const struct option long_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
-static int usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage_error(struct hs_options *o, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
-static int usage_error(const char *fmt, ...)
+/* Says what is wrong on stderr and keeps it in o->error (the --json document's message). */
+static int usage_error(struct hs_options *o, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    fputs("hstrace: ", stderr);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(o->error, sizeof o->error, fmt, ap);
     va_end(ap);
-    fputs("\ntry 'hstrace --help'\n", stderr);
+    fprintf(stderr, "hstrace: %s\ntry 'hstrace --help'\n", o->error);
     return 2;
 }
 
@@ -73,6 +74,102 @@ static long parse_long(const char *s, long lo, long hi)
     return v;
 }
 
+/* One option from getopt_long: 0, 2 (usage error, said) or -1 (-h/-V printed). */
+static int take(struct hs_options *o, int c, char **argv)
+{
+    switch (c) {
+    case 'p': {
+        long v = parse_long(optarg, 1, 65535);
+        if (v < 0)
+            return usage_error(o, "bad port '%s' (1-65535)", optarg);
+        o->live.port = (unsigned)v;
+        break;
+    }
+    case '4': o->live.family = 4; break;
+    case '6': o->live.family = 6; break;
+    case 'k': o->live.insecure = true; break;
+    case OPT_SNI:
+        if (*optarg == '\0')
+            return usage_error(o, "%s", "--sni needs a name (use --no-sni to send none)");
+        if (strlen(optarg) > HS_SNI_MAX)
+            return usage_error(o, "--sni NAME is at most %d bytes (got %zu)", HS_SNI_MAX,
+                               strlen(optarg));
+        o->live.sni = optarg;
+        break;
+    case OPT_NO_SNI: o->live.no_sni = true; break;
+    case OPT_ALPN: o->live.alpn = optarg; break;
+    case OPT_TLS12: o->live.only_tls12 = true; break;
+    case OPT_TLS13: o->live.only_tls13 = true; break;
+    case OPT_CIPHERS: o->live.ciphers = optarg; break;
+    case OPT_GROUPS: o->live.groups = optarg; break;
+    case OPT_CAFILE: o->live.cafile = optarg; break;
+    case OPT_CAPATH: o->live.capath = optarg; break;
+    case OPT_TIMEOUT: {
+        char *end;
+        errno = 0;
+        double v = strtod(optarg, &end);
+        if (errno || end == optarg || *end != '\0' || !(v > 0) || v > 86400)
+            return usage_error(o, "bad timeout '%s' (seconds, > 0)", optarg);
+        o->live.timeout_s = v;
+        break;
+    }
+    case OPT_JSON: o->json = true; break;
+    case OPT_PLAIN: o->plain = true; break;
+    case OPT_COLOR:
+        if (strcmp(optarg, "auto") == 0)
+            o->color = HS_COLOR_AUTO;
+        else if (strcmp(optarg, "always") == 0)
+            o->color = HS_COLOR_ALWAYS;
+        else if (strcmp(optarg, "never") == 0)
+            o->color = HS_COLOR_NEVER;
+        else
+            return usage_error(o, "bad --color '%s' (auto, always or never)", optarg);
+        break;
+    case OPT_ASCII: o->ascii = true; break;
+    case OPT_EXPLAIN: o->explain = true; break;
+    case OPT_KEYLOG: o->live.keylog = optarg; break;
+    case OPT_DEBUG: {
+        long v = parse_long(optarg, 0, 4);
+        if (v < 0)
+            return usage_error(o, "bad --debug level '%s' (0-4)", optarg);
+        o->live.debug = (int)v;
+        break;
+    }
+    case OPT_DEMO: o->demo = true; break;
+    case 'w': o->live.write_path = optarg; break;
+    case 'r': o->read_path = optarg; break;
+    case OPT_CONN: {
+        long v = parse_long(optarg, 1, 1000000000L);
+        if (v < 0)
+            return usage_error(o, "bad --conn '%s' (a connection number, from 1)", optarg);
+        o->conn = v;
+        break;
+    }
+    case OPT_FILTER:
+        if (*optarg == '\0')
+            return usage_error(o, "%s", "--filter needs HOST[:PORT]");
+        o->filter = optarg;
+        break;
+    case 'Z':
+        if (*optarg == '\0')
+            return usage_error(o, "%s", "-Z needs a user name");
+        o->live.user = optarg;
+        break;
+    case OPT_FORCE: o->live.force = true; break;
+    case 'h': hs_usage(stdout); return -1;
+    case 'V': printf("hstrace %s\n", HS_VERSION); return -1;
+    default: { /* ':' (a value is missing) or an unknown option */
+        char opt[64];
+        if (optopt)
+            snprintf(opt, sizeof opt, "-%c", optopt);
+        else
+            snprintf(opt, sizeof opt, "%s", argv[optind - 1]);
+        return usage_error(o, c == ':' ? "option %s needs a value" : "unknown option %s", opt);
+    }
+    }
+    return 0;
+}
+
 int hs_options_parse(struct hs_options *o, int argc, char **argv)
 {
     memset(o, 0, sizeof *o);
@@ -84,131 +181,43 @@ int hs_options_parse(struct hs_options *o, int argc, char **argv)
 
     optind = 1;
     opterr = 0;
-    int c;
+    int c, err = 0;
     while ((c = getopt_long(argc, argv, ":p:46khVw:r:Z:", long_opts, NULL)) != -1) {
-        switch (c) {
-        case 'p': {
-            long v = parse_long(optarg, 1, 65535);
-            if (v < 0)
-                return usage_error("bad port '%s' (1-65535)", optarg);
-            o->live.port = (unsigned)v;
-            break;
+        /* After the first error only --json still matters: the error is then a document. */
+        if (err) {
+            o->json = o->json || c == OPT_JSON;
+            continue;
         }
-        case '4': o->live.family = 4; break;
-        case '6': o->live.family = 6; break;
-        case 'k': o->live.insecure = true; break;
-        case OPT_SNI:
-            if (*optarg == '\0')
-                return usage_error("%s", "--sni needs a name (use --no-sni to send none)");
-            if (strlen(optarg) > HS_SNI_MAX)
-                return usage_error("--sni NAME is at most %d bytes (got %zu)", HS_SNI_MAX,
-                                   strlen(optarg));
-            o->live.sni = optarg;
-            break;
-        case OPT_NO_SNI: o->live.no_sni = true; break;
-        case OPT_ALPN: o->live.alpn = optarg; break;
-        case OPT_TLS12: o->live.only_tls12 = true; break;
-        case OPT_TLS13: o->live.only_tls13 = true; break;
-        case OPT_CIPHERS: o->live.ciphers = optarg; break;
-        case OPT_GROUPS: o->live.groups = optarg; break;
-        case OPT_CAFILE: o->live.cafile = optarg; break;
-        case OPT_CAPATH: o->live.capath = optarg; break;
-        case OPT_TIMEOUT: {
-            char *end;
-            errno = 0;
-            double v = strtod(optarg, &end);
-            if (errno || end == optarg || *end != '\0' || !(v > 0) || v > 86400)
-                return usage_error("bad timeout '%s' (seconds, > 0)", optarg);
-            o->live.timeout_s = v;
-            break;
-        }
-        case OPT_JSON: o->json = true; break;
-        case OPT_PLAIN: o->plain = true; break;
-        case OPT_COLOR:
-            if (strcmp(optarg, "auto") == 0)
-                o->color = HS_COLOR_AUTO;
-            else if (strcmp(optarg, "always") == 0)
-                o->color = HS_COLOR_ALWAYS;
-            else if (strcmp(optarg, "never") == 0)
-                o->color = HS_COLOR_NEVER;
-            else
-                return usage_error("bad --color '%s' (auto, always or never)", optarg);
-            break;
-        case OPT_ASCII: o->ascii = true; break;
-        case OPT_EXPLAIN: o->explain = true; break;
-        case OPT_KEYLOG: o->live.keylog = optarg; break;
-        case OPT_DEBUG: {
-            long v = parse_long(optarg, 0, 4);
-            if (v < 0)
-                return usage_error("bad --debug level '%s' (0-4)", optarg);
-            o->live.debug = (int)v;
-            break;
-        }
-        case OPT_DEMO: o->demo = true; break;
-        case 'w': o->live.write_path = optarg; break;
-        case 'r': o->read_path = optarg; break;
-        case OPT_CONN: {
-            long v = parse_long(optarg, 1, 1000000000L);
-            if (v < 0)
-                return usage_error("bad --conn '%s' (a connection number, from 1)", optarg);
-            o->conn = v;
-            break;
-        }
-        case OPT_FILTER:
-            if (*optarg == '\0')
-                return usage_error("%s", "--filter needs HOST[:PORT]");
-            o->filter = optarg;
-            break;
-        case 'Z':
-            if (*optarg == '\0')
-                return usage_error("%s", "-Z needs a user name");
-            o->live.user = optarg;
-            break;
-        case OPT_FORCE: o->live.force = true; break;
-        case 'h': hs_usage(stdout); return -1;
-        case 'V': printf("hstrace %s\n", HS_VERSION); return -1;
-        case ':': {
-            char opt[64];
-            if (optopt)
-                snprintf(opt, sizeof opt, "-%c", optopt);
-            else
-                snprintf(opt, sizeof opt, "%s", argv[optind - 1]);
-            return usage_error("option %s needs a value", opt);
-        }
-        default: {
-            char opt[64];
-            if (optopt)
-                snprintf(opt, sizeof opt, "-%c", optopt);
-            else
-                snprintf(opt, sizeof opt, "%s", argv[optind - 1]);
-            return usage_error("unknown option %s", opt);
-        }
-        }
+        err = take(o, c, argv);
+        if (err < 0)
+            return -1;
     }
+    if (err)
+        return err;
     if (o->live.only_tls12 && o->live.only_tls13)
-        return usage_error("%s", "--tls1.2 and --tls1.3 exclude each other");
+        return usage_error(o, "%s", "--tls1.2 and --tls1.3 exclude each other");
     if (o->live.sni && o->live.no_sni)
-        return usage_error("%s", "--sni and --no-sni exclude each other");
+        return usage_error(o, "%s", "--sni and --no-sni exclude each other");
     if (o->json && o->plain)
-        return usage_error("%s", "--json and --plain exclude each other");
+        return usage_error(o, "%s", "--json and --plain exclude each other");
     int rest = argc - optind;
     if (o->read_path) {
         if (o->demo || o->live.write_path)
-            return usage_error("%s", "-r reads a capture: it goes with neither --demo nor -w");
+            return usage_error(o, "%s", "-r reads a capture: it goes with neither --demo nor -w");
         if (rest > 0)
-            return usage_error("-r takes no target (got '%s')", argv[optind]);
+            return usage_error(o, "-r takes no target (got '%s')", argv[optind]);
         return 0;
     }
     if (o->conn || o->filter)
-        return usage_error("%s", "--conn and --filter pick connections of a capture (-r FILE)");
+        return usage_error(o, "%s", "--conn and --filter pick connections of a capture (-r FILE)");
     if (o->demo) {
         if (rest > 0)
-            return usage_error("--demo takes no target (got '%s')", argv[optind]);
+            return usage_error(o, "--demo takes no target (got '%s')", argv[optind]);
     } else {
         if (rest == 0)
-            return usage_error("%s", "no target given (HOST[:PORT]); or use --demo");
+            return usage_error(o, "%s", "no target given (HOST[:PORT]); or use --demo");
         if (rest > 1)
-            return usage_error("one target only (extra '%s')", argv[optind + 1]);
+            return usage_error(o, "one target only (extra '%s')", argv[optind + 1]);
         o->live.target = argv[optind];
     }
     return 0;

@@ -21,6 +21,7 @@ struct hs_options {
     const char *read_path;  /* -r FILE: decode a capture instead of connecting */
     long conn;              /* --conn N (1-based), 0 = all */
     const char *filter;     /* --filter HOST[:PORT] */
+    char error[256];        /* the usage error hs_options_parse found, or "" */
 };
 
 /* Parses argv; returns 0, or 2 (usage error, message printed), or -1 (-h/-V printed, exit 0).

@@ -6,6 +6,7 @@
 #include "run.h"
 
 #include "textopts.h"
+#include "usage.h"
 
 #include "../capture/flow.h" /* HS_FLOW_MAX_HELD_TOTAL */
 #include "../capture/replay.h"
@@ -135,9 +136,11 @@ static int run_plain(const struct hs_options *o, FILE *out, const struct hs_view
     struct hs_replay_summary sum;
     int status = hs_replay(&ro, print_conn, &rc, &sum);
     if (status == 2) {
-        /* Nothing was read: no document, only the reason. */
-        fprintf(stderr, "hstrace: %s: %s\n", o->read_path, sum.error);
-        return 2;
+        /* Nothing was read: the reason, and with --json the usage document that says it. */
+        char msg[sizeof sum.error + 1100];
+        snprintf(msg, sizeof msg, "%.1024s: %s", o->read_path, sum.error);
+        fprintf(stderr, "hstrace: %s\n", msg);
+        return hs_usage_failed(o, msg);
     }
     if (rc.json) {
         json_begin(&rc);

@@ -72,7 +72,7 @@ int hs_cli_run_live(const struct hs_options *o)
 
     struct hs_trace *t = hs_trace_new();
     int code = o->demo ? hs_demo_run(&ls.lo, t) : hs_live_run(&ls.lo, t);
-    if (code == HS_EXIT_USAGE) {
+    if (code == HS_EXIT_USAGE && !o->json) {
         /* The source already said what was wrong with the request; there is no trace. */
         hs_trace_free(t);
         return code;

@@ -1,5 +1,15 @@
 #include "usage.h"
 
+#include "options.h"
+
+#include "../core/escape.h"
+#include "../core/mem.h"
+#include "../core/trace.h"
+#include "../view/safe.h"
+#include "../view/view.h"
+
+#include <stdlib.h>
+
 void hs_usage(FILE *out)
 {
     fputs("usage: hstrace [options] HOST[:PORT] | https://HOST[:PORT]/ | [IPV6]:PORT\n"
@@ -56,4 +66,22 @@ void hs_usage(FILE *out)
           "3 DNS or connect failure, 4 timeout, 5 certificate verification failed,\n"
           "6 an output (standard output, -w, key log) could not be written.\n",
           out);
+}
+
+int hs_usage_failed(const struct hs_options *o, const char *msg)
+{
+    if (!o->json)
+        return HS_EXIT_USAGE;
+    /* The live document's shape, whatever was asked (the error may come before -r is read). */
+    struct hs_trace *t = hs_trace_new();
+    if (o->live.target)
+        t->host = hs_xstrdup(o->live.target);
+    t->port = o->live.port;
+    char *esc = hs_escape_str(msg && *msg ? msg : "usage error"); /* what the user typed */
+    hs_trace_fail(t, HS_STAGE_USAGE, "%s", esc);
+    free(esc);
+    (void)hs_view_json(stdout, t, !hs_view_locale_utf8());
+    fflush(stdout);
+    hs_trace_free(t);
+    return HS_EXIT_USAGE;
 }

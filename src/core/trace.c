@@ -184,6 +184,7 @@ static int stage_exit(enum hs_stage s)
     case HS_STAGE_TIMEOUT: return HS_EXIT_TIMEOUT;
     case HS_STAGE_TLS: return HS_EXIT_TLS;
     case HS_STAGE_VERIFY: return HS_EXIT_VERIFY;
+    case HS_STAGE_USAGE: return HS_EXIT_USAGE;
     }
     return HS_EXIT_TLS;
 }
@@ -212,6 +213,7 @@ const char *hs_stage_name(enum hs_stage s)
     case HS_STAGE_TIMEOUT: return "timeout";
     case HS_STAGE_TLS: return "tls";
     case HS_STAGE_VERIFY: return "verify";
+    case HS_STAGE_USAGE: return "usage";
     }
     return NULL;
 }

@@ -19,7 +19,8 @@ enum hs_layer { HS_LAYER_TCP, HS_LAYER_TLS, HS_LAYER_LIBRARY };
 
 /* Error stages of the JSON contract. */
 enum hs_stage { HS_STAGE_NONE, HS_STAGE_DNS, HS_STAGE_CONNECT, HS_STAGE_TIMEOUT, HS_STAGE_TLS,
-                HS_STAGE_VERIFY };
+                HS_STAGE_VERIFY,
+                HS_STAGE_USAGE /* the request cannot be met (bad option, unreadable file) */ };
 
 /* Exit codes (documented in the man page). */
 enum hs_exit { HS_EXIT_OK = 0, HS_EXIT_TLS = 1, HS_EXIT_USAGE = 2, HS_EXIT_CONNECT = 3,

@@ -35,6 +35,7 @@
 #include <mbedtls/net_sockets.h>
 #include <mbedtls/ssl.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <psa/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,7 +142,7 @@ static bool become_user(struct live *l)
     l->settled = true;
     char err[256];
     if (hs_privs_drop(&l->privs, err, sizeof err) != 0) {
-        fprintf(stderr, "hstrace: %s\n", err);
+        hs_live_usage_error(l->trace, "%s", err);
         l->privs_failed = true;
         return false;
     }
@@ -155,10 +156,10 @@ static bool become_user(struct live *l)
 /* ---- -w: the connection's packets into a capture file ---- */
 
 /* -w asks for packets: without a capture that is a failed request, said before connecting. */
-static void refuse_write(enum hs_tap_open_result cr, const char *why)
+static void refuse_write(struct hs_trace *t, enum hs_tap_open_result cr, const char *why)
 {
     if (cr != HS_TAP_DENIED) {
-        fprintf(stderr, "hstrace: -w needs packet capture: %s\n", why);
+        hs_live_usage_error(t, "-w needs packet capture: %s", why);
         return;
     }
     char self[4096];
@@ -167,10 +168,8 @@ static void refuse_write(enum hs_tap_open_result cr, const char *why)
         snprintf(self, sizeof self, "$(command -v hstrace)");
     else
         self[n] = '\0';
-    fprintf(stderr,
-            "hstrace: -w needs packet capture: %s; run as root or: sudo setcap "
-            "cap_net_raw,cap_net_admin=eip %s\n",
-            why, self);
+    hs_live_usage_error(t, "-w needs packet capture: %s; run as root or: sudo setcap "
+                "cap_net_raw,cap_net_admin=eip %s", why, self);
 }
 
 /* The session's key log as NSS text (malloc'd, *n its length), or NULL when empty. */
@@ -272,7 +271,7 @@ static bool connect_stage(struct live *l, const struct hs_target *tg, struct hs_
         cr = HS_TAP_FAILED;
     }
     if (cr != HS_TAP_OK && l->o->write_path) {
-        refuse_write(cr, err);
+        refuse_write(l->trace, cr, err);
         l->write_refused = true;
         return false;
     }
@@ -469,13 +468,13 @@ int hs_live_trace(const struct hs_live_opts *o, const struct hs_live_extra *extr
     struct hs_target tg;
     char err[128];
     if (hs_target_parse(target, o->port, &tg, err, sizeof err) != 0) {
-        hs_live_usage_error(t, "invalid target: ", err);
+        hs_live_usage_error(t, "invalid target: %s", err);
         goto done;
     }
     t->host = hs_xstrdup(tg.host);
     t->port = tg.port;
     if (hs_privs_plan(o->user, &l->privs, err, sizeof err) != 0) {
-        hs_live_usage_error(t, err, "");
+        hs_live_usage_error(t, "%s", err);
         goto done;
     }
 

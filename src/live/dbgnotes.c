@@ -1,7 +1,12 @@
-/* Known mbedTLS 3.6 debug lines, in plain words.  Only annotations: wire rows never use them. */
+/*
+ * Known mbedTLS 3.6 debug lines, in plain words.  Only annotations: wire rows never use them.
+ * Notes say what the library did (keys derived and switched, a key exchange, a ticket kept),
+ * never which state its handshake loop passes through: mbedTLS steps through "server key
+ * exchange", "certificate request", "client certificate" and "certificate verify" even when no
+ * such message is sent or received, and the ladder already shows every message there is.
+ */
 #include "dbgnotes.h"
 
-#include <ctype.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,34 +31,9 @@ static const struct known known[] = {
     {"handshake: done", "handshake done"},
 };
 
-/* States that say nothing to a reader. */
-static const char *const quiet_states[] = {"HELLO_REQUEST", "FLUSH_BUFFERS", "HANDSHAKE_OVER",
-                                           "HANDSHAKE_WRAPUP"};
-
 static bool starts(const char *s, const char *prefix)
 {
     return strncmp(s, prefix, strlen(prefix)) == 0;
-}
-
-/* "client state: MBEDTLS_SSL_SERVER_HELLO" -> "state: server hello". */
-static int state_note(const char *name, char *out, size_t outsz)
-{
-    if (starts(name, "MBEDTLS_SSL_"))
-        name += strlen("MBEDTLS_SSL_");
-    if (starts(name, "TLS1_3_"))
-        name += strlen("TLS1_3_");
-    for (size_t i = 0; i < sizeof quiet_states / sizeof quiet_states[0]; i++)
-        if (strcmp(name, quiet_states[i]) == 0)
-            return 0;
-    size_t k = (size_t)snprintf(out, outsz, "state: ");
-    for (; *name && k + 1 < outsz; name++) {
-        unsigned char c = (unsigned char)*name;
-        if (!isalnum(c) && c != '_')
-            break;
-        out[k++] = c == '_' ? ' ' : (char)tolower(c);
-    }
-    out[k < outsz ? k : outsz - 1] = '\0';
-    return 1;
 }
 
 int hs_dbgnote(int level, const char *line, char *out, size_t outsz)
@@ -61,8 +41,6 @@ int hs_dbgnote(int level, const char *line, char *out, size_t outsz)
     (void)level;
     if (outsz == 0)
         return 0;
-    if (starts(line, "client state: "))
-        return state_note(line + strlen("client state: "), out, outsz);
     const char *group = NULL;
     if (starts(line, "DHE group name: "))
         group = line + strlen("DHE group name: ");

@@ -4,21 +4,31 @@
 #include "hellosize.h"
 #include "verify.h"
 
+#include "../core/escape.h"
 #include "../core/mem.h"
 #include "../core/result.h"
 #include "../tls/names.h"
 #include "../tls/suites.h"
 
 #include <mbedtls/error.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-void hs_live_usage_error(struct hs_trace *t, const char *what, const char *arg)
+void hs_live_usage_error(struct hs_trace *t, const char *fmt, ...)
 {
-    fprintf(stderr, "hstrace: %s%s\n", what, arg);
-    t->exit_code = HS_EXIT_USAGE;
+    char msg[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "hstrace: %s\n", msg);
+    /* What the user typed is in it, unescaped: escaped once here, for the trace (--json). */
+    char *esc = hs_escape_str(msg);
+    hs_trace_fail(t, HS_STAGE_USAGE, "%s", esc);
+    free(esc);
 }
 
 /* Splits a comma list into at most max-1 trimmed, non-empty items (a copy in *store). */
@@ -74,14 +84,12 @@ int hs_tls_load_cas(const struct hs_live_opts *o, mbedtls_x509_crt *ca, struct h
     char why[512];
     int r;
     if (o->cafile && hs_verify_load_cafile(ca, o->cafile, why, sizeof why) != 0) {
-        fprintf(stderr, "hstrace: %s\n", why);
-        t->exit_code = HS_EXIT_USAGE;
+        hs_live_usage_error(t, "%s", why);
         return -1;
     }
     if (o->capath && (r = mbedtls_x509_crt_parse_path(ca, o->capath)) < 0) {
         mbedtls_strerror(r, why, sizeof why);
-        fprintf(stderr, "hstrace: cannot read CA directory %s: %s\n", o->capath, why);
-        t->exit_code = HS_EXIT_USAGE;
+        hs_live_usage_error(t, "cannot read CA directory %s: %s", o->capath, why);
         return -1;
     }
     if (!o->cafile && !o->capath &&
@@ -121,14 +129,14 @@ int hs_tls_apply_options(const struct hs_live_opts *o, struct hs_tls_setup *s, s
     if (o->ciphers) {
         size_t n = split_list(o->ciphers, &store, items, HS_TLS_MAX_LIST);
         if (n == SPLIT_TOO_MANY) {
-            hs_live_usage_error(t, "too many cipher suites (at most 63)", "");
+            hs_live_usage_error(t, "too many cipher suites (at most 63)");
             free(store);
             return -1;
         }
         for (size_t i = 0; i < n; i++) {
             int id = hs_suite_by_name(items[i]);
             if (id < 0) {
-                hs_live_usage_error(t, "unknown cipher suite: ", items[i]);
+                hs_live_usage_error(t, "unknown cipher suite: %s", items[i]);
                 free(store);
                 return -1;
             }
@@ -137,7 +145,7 @@ int hs_tls_apply_options(const struct hs_live_opts *o, struct hs_tls_setup *s, s
         s->suites[n] = 0;
         free(store);
         if (n == 0) {
-            hs_live_usage_error(t, "empty cipher suite list", "");
+            hs_live_usage_error(t, "empty cipher suite list");
             return -1;
         }
         mbedtls_ssl_conf_ciphersuites(c, s->suites);
@@ -145,14 +153,14 @@ int hs_tls_apply_options(const struct hs_live_opts *o, struct hs_tls_setup *s, s
     if (o->groups) {
         size_t n = split_list(o->groups, &store, items, HS_TLS_MAX_LIST);
         if (n == SPLIT_TOO_MANY) {
-            hs_live_usage_error(t, "too many groups (at most 63)", "");
+            hs_live_usage_error(t, "too many groups (at most 63)");
             free(store);
             return -1;
         }
         for (size_t i = 0; i < n; i++) {
             int g = hs_group_by_name(items[i]);
             if (g <= 0) {
-                hs_live_usage_error(t, "unknown group: ", items[i]);
+                hs_live_usage_error(t, "unknown group: %s", items[i]);
                 free(store);
                 return -1;
             }
@@ -161,7 +169,7 @@ int hs_tls_apply_options(const struct hs_live_opts *o, struct hs_tls_setup *s, s
         s->groups[n] = 0;
         free(store);
         if (n == 0) {
-            hs_live_usage_error(t, "empty group list", "");
+            hs_live_usage_error(t, "empty group list");
             return -1;
         }
         mbedtls_ssl_conf_groups(c, s->groups);
@@ -170,23 +178,23 @@ int hs_tls_apply_options(const struct hs_live_opts *o, struct hs_tls_setup *s, s
         char *alpn_items[HS_TLS_MAX_LIST];
         size_t n = split_list(o->alpn, &s->alpn_store, alpn_items, HS_TLS_MAX_LIST);
         if (n == SPLIT_TOO_MANY) {
-            hs_live_usage_error(t, "too many ALPN protocols (at most 63)", "");
+            hs_live_usage_error(t, "too many ALPN protocols (at most 63)");
             return -1;
         }
         for (size_t i = 0; i < n; i++) {
             if (strlen(alpn_items[i]) > 255) {
-                hs_live_usage_error(t, "ALPN protocol name too long: ", alpn_items[i]);
+                hs_live_usage_error(t, "ALPN protocol name too long: %s", alpn_items[i]);
                 return -1;
             }
             s->alpn[i] = alpn_items[i];
         }
         s->alpn[n] = NULL;
         if (n == 0) {
-            hs_live_usage_error(t, "empty ALPN list", "");
+            hs_live_usage_error(t, "empty ALPN list");
             return -1;
         }
         if (mbedtls_ssl_conf_alpn_protocols(c, s->alpn) != 0) {
-            hs_live_usage_error(t, "bad ALPN list: ", o->alpn);
+            hs_live_usage_error(t, "bad ALPN list: %s", o->alpn);
             return -1;
         }
     }
@@ -201,9 +209,8 @@ int hs_tls_check_hello_size(const struct hs_live_opts *o, const struct hs_target
     size_t bound = hs_hello_bound(s->suites, s->groups, o->alpn ? s->alpn : NULL, sni);
     if (bound <= HS_HELLO_MAX)
         return 0;
-    fprintf(stderr, "hstrace: --alpn, --ciphers, --groups and the server name make a "
-            "ClientHello of up to %zu bytes; it must fit in %d (see LIMITS in hstrace(1))\n",
-            bound, HS_HELLO_MAX);
-    t->exit_code = HS_EXIT_USAGE;
+    hs_live_usage_error(t, "--alpn, --ciphers, --groups and the server name make a ClientHello "
+                        "of up to %zu bytes; it must fit in %d (see LIMITS in hstrace(1))", bound,
+                        HS_HELLO_MAX);
     return -1;
 }

@@ -50,7 +50,9 @@ int hs_tls_apply_options(const struct hs_live_opts *o, struct hs_tls_setup *s,
 int hs_tls_check_hello_size(const struct hs_live_opts *o, const struct hs_target *tg,
                             const struct hs_tls_setup *s, struct hs_trace *t);
 
-/* Says "hstrace: WHAT ARG" on stderr and makes the trace's exit code a usage error. */
-void hs_live_usage_error(struct hs_trace *t, const char *what, const char *arg);
+/* The request cannot be met: says the message on stderr and keeps it as the trace's error
+ * (stage usage, exit status 2), so --json prints it too. */
+void hs_live_usage_error(struct hs_trace *t, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
 #endif

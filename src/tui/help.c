@@ -17,11 +17,18 @@ static const struct key_help ladder_keys[] = {
     {"t", "time: since the start / since the previous row"},
     {"/", "search types, summaries, field names and values"},
     {"n  N", "next / previous match"},
-    {"s", "save: FILE.json (the JSON document)"},
+    {"s", NULL}, /* save: what it can write depends on the source, see save_help */
     {"? F1", "this help"},
     {"q Esc", "back / quit (the text ladder stays on screen)"},
     {"mouse", "click a row to select it"},
 };
+
+/* A live trace keeps its packets; a capture's are in the file already. */
+static const char *save_help(bool live)
+{
+    return live ? "save as .json, .pcap or .pcapng (+ TLS secrets)"
+                : "save as .json (the packets are in the capture)";
+}
 
 void tui_help_draw(const struct tui_ui *ui, bool live, bool list)
 {
@@ -52,7 +59,8 @@ void tui_help_draw(const struct tui_ui *ui, bool live, bool list)
     }
     for (size_t i = 0; i < n && y < rows - 1; i++, y++) {
         tui_text(w, ui, y, 3, ladder_keys[i].keys, 20, TP_KEY, 0);
-        tui_text(w, ui, y, 24, ladder_keys[i].what, cols - 26, TP_NORMAL, 0);
+        const char *what = ladder_keys[i].what ? ladder_keys[i].what : save_help(live);
+        tui_text(w, ui, y, 24, what, cols - 26, TP_NORMAL, 0);
     }
     if (live && y < rows - 1) {
         tui_text(w, ui, y, 3, "r", 20, TP_KEY, 0);

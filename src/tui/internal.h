@@ -144,7 +144,9 @@ const char *tui_trace_result(const struct hs_trace *t);
 
 /* ---- prompt.c ---- */
 
-/* Reads a line on screen line y (label first); false on Esc or Ctrl-C.  out is UTF-8. */
+/* Reads a line on screen line y (label first); false on Esc or Ctrl-C.  out is UTF-8.  A
+ * non-empty initial text is shown selected: the first printable key replaces it, while
+ * Left/Right, Home/End (C-a/C-e), Backspace and Delete edit it; C-u clears the line. */
 bool tui_prompt(const struct tui_ui *ui, int y, const char *label, const char *initial,
                 char *out, size_t outsz);
 

@@ -3,7 +3,7 @@
  *
  *          ms Client                     Server
  *      8.895 │────────── SYN ──────────►│  mss 65495, wscale 10, SACK, TS
- *      8.972 │ ·                        │  state: client hello
+ *      8.972 │ ·                        │  key exchange with x25519
  *     13.572 │◄╌╌╌╌╌╌ Certificate ╌╌╌╌╌╌│  [decrypted] 2 certs: CN=localhost ← ...
  *     20.001 │ ✗ failed at connect: Connection refused
  *

@@ -9,7 +9,7 @@
  *             │                              │
  *       0.000 │──────────── SYN ────────────►│  mss 1460, wscale 7
  *       0.061 │◄────────── SYN-ACK ──────────│  mss 65495, wscale 7
- *       0.420 │ ·                            │  state: server hello
+ *       0.420 │ ·                            │  derived handshake traffic keys
  *       1.002 │◄╌╌╌╌╌╌╌╌╌ Finished ╌╌╌╌╌╌╌╌╌╌│  [decrypted] verify_data 32 bytes
  *
  * Encrypted messages have dashed arrows (ASCII: dotted); problems carry "!!" and are red.

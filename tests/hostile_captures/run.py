@@ -168,7 +168,7 @@ def run_case(hstrace, validator, case, casedir, base_types, report, work):
             problems.append("%s: exit %d with nothing on stderr" % (mode, rc))
         if case.get("err") and not re.search(case["err"], errb.decode("utf-8", "replace")):
             problems.append("%s: stderr %r does not match %r" % (mode, errb[:200], case["err"]))
-        if mode == "json" and rc in (0, 1):
+        if mode == "json" and rc in (0, 1, 2):
             try:
                 doc = json.loads(outb)
             except ValueError as e:
@@ -179,9 +179,12 @@ def run_case(hstrace, validator, case, casedir, base_types, report, work):
                 for e in errs[:3]:
                     where = "/".join(str(p) for p in e.absolute_path) or "(root)"
                     problems.append("json: schema: %s: %s" % (where, e.message[:200]))
-            problems += ["json: " + b for b in check_doc(doc, case, base_types)]
-        if mode == "json" and rc == 2 and outb.strip():
-            problems.append("json: exit 2 but something on stdout")
+            if rc != 2:
+                problems += ["json: " + b for b in check_doc(doc, case, base_types)]
+            elif (doc.get("error") or {}).get("stage") != "usage" or doc.get("events"):
+                # Nothing was read: the usage document, with the reason and no events.
+                problems.append("json: exit 2 without the usage document: %r" %
+                                json.dumps(doc)[:200])
     return problems
 
 

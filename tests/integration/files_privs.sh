@@ -94,7 +94,7 @@ fi
 # ---- -Z and --force on the command line ----
 refused -Z no-such-user-hstrace
 check "-Z with an unknown user: usage error before anything runs" eval '
-    rc_is 2 && ! [ -s "$OUT" ] && grep -q "unknown user" "$OUT.err"'
+    rc_is 2 && [ "$(q .error.stage)" = usage ] && [ "$(q ".events | length")" = 0 ] && grep -q "unknown user" "$OUT.err"'
 # -r parses the file as the -Z user: a file only root may read cannot be opened, a public one can.
 if [ "$(id -u)" -eq 0 ]; then
     cp captures/tls13-hrr.pcap "$WORK/rootonly.pcap" && chmod 600 "$WORK/rootonly.pcap"

@@ -85,7 +85,7 @@ for I in $INSTALLS; do
 
     run "$I" --demo -Z root
     check "$I: -Z root by an ordinary user is a usage error" eval '
-        rc_is 2 && ! [ -s "$OUT" ] && grep -q "only root can change user" "$OUT.err"'
+        rc_is 2 && [ "$(q .error.stage)" = usage ] && [ "$(q ".events | length")" = 0 ] && grep -q "only root can change user" "$OUT.err"'
     run "$I" --demo -Z daemon
     check "$I: -Z another user is a usage error" eval '
         rc_is 2 && grep -q "only root can change user" "$OUT.err"'
@@ -127,7 +127,7 @@ for I in $INSTALLS; do
 
     run "$I" --cafile "$WORK/rootca.crt" "localhost:$PORT"
     check "$I: --cafile of a root-only file: refused (not trusted)" eval '
-        rc_is 2 && grep -q "CA file not read" "$OUT.err" && ! [ -s "$OUT" ]'
+        rc_is 2 && grep -q "CA file not read" "$OUT.err" && [ "$(q .error.stage)" = usage ] && [ "$(q ".events | length")" = 0 ]'
     run "$I" --capath "$WORK/rootcadir" "localhost:$PORT"
     check "$I: --capath of a root-only directory: refused (not trusted)" eval '
         rc_is 2 && grep -q "cannot read CA directory" "$OUT.err"'

@@ -164,6 +164,8 @@ expect "t switches back" '^ +ms Client'
 
 keys '?'
 expect "? shows the help" 'hstrace keys'
+expect "the help names every format s saves in a live view" \
+    's +save as \.json, \.pcap or \.pcapng'
 keys Space
 wait_gone 'hstrace keys' && ok "a key closes the help" || notok "a key closes the help" "$(screen)"
 
@@ -221,6 +223,28 @@ if jq -e '.result == "ok" and (.events | length) > 10' "$WORK/saved.json" >/dev/
     ok "the saved JSON is the trace"
 else
     notok "the saved JSON is the trace" "$(head -c 300 "$WORK/saved.json" 2>&1)"
+fi
+
+# The suggested name is shown selected: typing replaces it; Home/End/Backspace edit it.
+keys s
+wait_for 'save as .*hstrace-localhost\.json' 5
+if screen_e | grep -a 'save as' | grep -aqE $'\e\\[([0-9;]*;)?7(;[0-9;]*)?m(\e\[[0-9;]*m)*hstrace-localhost\.json'; then
+    ok "the suggested file name is shown selected"
+else
+    notok "the suggested file name is shown selected" "$(screen_e | grep -a 'save as' | cat -v)"
+fi
+keys "$WORK/typed.json" Enter
+if wait_for 'saved the JSON document to' 5 && [ -s "$WORK/typed.json" ]; then
+    ok "typing replaces the suggested name"
+else
+    notok "typing replaces the suggested name" "$(screen | tail -2)"
+fi
+keys s Home "$WORK/" End BSpace BSpace BSpace BSpace pcapng Enter
+if wait_for 'saved [0-9]+ packets and the TLS secrets to' 5 &&
+    [ -s "$WORK/hstrace-localhost.pcapng" ]; then
+    ok "Home, End and Backspace edit the suggested name"
+else
+    notok "Home, End and Backspace edit the suggested name" "$(screen | tail -2)" "$(ls "$WORK")"
 fi
 
 port1=$(screen | sed -nE '1s/.*localhost:([0-9]+).*/\1/p')
