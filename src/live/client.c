@@ -83,24 +83,27 @@ static void fail_handshake(struct live *l, int ret)
                       what, *what ? ")" : "");
         return;
     }
+    /* A fatal alert from the server says why, even when writing to it failed first. */
+    char reason[320];
+    enum hs_side who;
+    if (hs_outcome_alert_reason(t, &who, reason, sizeof reason) && who == HS_SERVER) {
+        hs_trace_fail(t, HS_STAGE_TLS, "%s", reason);
+        return;
+    }
     char alert[96];
-    if (ret == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE &&
-        hs_outcome_last_alert(t, HS_SERVER, alert, sizeof alert)) {
-        hs_trace_fail(t, HS_STAGE_TLS, "server sent fatal alert %s", alert);
-        return;
-    }
+    /* The connection broke: the server's alert may still be on its way in, so the reason
+     * waits until close_stage read what is left (settle_verdict). */
+    const char *broke = NULL;
     if (ret == MBEDTLS_ERR_SSL_CONN_EOF || ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY ||
-        l->peer_eof) {
-        hs_trace_fail(t, HS_STAGE_TLS, "the server closed the connection during the handshake");
-        return;
-    }
-    if (ret == MBEDTLS_ERR_NET_CONN_RESET) {
-        hs_trace_fail(t, HS_STAGE_TLS, "the server reset the connection during the handshake");
-        return;
-    }
-    if (ret == MBEDTLS_ERR_NET_RECV_FAILED || ret == MBEDTLS_ERR_NET_SEND_FAILED) {
-        hs_trace_fail(t, HS_STAGE_TLS, "socket error during the handshake: %s",
-                      strerror(l->sock_errno));
+        l->peer_eof)
+        broke = "the server closed the connection during the handshake";
+    else if (ret == MBEDTLS_ERR_NET_CONN_RESET)
+        broke = "the server reset the connection during the handshake";
+    else if (ret == MBEDTLS_ERR_NET_RECV_FAILED || ret == MBEDTLS_ERR_NET_SEND_FAILED)
+        broke = "socket error during the handshake: ";
+    if (broke) {
+        snprintf(l->broken, sizeof l->broken, "%s%s", broke,
+                 broke[strlen(broke) - 1] == ' ' ? strerror(l->sock_errno) : "");
         return;
     }
     char msg[160];
@@ -120,6 +123,21 @@ static void fail_handshake(struct live *l, int ret)
         return;
     }
     hs_trace_fail(t, HS_STAGE_TLS, "TLS handshake failed: %s (-0x%04x)", msg, (unsigned)-ret);
+}
+
+/*
+ * Once everything was read: a fatal alert (certificate_required after the client's Finished,
+ * or the server's alert behind a broken write) fails the connection in the capture reader's
+ * words; else a connection that broke during the handshake says so.
+ */
+static void settle_verdict(struct live *l)
+{
+    struct hs_trace *t = l->trace;
+    char reason[320];
+    if (t->error_stage == HS_STAGE_NONE && hs_outcome_alert_reason(t, NULL, reason, sizeof reason))
+        hs_trace_fail(t, HS_STAGE_TLS, "%s", reason);
+    if (l->broken[0])
+        hs_trace_fail(t, HS_STAGE_TLS, "%s", l->broken);
 }
 
 /*
@@ -525,6 +543,7 @@ int hs_live_trace(const struct hs_live_opts *o, const struct hs_live_extra *extr
         }
     }
     hs_decoder_finish(l->dec, live_now_ms(l));
+    settle_verdict(l);
     t->round_trips = hs_count_round_trips(t, -1);
     report_queue_drops(l); /* after the count: the row is no round trip */
     code = t->error_stage == HS_STAGE_NONE ? HS_EXIT_OK : t->exit_code;

@@ -48,6 +48,9 @@ struct live {
     uint8_t rx[RX_BUF];       /* read from the socket, not yet given to mbedTLS */
     size_t rx_off, rx_len;
 
+    char broken[160];         /* the handshake broke (EOF, reset, socket error): the reason
+                                 unless a fatal alert is found once all was read */
+
     struct hs_verify verify;
     char last_note[160];      /* the last library note, not to repeat it */
 };
