@@ -4,6 +4,7 @@
  * events to the trace (the capture thread queues its segments for us).
  */
 #include "client_internal.h"
+#include "clientcert.h"
 #include "dbgnotes.h"
 #include "keyfile.h"
 #include "live.h"
@@ -150,13 +151,19 @@ static bool become_user(struct live *l)
     if (l->settled)
         return !l->privs_failed && !l->ca_failed;
     l->settled = true;
-    char err[256];
+    char err[512];
     if (hs_privs_drop(&l->privs, err, sizeof err) != 0) {
         fprintf(stderr, "hstrace: %s\n", err);
         l->privs_failed = true;
         return false;
     }
     if (l->own_ca && hs_tls_load_cas(l->o, l->own_ca, l->trace) != 0) {
+        l->ca_failed = true;
+        return false;
+    }
+    struct hs_tls_setup *s = l->tls;
+    if (hs_clientcert_load(l->o, &s->conf, &s->own_cert, &s->own_key, err, sizeof err) != 0) {
+        hs_live_usage_error(l->trace, err, "");
         l->ca_failed = true;
         return false;
     }
@@ -487,6 +494,7 @@ int hs_live_trace(const struct hs_live_opts *o, const struct hs_live_extra *extr
     }
 
     /* Loaded by become_user, once the capture is open: the files are opened as the user. */
+    l->tls = s;
     l->own_ca = extra && extra->ca ? NULL : &s->ca;
     l->verify.trusted = extra && extra->ca ? extra->ca : &s->ca;
     if (psa_crypto_init() != PSA_SUCCESS ||
