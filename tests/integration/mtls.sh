@@ -84,14 +84,27 @@ with_cert_case() {
         [ "$(q "[.events[] | select(.type==\"Certificate\" and .from==\"client\")][0].fields.certificates[0].subject")" = "CN=hstrace test client" ] &&
         ! q "[.events[] | select(.type==\"Alert\") | .fields.level] | join(\" \")" | grep -q fatal'
 }
+# cr_case NAME ALGS-JQ CAS-JQ: the last trace's CertificateRequest names the CA and its
+# signature algorithms, in the fields and on the row.
+cr_case() {
+    local name=$1 algs=$2 cas=$3
+    check "$name: the CertificateRequest row shows the CA names and signature algorithms" eval '
+        cr=$(q "[.events[] | select(.type==\"CertificateRequest\")][0]") &&
+        [ "$(jq -r "$cas | join(\";\")" <<<"$cr")" = "CN=hstrace test CA" ] &&
+        [ "$(jq -r "$algs | index(\"ecdsa_secp256r1_sha256\") != null" <<<"$cr")" = true ] &&
+        jq -r .summary <<<"$cr" | grep -q "signature algorithms, CA: CN=hstrace test CA$"'
+}
 ROWS13="ClientHello ChangeCipherSpec Certificate CertificateVerify Finished Alert"
 ROWS12="ClientHello Certificate ClientKeyExchange CertificateVerify ChangeCipherSpec Finished Alert"
 PORT=$OPENSSL13
 with_cert_case "openssl TLS 1.3" "$ROWS13" "${ME[@]}"
 check "openssl TLS 1.3: the client's Certificate and CertificateVerify decrypted" eval '
     [ "$(q "[.events[] | select(.from==\"client\" and (.type==\"Certificate\" or .type==\"CertificateVerify\")) | .decrypted] | join(\" \")")" = "true true" ]'
+cr_case "openssl TLS 1.3" '[.fields.extensions[] | select(.type=="signature_algorithms") | .schemes[]]' \
+    '[.fields.extensions[] | select(.type=="certificate_authorities") | .authorities[]]'
 PORT=$OPENSSL12
 with_cert_case "openssl TLS 1.2" "$ROWS12" "${ME[@]}"
+cr_case "openssl TLS 1.2" .fields.signature_algorithms .fields.certificate_authorities
 PORT=$GNUTLS
 with_cert_case "gnutls TLS 1.3" "$ROWS13" --cert "$PKI/client.der" --key "$PKI/client.key"
 with_cert_case "gnutls TLS 1.2" "$ROWS12" --tls1.2 "${ME[@]}"
