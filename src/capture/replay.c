@@ -394,10 +394,9 @@ static void outcome(struct conn *c, bool closed, double end_ms)
         t->total_ms = end_ms;
     }
 
-    enum hs_side who;
-    const char *alert = hs_outcome_fatal_alert(t, &who);
-    if (alert)
-        hs_trace_fail(t, HS_STAGE_TLS, "%s sent fatal alert %s", hs_side_name(who), alert);
+    char reason[320];
+    if (hs_outcome_alert_reason(t, NULL, reason, sizeof reason))
+        hs_trace_fail(t, HS_STAGE_TLS, "%s", reason);
     else if (done < 0 && closed)
         hs_trace_fail(t, HS_STAGE_TLS, "connection closed before the handshake completed");
     else if (done < 0)

@@ -14,7 +14,8 @@
 enum {
     OPT_SNI = 256, OPT_NO_SNI, OPT_ALPN, OPT_TLS12, OPT_TLS13, OPT_CIPHERS, OPT_GROUPS,
     OPT_CAFILE, OPT_CAPATH, OPT_TIMEOUT, OPT_JSON, OPT_PLAIN, OPT_COLOR, OPT_ASCII, OPT_EXPLAIN,
-    OPT_KEYLOG, OPT_DEBUG, OPT_DEMO, OPT_CONN, OPT_FILTER, OPT_FORCE,
+    OPT_KEYLOG, OPT_DEBUG, OPT_DEMO, OPT_CONN, OPT_FILTER, OPT_FORCE, OPT_CERT, OPT_KEY,
+    OPT_PASS,
 };
 
 static const struct option long_opts[] = {
@@ -28,6 +29,9 @@ static const struct option long_opts[] = {
     {"cafile", required_argument, NULL, OPT_CAFILE},
     {"capath", required_argument, NULL, OPT_CAPATH},
     {"insecure", no_argument, NULL, 'k'},
+    {"cert", required_argument, NULL, OPT_CERT},
+    {"key", required_argument, NULL, OPT_KEY},
+    {"pass", required_argument, NULL, OPT_PASS},
     {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"json", no_argument, NULL, OPT_JSON},
     {"plain", no_argument, NULL, OPT_PLAIN},
@@ -104,6 +108,15 @@ static int take(struct hs_options *o, int c, char **argv)
     case OPT_GROUPS: o->live.groups = optarg; break;
     case OPT_CAFILE: o->live.cafile = optarg; break;
     case OPT_CAPATH: o->live.capath = optarg; break;
+    case OPT_CERT: o->live.certfile = optarg; break;
+    case OPT_KEY: o->live.keyfile = optarg; break;
+    case OPT_PASS:
+        if ((strncmp(optarg, "env:", 4) != 0 || optarg[4] == '\0') &&
+            (strncmp(optarg, "file:", 5) != 0 || optarg[5] == '\0'))
+            return usage_error(o, "%s", "--pass takes env:VAR or file:PATH (the passphrase "
+                               "itself never goes on the command line)");
+        o->live.pass = optarg;
+        break;
     case OPT_TIMEOUT: {
         char *end;
         errno = 0;
@@ -198,6 +211,10 @@ int hs_options_parse(struct hs_options *o, int argc, char **argv)
         return usage_error(o, "%s", "--tls1.2 and --tls1.3 exclude each other");
     if (o->live.sni && o->live.no_sni)
         return usage_error(o, "%s", "--sni and --no-sni exclude each other");
+    if ((o->live.certfile == NULL) != (o->live.keyfile == NULL))
+        return usage_error(o, "%s", "--cert and --key go together");
+    if (o->live.pass && o->live.keyfile == NULL)
+        return usage_error(o, "%s", "--pass is the passphrase of --key");
     if (o->json && o->plain)
         return usage_error(o, "%s", "--json and --plain exclude each other");
     int rest = argc - optind;

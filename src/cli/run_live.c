@@ -59,6 +59,8 @@ static void source_started(const void *ctx)
 int hs_cli_run_live(const struct hs_options *o)
 {
     struct live_source ls = {.lo = o->live, .demo = o->demo};
+    /* The interactive view owns the terminal: no passphrase prompt under it. */
+    ls.lo.may_prompt = !hs_tui_wanted(o);
     if (hs_tui_wanted(o)) {
         struct hs_tui_opts to = hs_tui_opts(o);
         struct hs_tui_source src = {.run = source_run, .save = source_save,

@@ -4,6 +4,7 @@
  * events to the trace (the capture thread queues its segments for us).
  */
 #include "client_internal.h"
+#include "clientcert.h"
 #include "dbgnotes.h"
 #include "keyfile.h"
 #include "live.h"
@@ -93,24 +94,27 @@ static void fail_handshake(struct live *l, int ret)
         hs_trace_fail(t, HS_STAGE_TLS, "%s (mbedTLS: %s, -0x%04x)", old, msg, (unsigned)-ret);
         return;
     }
+    /* A fatal alert from the server says why, even when writing to it failed first. */
+    char reason[320];
+    enum hs_side who;
+    if (hs_outcome_alert_reason(t, &who, reason, sizeof reason) && who == HS_SERVER) {
+        hs_trace_fail(t, HS_STAGE_TLS, "%s", reason);
+        return;
+    }
     char alert[96];
-    if (ret == MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE &&
-        hs_outcome_last_alert(t, HS_SERVER, alert, sizeof alert)) {
-        hs_trace_fail(t, HS_STAGE_TLS, "server sent fatal alert %s", alert);
-        return;
-    }
+    /* The connection broke: the server's alert may still be on its way in, so the reason
+     * waits until close_stage read what is left (settle_verdict). */
+    const char *broke = NULL;
     if (ret == MBEDTLS_ERR_SSL_CONN_EOF || ret == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY ||
-        l->peer_eof) {
-        hs_trace_fail(t, HS_STAGE_TLS, "the server closed the connection during the handshake");
-        return;
-    }
-    if (ret == MBEDTLS_ERR_NET_CONN_RESET) {
-        hs_trace_fail(t, HS_STAGE_TLS, "the server reset the connection during the handshake");
-        return;
-    }
-    if (ret == MBEDTLS_ERR_NET_RECV_FAILED || ret == MBEDTLS_ERR_NET_SEND_FAILED) {
-        hs_trace_fail(t, HS_STAGE_TLS, "socket error during the handshake: %s",
-                      strerror(l->sock_errno));
+        l->peer_eof)
+        broke = "the server closed the connection during the handshake";
+    else if (ret == MBEDTLS_ERR_NET_CONN_RESET)
+        broke = "the server reset the connection during the handshake";
+    else if (ret == MBEDTLS_ERR_NET_RECV_FAILED || ret == MBEDTLS_ERR_NET_SEND_FAILED)
+        broke = "socket error during the handshake: ";
+    if (broke) {
+        snprintf(l->broken, sizeof l->broken, "%s%s", broke,
+                 broke[strlen(broke) - 1] == ' ' ? strerror(l->sock_errno) : "");
         return;
     }
     /* The client gave up on the server's bytes: the decoder's finding says why in the
@@ -131,6 +135,21 @@ static void fail_handshake(struct live *l, int ret)
 }
 
 /*
+ * Once everything was read: a fatal alert (certificate_required after the client's Finished,
+ * or the server's alert behind a broken write) fails the connection in the capture reader's
+ * words; else a connection that broke during the handshake says so.
+ */
+static void settle_verdict(struct live *l)
+{
+    struct hs_trace *t = l->trace;
+    char reason[320];
+    if (t->error_stage == HS_STAGE_NONE && hs_outcome_alert_reason(t, NULL, reason, sizeof reason))
+        hs_trace_fail(t, HS_STAGE_TLS, "%s", reason);
+    if (l->broken[0])
+        hs_trace_fail(t, HS_STAGE_TLS, "%s", l->broken);
+}
+
+/*
  * Root (or the capabilities) was for the capture handle: from here on the process is the
  * user, and only then are the files the user named opened, the CA files first.  Runs once;
  * false when nothing more may run (the reason is said).
@@ -140,13 +159,19 @@ static bool become_user(struct live *l)
     if (l->settled)
         return !l->privs_failed && !l->ca_failed;
     l->settled = true;
-    char err[256];
+    char err[512];
     if (hs_privs_drop(&l->privs, err, sizeof err) != 0) {
         hs_live_usage_error(l->trace, "%s", err);
         l->privs_failed = true;
         return false;
     }
     if (l->own_ca && hs_tls_load_cas(l->o, l->own_ca, l->trace) != 0) {
+        l->ca_failed = true;
+        return false;
+    }
+    struct hs_tls_setup *s = l->tls;
+    if (hs_clientcert_load(l->o, &s->conf, &s->own_cert, &s->own_key, err, sizeof err) != 0) {
+        hs_live_usage_error(l->trace, "%s", err);
         l->ca_failed = true;
         return false;
     }
@@ -479,6 +504,7 @@ int hs_live_trace(const struct hs_live_opts *o, const struct hs_live_extra *extr
     }
 
     /* Loaded by become_user, once the capture is open: the files are opened as the user. */
+    l->tls = s;
     l->own_ca = extra && extra->ca ? NULL : &s->ca;
     l->verify.trusted = extra && extra->ca ? extra->ca : &s->ca;
     if (psa_crypto_init() != PSA_SUCCESS ||
@@ -535,6 +561,7 @@ int hs_live_trace(const struct hs_live_opts *o, const struct hs_live_extra *extr
         }
     }
     hs_decoder_finish(l->dec, live_now_ms(l));
+    settle_verdict(l);
     t->round_trips = hs_count_round_trips(t, -1);
     report_queue_drops(l); /* after the count: the row is no round trip */
     code = t->error_stage == HS_STAGE_NONE ? HS_EXIT_OK : t->exit_code;

@@ -21,6 +21,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct hs_tls_setup;
+
 #define RX_BUF 32768           /* one socket read; mbedTLS is served from it */
 
 struct live {
@@ -43,10 +45,15 @@ struct live {
     bool settled;             /* become_user ran */
     bool privs_failed;        /* could not become that user: nothing more runs */
     mbedtls_x509_crt *own_ca; /* where --cafile/--capath/the system bundle go (NULL: given) */
-    bool ca_failed;           /* a CA file the user named cannot be read: usage error */
+    bool ca_failed;           /* a CA file (or --cert, --key, --pass) cannot be read: usage
+                                 error */
+    struct hs_tls_setup *tls; /* where --cert and --key go */
 
     uint8_t rx[RX_BUF];       /* read from the socket, not yet given to mbedTLS */
     size_t rx_off, rx_len;
+
+    char broken[160];         /* the handshake broke (EOF, reset, socket error): the reason
+                                 unless a fatal alert is found once all was read */
 
     struct hs_verify verify;
     char last_note[160];      /* the last library note, not to repeat it */

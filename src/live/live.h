@@ -19,6 +19,9 @@ struct hs_live_opts {
     const char *groups;    /* comma-separated group names, or NULL */
     const char *cafile, *capath;
     bool insecure;         /* go on when verification fails */
+    const char *certfile, *keyfile; /* the client's certificate and key (mutual TLS), or NULL */
+    const char *pass;      /* "env:VAR" or "file:PATH": the key's passphrase, or NULL */
+    bool may_prompt;       /* an encrypted key without --pass may ask on the terminal */
     double timeout_s;      /* connect and handshake */
     const char *keylog;    /* append the secrets here, else $SSLKEYLOGFILE, else nowhere */
     int debug;             /* mbedTLS debug threshold shown as rows, 0 = off */

@@ -77,7 +77,7 @@ bool hs_old_tls_reason(const struct hs_trace *t, uint16_t first_version, char *o
     const char *rec = first_version >= 0x0300 && first_version <= 0x0302
                           ? hs_name_version(first_version)
                           : NULL;
-    snprintf(out, n, "server sent fatal alert protocol_version%s%s%s: it refused the client's "
+    snprintf(out, n, "the server sent fatal alert protocol_version%s%s%s: it refused the client's "
              "%s, so it only speaks %s; %s", rec ? " in a " : "", rec ? rec : "",
              rec ? " record" : "", offer, rec ? rec : "TLS 1.0/1.1 (or older)", LIVE_VERSIONS);
     return true;

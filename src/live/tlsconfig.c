@@ -65,6 +65,8 @@ void hs_tls_setup_init(struct hs_tls_setup *s)
     mbedtls_ssl_config_init(&s->conf);
     mbedtls_ssl_init(&s->ssl);
     mbedtls_x509_crt_init(&s->ca);
+    mbedtls_x509_crt_init(&s->own_cert);
+    mbedtls_pk_init(&s->own_key);
     s->alpn_store = NULL;
 }
 
@@ -75,6 +77,8 @@ void hs_tls_setup_free(struct hs_tls_setup *s)
     mbedtls_ctr_drbg_free(&s->drbg);
     mbedtls_entropy_free(&s->entropy);
     mbedtls_x509_crt_free(&s->ca);
+    mbedtls_x509_crt_free(&s->own_cert);
+    mbedtls_pk_free(&s->own_key);
     free(s->alpn_store);
 }
 

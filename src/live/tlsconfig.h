@@ -14,6 +14,7 @@
 
 #include <mbedtls/ctr_drbg.h>
 #include <mbedtls/entropy.h>
+#include <mbedtls/pk.h>
 #include <mbedtls/ssl.h>
 #include <mbedtls/x509_crt.h>
 #include <stdint.h>
@@ -27,6 +28,8 @@ struct hs_tls_setup {
     mbedtls_ssl_config conf;
     mbedtls_ssl_context ssl;
     mbedtls_x509_crt ca;
+    mbedtls_x509_crt own_cert; /* --cert, --key */
+    mbedtls_pk_context own_key;
     int suites[HS_TLS_MAX_LIST];
     uint16_t groups[HS_TLS_MAX_LIST];
     char *alpn_store;

@@ -4,6 +4,9 @@
 
 #include "../core/escape.h"
 #include "names.h"
+#include "x509.h"
+
+#include "../core/mem.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -321,9 +324,36 @@ EXT_DECODER(ext_sct)
     return count_entries(b, e, 1, "sct_count");
 }
 
+int hs_decode_dn_list(struct hs_cur *list, struct hs_field *arr, unsigned *count, size_t *bad_at)
+{
+    *count = 0;
+    while (hs_cur_left(list) > 0) {
+        struct hs_cur dn;
+        *bad_at = list->off;
+        if (hs_cur_vec(list, 2, 1, 0xffff, &dn) != HS_OK)
+            return HS_ERR_INVALID;
+        if ((*count)++ < HS_MAX_LIST_ITEMS) {
+            char *s = hs_x509_dn_string(hs_cur_ptr(&dn), hs_cur_left(&dn));
+            /* Already escaped: stored without a second escaping pass. */
+            struct hs_field *f = hs_f_str(arr, NULL, "");
+            free(f->str);
+            f->str = s ? s : hs_xstrdup("(unparseable name)");
+            hs_f_span(f, dn.off, hs_cur_left(&dn));
+        }
+    }
+    return HS_OK;
+}
+
+/* RFC 8446 4.2.4: the CAs the sender accepts, as readable names. */
 EXT_DECODER(ext_certificate_authorities)
 {
-    return count_entries(b, e, 3, "count");
+    struct hs_cur list;
+    HS_TRY(hs_cur_vec(b, 2, 3, 0xffff, &list));
+    unsigned n;
+    size_t at;
+    int r = hs_decode_dn_list(&list, hs_f_arr(e, "authorities"), &n, &at);
+    hs_f_int(e, "count", n);
+    return r;
 }
 
 EXT_DECODER(ext_max_fragment_length)

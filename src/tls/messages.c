@@ -247,6 +247,42 @@ static const char *cert_type_name(uint8_t v)
     }
 }
 
+/* What the server accepts: how many signature algorithms, and which CAs by name. */
+static void request_summary(struct hs_msg *m, const struct hs_field *cas, unsigned ncas,
+                            unsigned nalgs)
+{
+    hs_msg_sum(m, "client certificate requested, %u signature algorithm%s", nalgs,
+               nalgs == 1 ? "" : "s");
+    if (ncas == 0) {
+        hs_msg_sum(m, ", no CA names");
+        return;
+    }
+    hs_msg_sum(m, ", CA%s: ", ncas == 1 ? "" : "s");
+    unsigned i = 0;
+    for (const struct hs_field *f = cas ? cas->child : NULL; f && i < 2; f = f->next, i++)
+        hs_msg_sum(m, "%s%.80s", i ? "; " : "", f->str);
+    if (ncas > i)
+        hs_msg_sum(m, " (+%u more)", ncas - i);
+}
+
+/* TLS 1.3: the signature algorithms and CA names are extensions. */
+static void request_summary13(struct hs_msg *m)
+{
+    const struct hs_field *exts = hs_f_get(m->f, "extensions");
+    const struct hs_field *cas = NULL;
+    long long ncas = 0;
+    size_t nalgs = 0;
+    for (const struct hs_field *e = exts ? exts->child : NULL; e; e = e->next) {
+        const char *type = hs_f_get_str(e, "type");
+        if (type && strcmp(type, "signature_algorithms") == 0)
+            nalgs = hs_f_count(hs_f_get(e, "schemes"));
+        if (type && strcmp(type, "certificate_authorities") == 0 &&
+            hs_f_get_int(e, "count", &ncas))
+            cas = hs_f_get(e, "authorities");
+    }
+    request_summary(m, cas, (unsigned)ncas, (unsigned)nalgs);
+}
+
 static void certificate_request(struct hs_msg *m, struct hs_cur *c)
 {
     char buf[48];
@@ -257,8 +293,7 @@ static void certificate_request(struct hs_msg *m, struct hs_cur *c)
         hs_f_hex(m->f, "request_context", hs_cur_ptr(&ctx), hs_cur_left(&ctx));
         if (hs_decode_extensions(m, c, HS_EXT_CR, m->f, &info) == HS_OK)
             trailing(m, c);
-        hs_msg_sum(m, "client certificate requested, %u extension%s", info.count,
-                   info.count == 1 ? "" : "s");
+        request_summary13(m);
         return;
     }
     struct hs_cur types, algs, cas;
@@ -285,25 +320,12 @@ static void certificate_request(struct hs_msg *m, struct hs_cur *c)
     }
     READ(hs_cur_vec(c, 2, 0, 0xffff, &cas), "certificate_authorities");
     a = hs_f_arr(m->f, "certificate_authorities");
-    unsigned ncas = 0;
-    while (hs_cur_left(&cas) > 0) {
-        struct hs_cur dn;
-        size_t at = cas.off;
-        if (hs_cur_vec(&cas, 2, 1, 0xffff, &dn) != HS_OK) {
-            hs_msg_fail(m, "certificate_authorities", HS_ERR_INVALID, at);
-            break;
-        }
-        if (ncas++ < HS_MAX_LIST_ITEMS) {
-            char *s = hs_x509_dn_string(hs_cur_ptr(&dn), hs_cur_left(&dn));
-            /* Already escaped: store without a second escaping pass. */
-            struct hs_field *f = hs_f_str(a, NULL, "");
-            free(f->str);
-            f->str = s ? s : hs_xstrdup("(unparseable name)");
-            hs_f_span(f, dn.off, hs_cur_left(&dn));
-        }
-    }
+    unsigned ncas;
+    size_t at;
+    if (hs_decode_dn_list(&cas, a, &ncas, &at) != HS_OK)
+        hs_msg_fail(m, "certificate_authorities", HS_ERR_INVALID, at);
     trailing(m, c);
-    hs_msg_sum(m, "client certificate requested, %u signature algorithms, %u CAs", nalgs, ncas);
+    request_summary(m, a, ncas, nalgs);
 }
 
 /* ---- CertificateVerify, and the signature of ServerKeyExchange ---- */

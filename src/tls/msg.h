@@ -167,6 +167,11 @@ struct hs_ext_info {
 int hs_decode_extensions(struct hs_msg *m, struct hs_cur *c, enum hs_ext_where where,
                          struct hs_field *parent, struct hs_ext_info *info);
 
+/* DistinguishedNames (RFC 8446 4.2.4, RFC 5246 7.4.4), each with its 2-byte length, from
+ * list into arr as readable names (at most HS_MAX_LIST_ITEMS); *count gets how many.
+ * HS_OK, or HS_ERR_INVALID with *bad_at the offset of the bad entry. */
+int hs_decode_dn_list(struct hs_cur *list, struct hs_field *arr, unsigned *count, size_t *bad_at);
+
 /* Handshake message decoders: p/n is the whole message including its 4-byte header. */
 void hs_decode_client_hello(struct hs_msg *m, const uint8_t *p, size_t n);
 void hs_decode_server_hello(struct hs_msg *m, const uint8_t *p, size_t n);

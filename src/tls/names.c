@@ -255,7 +255,7 @@ static const struct alert_info alerts[] = {
     {113, "bad_certificate_status_response", "The OCSP response for the certificate was invalid."},
     {114, "bad_certificate_hash_value", "A certificate hash did not match."},
     {115, "unknown_psk_identity", "The server does not know the pre-shared key identity offered."},
-    {116, "certificate_required", "The server requires a client certificate and none was sent."},
+    {116, "certificate_required", "The server requires a client certificate and the client sent none."},
     {120, "no_application_protocol",
      "The server supports none of the application protocols offered with ALPN."},
     {121, "ech_required", "The server requires Encrypted Client Hello."},

@@ -13,19 +13,70 @@ static bool is_alert(const struct hs_event *e)
     return e->layer == HS_LAYER_TLS && strcmp(e->type, "Alert") == 0;
 }
 
-const char *hs_outcome_fatal_alert(const struct hs_trace *t, enum hs_side *from)
+static const struct hs_event *first_fatal_alert(const struct hs_trace *t)
 {
     for (const struct hs_event *e = t->first; e; e = e->next) {
         if (!is_alert(e))
             continue;
         const char *level = hs_f_get_str(e->fields, "level");
-        if (level && strcmp(level, "fatal") == 0) {
-            *from = e->from;
-            const char *d = hs_f_get_str(e->fields, "description");
-            return d ? d : "alert";
-        }
+        if (level && strcmp(level, "fatal") == 0)
+            return e;
     }
     return NULL;
+}
+
+static const char *alert_description(const struct hs_event *e)
+{
+    const char *d = hs_f_get_str(e->fields, "description");
+    return d ? d : "alert";
+}
+
+static bool is_tls_msg(const struct hs_event *e, enum hs_side from, const char *type)
+{
+    return e->layer == HS_LAYER_TLS && e->from == from && strcmp(e->type, type) == 0;
+}
+
+bool hs_outcome_client_cert_missing(const struct hs_trace *t, const struct hs_event *until)
+{
+    bool requested = false;
+    for (const struct hs_event *e = t->first; e && e != until; e = e->next) {
+        if (is_tls_msg(e, HS_SERVER, "CertificateRequest"))
+            requested = true;
+        long long count;
+        if (requested && is_tls_msg(e, HS_CLIENT, "Certificate") &&
+            hs_f_get_int(e->fields, "count", &count))
+            return count == 0;
+    }
+    return false;
+}
+
+const char *hs_outcome_alert_reason(const struct hs_trace *t, enum hs_side *from, char *buf,
+                                    size_t n)
+{
+    const struct hs_event *e = first_fatal_alert(t);
+    if (e == NULL)
+        return NULL;
+    if (from)
+        *from = e->from;
+    char meaning[160] = "";
+    long long code;
+    const char *cause = NULL;
+    if (e->from == HS_SERVER && hs_outcome_client_cert_missing(t, e))
+        cause = "the server requires a client certificate and the client sent none";
+    else if (hs_f_get_int(e->fields, "code", &code) && code >= 0 && code <= 255)
+        cause = hs_alert_cause((uint8_t)code);
+    if (cause) {
+        /* The sentence as a clause: no capital, no full stop. */
+        snprintf(meaning, sizeof meaning, ": %s", cause);
+        if (meaning[2] >= 'A' && meaning[2] <= 'Z')
+            meaning[2] = (char)(meaning[2] - 'A' + 'a');
+        size_t k = strlen(meaning);
+        if (k > 0 && meaning[k - 1] == '.')
+            meaning[k - 1] = '\0';
+    }
+    snprintf(buf, n, "the %s sent fatal alert %s%s%s", hs_side_name(e->from),
+             alert_description(e), t->handshake_done ? " after the handshake" : "", meaning);
+    return buf;
 }
 
 const char *hs_outcome_last_alert(const struct hs_trace *t, enum hs_side from, char *buf,

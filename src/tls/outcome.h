@@ -8,11 +8,19 @@
 
 #include "../core/trace.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 
-/* The first fatal alert of the connection, in time order: its description ("alert" when it
- * has none), *from gets who sent it; NULL when there is none. */
-const char *hs_outcome_fatal_alert(const struct hs_trace *t, enum hs_side *from);
+/* The verdict's reason for the connection's first fatal alert, into buf: who sent it, whether
+ * after the handshake, and what it means ("the server sent fatal alert certificate_required
+ * after the handshake: the server requires a client certificate and the client sent none");
+ * NULL when neither side sent one; *from (unless NULL) gets who sent it.  Both sources fail a connection with this wording. */
+const char *hs_outcome_alert_reason(const struct hs_trace *t, enum hs_side *from, char *buf,
+                                    size_t n);
+
+/* Whether the server sent a CertificateRequest that the client answered with an empty
+ * Certificate, among the rows before `until` (NULL: all). */
+bool hs_outcome_client_cert_missing(const struct hs_trace *t, const struct hs_event *until);
 
 /* The description of the last alert `from` sent (any level) into buf; NULL when none. */
 const char *hs_outcome_last_alert(const struct hs_trace *t, enum hs_side from, char *buf,

@@ -273,7 +273,7 @@ class Suite:
         def one(_):
             rc, out, doc, rss, secs, bad = self.one_run(
                 server, "alert-sweep", mode, 3, 1, "tls", r"^ClientHello Alert$",
-                r"^server sent fatal alert " if mode == "json" else None)
+                r"^the server sent fatal alert " if mode == "json" else None)
             code = None
             if mode == "json" and doc is not None:
                 alerts = [e for e in doc.get("events", [])
