@@ -21,6 +21,7 @@ struct hs_options {
     const char *read_path;  /* -r FILE: decode a capture instead of connecting */
     long conn;              /* --conn N (1-based), 0 = all */
     const char *filter;     /* --filter HOST[:PORT] */
+    const char *svg, *mermaid, *markdown; /* slides (cli/slides.h): a file, "-" = stdout */
 };
 
 /* Parses argv; returns 0, or 2 (usage error, message printed), or -1 (-h/-V printed, exit 0).
