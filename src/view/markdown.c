@@ -8,12 +8,12 @@
  *   | ms | direction | message | details |
  *   |---:|---|---|---|
  *   | 0.015 | Client → Server | SYN | mss 65495, wscale 10, SACK, TS |
- *   | 19.697 | Client ← Server | *Certificate* | [decrypted] 2 certs: ... |
+ *   | 19.697 | Client ← Server | *Certificate* | \[decrypted\] 2 certs: ... |
  *
  * Encrypted messages in italics with their [decrypted]/[encrypted] marker, problem rows in
- * bold with "!!".  Text from the trace is escaped with a backslash before every ASCII
- * punctuation character Markdown gives a meaning to ('|' that would end a cell, '\', '*',
- * '_', '`', '<' that could open HTML, ...), so each row stays one row on one line.
+ * bold with "!!".  Text from the trace gets a backslash before every ASCII punctuation
+ * character that could end a cell or start markup inside one ('|', '\', '*', '_', '`', '<'
+ * of HTML or an autolink, '[', ']', '&', '~'), so each row stays one row on one line.
  */
 #include "slides.h"
 
@@ -27,7 +27,7 @@
 static void md_put(FILE *out, const char *s)
 {
     for (; *s; s++) {
-        if (strchr("\\|*_`<>[]&~", *s))
+        if (strchr("\\|*_`<[]&~", *s))
             fputc('\\', out);
         fputc(*s == '\n' || *s == '\r' ? ' ' : *s, out);
     }
@@ -43,6 +43,12 @@ static void md_cell(FILE *out, const char *s, const char *mark)
         fputs(mark, out);
     }
     fputs(" |", out);
+}
+
+/* hstrace's own cell: no markup in it ("Client <- Server" opens no tag). */
+static void md_own_cell(FILE *out, const char *s)
+{
+    fprintf(out, " %s |", s);
 }
 
 int hs_view_markdown(FILE *out, const struct hs_trace *t, const struct hs_slide_opts *o)
@@ -68,7 +74,7 @@ int hs_view_markdown(FILE *out, const struct hs_trace *t, const struct hs_slide_
             continue;
         bool library = ev->layer == HS_LAYER_LIBRARY;
         fprintf(out, "| %.3f |", ev->t_ms);
-        md_cell(out, library ? "Client" : dirs[ev->from == HS_CLIENT ? 0 : 1], "");
+        md_own_cell(out, library ? "Client" : dirs[ev->from == HS_CLIENT ? 0 : 1]);
         char *name = library ? hs_xstrdup("note") : hs_slide_name(ev, o->ascii);
         md_cell(out, name, ev->problem ? "**" : ev->encrypted ? "*" : "");
         free(name);
