@@ -43,6 +43,8 @@ const char *hs_cli_slides_conflict(const struct hs_options *o)
     struct slide s[3];
     size_t n = slides(o, s), to_stdout = 0;
     for (size_t i = 0; i < n; i++) {
+        if (s[i].path && s[i].path[0] == '\0')
+            return "--svg, --mermaid and --markdown need a file name (or '-')";
         to_stdout += is_stdout(s[i].path);
         for (size_t j = 0; j < i; j++)
             if (s[i].path && s[j].path && !is_stdout(s[i].path) && strcmp(s[i].path, s[j].path) == 0)

@@ -190,6 +190,13 @@ for args in "--svg - --json" "--svg - --mermaid -" "--svg $D/same --markdown $D/
     fi
 done
 
+run_text --demo --svg ''
+if rc_is 2 && grep -q 'need a file name' "$OUT.err"; then
+    ok "slides: an empty file name is a usage error"
+else
+    notok "slides: an empty file name is a usage error" "rc=$RC $(cat "$OUT.err")"
+fi
+
 # ---- the file rules ----
 echo keep >"$D/old.svg"
 run_text --demo --svg "$D/old.svg"
