@@ -1,8 +1,8 @@
 /* Command-line parsing into struct hs_options. */
 #include "options.h"
 
+#include "slides.h"
 #include "usage.h"
-
 
 #include <errno.h>
 #include <getopt.h>
@@ -15,7 +15,7 @@ enum {
     OPT_SNI = 256, OPT_NO_SNI, OPT_ALPN, OPT_TLS12, OPT_TLS13, OPT_CIPHERS, OPT_GROUPS,
     OPT_CAFILE, OPT_CAPATH, OPT_TIMEOUT, OPT_JSON, OPT_PLAIN, OPT_COLOR, OPT_ASCII, OPT_EXPLAIN,
     OPT_KEYLOG, OPT_DEBUG, OPT_DEMO, OPT_CONN, OPT_FILTER, OPT_FORCE, OPT_CERT, OPT_KEY,
-    OPT_PASS,
+    OPT_PASS, OPT_SVG, OPT_MERMAID, OPT_MARKDOWN,
 };
 
 static const struct option long_opts[] = {
@@ -48,6 +48,9 @@ static const struct option long_opts[] = {
     {"filter", required_argument, NULL, OPT_FILTER},
     {"user", required_argument, NULL, 'Z'},
     {"force", no_argument, NULL, OPT_FORCE},
+    {"svg", required_argument, NULL, OPT_SVG},
+    {"mermaid", required_argument, NULL, OPT_MERMAID},
+    {"markdown", required_argument, NULL, OPT_MARKDOWN},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -108,6 +111,9 @@ static int take(struct hs_options *o, int c, char **argv)
     case OPT_GROUPS: o->live.groups = optarg; break;
     case OPT_CAFILE: o->live.cafile = optarg; break;
     case OPT_CAPATH: o->live.capath = optarg; break;
+    case OPT_SVG: o->svg = optarg; break;
+    case OPT_MERMAID: o->mermaid = optarg; break;
+    case OPT_MARKDOWN: o->markdown = optarg; break;
     case OPT_CERT: o->live.certfile = optarg; break;
     case OPT_KEY: o->live.keyfile = optarg; break;
     case OPT_PASS:
@@ -217,6 +223,9 @@ int hs_options_parse(struct hs_options *o, int argc, char **argv)
         return usage_error(o, "%s", "--pass is the passphrase of --key");
     if (o->json && o->plain)
         return usage_error(o, "%s", "--json and --plain exclude each other");
+    const char *slides = hs_cli_slides_conflict(o);
+    if (slides)
+        return usage_error(o, "%s", slides);
     int rest = argc - optind;
     if (o->read_path) {
         if (o->demo || o->live.write_path)

@@ -22,6 +22,7 @@ struct hs_options {
     long conn;              /* --conn N (1-based), 0 = all */
     const char *filter;     /* --filter HOST[:PORT] */
     char error[256];        /* the usage error hs_options_parse found, or "" */
+    const char *svg, *mermaid, *markdown; /* slides (cli/slides.h): a file, "-" = stdout */
 };
 
 /* Parses argv; returns 0, or 2 (usage error, message printed), or -1 (-h/-V printed, exit 0).

@@ -5,6 +5,7 @@
  */
 #include "run.h"
 
+#include "slides.h"
 #include "textopts.h"
 #include "usage.h"
 
@@ -93,6 +94,9 @@ struct run_ctx {
     const struct hs_view_opts *vo;
     bool json, begun;
     struct hs_json_stream js;
+    const struct hs_options *o; /* for the slides (--svg, ... with --conn N) */
+    int slides_code;            /* 0, or HS_EXIT_WRITE */
+    bool quiet;                 /* a slide takes standard output: no ladder, no JSON */
 };
 
 static void json_begin(struct run_ctx *rc)
@@ -105,7 +109,11 @@ static void json_begin(struct run_ctx *rc)
 static void print_conn(void *ctx, struct hs_trace *t, const struct hs_capture_conn *c)
 {
     struct run_ctx *rc = ctx;
-    if (rc->json) {
+    if (hs_cli_slides_any(rc->o) && hs_cli_slides_write(rc->o, t, rc->out) != 0)
+        rc->slides_code = HS_EXIT_WRITE;
+    if (rc->quiet) {
+        (void)0; /* a slide ('-') takes standard output */
+    } else if (rc->json) {
         json_begin(rc);
         hs_capture_json_conn(&rc->js, t, c);
     } else {
@@ -132,7 +140,8 @@ static void print_conn(void *ctx, struct hs_trace *t, const struct hs_capture_co
 static int run_plain(const struct hs_options *o, FILE *out, const struct hs_view_opts *vo)
 {
     struct hs_replay_opts ro = replay_opts(o);
-    struct run_ctx rc = {.out = out, .vo = vo, .json = o->json};
+    struct run_ctx rc = {.out = out, .vo = vo, .json = o->json, .o = o,
+                         .quiet = hs_cli_slides_stdout(o)};
     struct hs_replay_summary sum;
     int status = hs_replay(&ro, print_conn, &rc, &sum);
     if (status == 2) {
@@ -142,7 +151,14 @@ static int run_plain(const struct hs_options *o, FILE *out, const struct hs_view
         fprintf(stderr, "hstrace: %s\n", msg);
         return hs_usage_failed(o, msg);
     }
-    if (rc.json) {
+    if (hs_cli_slides_any(o) && sum.selected == 0) {
+        fprintf(stderr, "hstrace: %s: no TLS connection %ld (--conn/--filter): no slide written\n",
+                o->read_path, o->conn);
+        rc.slides_code = HS_EXIT_WRITE;
+    }
+    if (rc.quiet) {
+        (void)0; /* a slide ('-') takes standard output */
+    } else if (rc.json) {
         json_begin(&rc);
         (void)hs_capture_json_end(&rc.js, &sum.src); /* a write error is found by the caller */
     } else {
@@ -172,7 +188,7 @@ static int run_plain(const struct hs_options *o, FILE *out, const struct hs_view
                 (unsigned long long)sum.hold_evictions, sum.hold_evictions == 1 ? "" : "s");
     if (status == 1)
         fprintf(stderr, "hstrace: %s: %s\n", o->read_path, sum.error);
-    return status;
+    return rc.slides_code ? rc.slides_code : status;
 }
 
 int hs_cli_run_capture(const struct hs_options *o)

@@ -5,6 +5,7 @@
  */
 #include "run.h"
 
+#include "slides.h"
 #include "textopts.h"
 
 #include "../core/outfile.h"
@@ -81,10 +82,14 @@ int hs_cli_run_live(const struct hs_options *o)
     }
     struct hs_view_opts vo = hs_text_opts(o);
     FILE *out = hs_outfile_watch(stdout); /* keeps the reason of a write error */
-    if (o->json)
+    if (hs_cli_slides_stdout(o))
+        (void)0; /* a slide ('-') takes standard output */
+    else if (o->json)
         (void)hs_view_json(out, t, vo.json_ascii); /* a write error is found when closing */
     else
         hs_view_text(out, t, &vo);
+    if (hs_cli_slides_write(o, t, out) != 0)
+        code = HS_EXIT_WRITE;
     if (hs_outfile_watch_end(out, "standard output") != 0)
         code = HS_EXIT_WRITE;
     hs_trace_free(t);

@@ -1,6 +1,7 @@
 /* Which view, and each view's options (see textopts.h). */
 #include "textopts.h"
 
+#include "slides.h"
 #include "../view/safe.h"
 
 #include <stdlib.h>
@@ -51,7 +52,7 @@ struct hs_view_opts hs_text_opts(const struct hs_options *o)
 
 bool hs_tui_wanted(const struct hs_options *o)
 {
-    if (o->json || o->plain)
+    if (o->json || o->plain || hs_cli_slides_any(o))
         return false;
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO))
         return false;

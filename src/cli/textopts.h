@@ -9,7 +9,7 @@
 #include <stdbool.h>
 
 /* True when the interactive view is the right output: stdin and stdout are terminals, TERM is
- * not "dumb", and neither --json nor --plain was given. */
+ * not "dumb", and neither --json, --plain nor a slide (--svg, ...) was given. */
 bool hs_tui_wanted(const struct hs_options *o);
 
 /* Colour as --color, NO_COLOR and TERM=dumb say (auto: only on a terminal); width of the

@@ -49,13 +49,19 @@ void hs_usage(FILE *out)
           "      --keylog FILE    append the TLS secrets in NSS key log format (SSLKEYLOGFILE)\n"
           "      --debug N        also show mbedTLS debug lines up to level N (1-4)\n"
           "\n"
+          "Slides (after the trace; FILE '-' = stdout instead of the ladder; -r needs --conn N):\n"
+          "      --svg FILE       the ladder as an SVG picture (lanes, arrows, times)\n"
+          "      --mermaid FILE   a Mermaid sequenceDiagram (Client->>Server: ClientHello)\n"
+          "      --markdown FILE  a Markdown table, one row per message\n"
+          "\n"
           "Captures:\n"
           "  -w, --write FILE     save the connection's packets (pcapng if FILE ends in .pcapng,\n"
           "                       with the TLS secrets embedded; else pcap)\n"
           "  -r, --read FILE      draw the TLS connections of a pcap/pcapng file\n"
           "      --conn N         with -r: only the Nth connection\n"
           "      --filter HOST[:PORT]  with -r: only connections to/from this host (and port)\n"
-          "      --force          let -w and saves replace an existing file (never a symlink)\n"
+          "      --force          let -w, slides and saves replace an existing file (never a\n"
+          "                       symlink)\n"
           "\n"
           "Privileges:\n"
           "  -Z, --user USER      when run by root: become USER once the capture is open\n"
@@ -69,7 +75,7 @@ void hs_usage(FILE *out)
           "\n"
           "Exit status: 0 done (and verified unless -k), 1 TLS failure, 2 usage error,\n"
           "3 DNS or connect failure, 4 timeout, 5 certificate verification failed,\n"
-          "6 an output (standard output, -w, key log) could not be written.\n",
+          "6 an output (standard output, -w, a slide, key log) could not be written.\n",
           out);
 }
 
