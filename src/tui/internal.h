@@ -99,6 +99,7 @@ struct tui_detail {
     size_t nrows, caprows;
     size_t sel, top;
     bool hex;             /* hex dump shown */
+    bool explain_off;     /* (e) the explanations of the message and field hidden */
     long hex_top;         /* first hex line shown */
     bool hex_follow;      /* scroll the hex dump to the selected field's bytes */
     int tree_y0;          /* pane line of the first tree row at the last draw */
