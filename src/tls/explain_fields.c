@@ -23,8 +23,8 @@ static const struct field_text field_texts[] = {
      "supported_versions. (RFC 8446 §4.1.3)"},
     {"ClientHello", "random",
      "32 fresh random bytes from the client. Both randoms go into the key derivation and the "
-     "signed transcript, which is what makes each handshake unique and stops replay. "
-     "(RFC 8446 §4.1.2)"},
+     "handshake transcript, which is what makes each handshake unique and stops replay. "
+     "(RFC 8446 §4.1.2, RFC 5246 §7.4.1.2)"},
     {"ServerHello", "random",
      "32 fresh random bytes from the server; its last 8 bytes carry a marker when a TLS 1.3 "
      "server is pushed down to an older version. (RFC 8446 §4.1.3)"},

@@ -519,8 +519,8 @@ static int draw_wrapped(WINDOW *w, const struct tui_ui *ui, int y, const char *s
     return used;
 }
 
-/* The name the field table knows the selected row by: its key, an extension's type, or (for
- * an array element) its array's name. */
+/* The name the field table knows row f by: its key, an extension's type, or (for an array
+ * element) its array's name. */
 static const char *field_key(const struct tui_detail *d, const struct hs_field *f)
 {
     if (f->name)
@@ -532,6 +532,15 @@ static const char *field_key(const struct tui_detail *d, const struct hs_field *
     return parent ? parent->name : NULL;
 }
 
+const char *tui_detail_field_explain(const struct tui_detail *d, const char **key)
+{
+    const struct hs_field *f = d->ev && d->sel < d->nrows ? d->rows[d->sel].f : NULL;
+    const char *k = f ? field_key(d, f) : NULL;
+    if (key)
+        *key = k;
+    return k ? hs_explain_field(d->ev->type, k) : NULL;
+}
+
 /* The message's explanation, then the selected field's; returns the lines used. */
 static int draw_explain(WINDOW *w, const struct tui_ui *ui, struct tui_detail *d, int y, int room)
 {
@@ -540,9 +549,8 @@ static int draw_explain(WINDOW *w, const struct tui_ui *ui, struct tui_detail *d
     int used = 0;
     if (d->ev->explain && d->ev->explain[0])
         used += draw_wrapped(w, ui, y, d->ev->explain, room >= 14 ? 3 : 1, TP_DIM);
-    const struct hs_field *f = d->sel < d->nrows ? d->rows[d->sel].f : NULL;
-    const char *key = f ? field_key(d, f) : NULL;
-    const char *fx = key ? hs_explain_field(d->ev->type, key) : NULL;
+    const char *key;
+    const char *fx = tui_detail_field_explain(d, &key);
     if (fx && room >= 10) {
         char *text = hs_xasprintf("%s: %s", key, fx);
         used += draw_wrapped(w, ui, y + used, text, room >= 14 ? 2 : 1, TP_LIB);

@@ -112,6 +112,9 @@ void tui_detail_reset(struct tui_detail *d);
  * run's final trace replacing the view's copy): the fold state and selected field follow. */
 void tui_detail_move(struct tui_detail *d, const struct hs_event *ev);
 void tui_detail_free(struct tui_detail *d);
+/* The explanation of the selected field (hs_explain_field), or NULL; *key (when key is not
+ * NULL) gets the name it was looked up by. */
+const char *tui_detail_field_explain(const struct tui_detail *d, const char **key);
 /* focus: 0 none, 1 the tree, 2 the hex dump. */
 void tui_detail_draw(WINDOW *w, const struct tui_ui *ui, struct tui_detail *d, int focus);
 /* Tree keys (↑↓, PgUp/PgDn, Home/End, Enter/→ unfold, ← fold/parent); true when handled.
