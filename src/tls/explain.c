@@ -108,12 +108,12 @@ static void client_hello(struct text *t, const struct hs_event *ev, const struct
 {
     bool psk = has_ext(ev, "pre_shared_key");
     if (cx->hrr_count > 0 && cx->hello_count >= 2) {
-        put(t, "The client sends its hello again, as the HelloRetryRequest asked: the same offer with "
-               "a key_share for the group the server chose%s.",
+        put(t, "The client sends its hello again, as the HelloRetryRequest asked: the same offer "
+               "with a key_share for the group the server chose%s.",
             has_ext(ev, "cookie") ? " and the server's cookie echoed back" : "");
     } else if (cx->offers_tls13) {
-        put(t, "The client opens the handshake with a fresh 32-byte random and the versions, cipher "
-               "suites, groups and signature algorithms it accepts; because it offers TLS 1.3 it "
+        put(t, "The client opens the handshake with a fresh 32-byte random and the versions, "
+               "cipher suites, groups and signature algorithms it accepts; because it offers TLS 1.3 it "
                "already sends a key_share (its Diffie-Hellman public key), so the keys can be "
                "agreed in one round trip.");
         if (psk)
@@ -150,12 +150,14 @@ static void server_hello(struct text *t, const struct hs_event *ev, const struct
             if (has_ext(ev, "key_share"))
                 put(t, " It still answers the key_share%s, so these keys stay secret even if the "
                        "ticket leaks later.", on_group(cx, g, sizeof g));
-            put(t, " Everything after this message is encrypted. (RFC 8446 §4.1.3, §2.2)");
+            put(t, " Every handshake message after this one is encrypted. (RFC 8446 §4.1.3, "
+                   "§2.2)");
             return;
         }
         put(t, "The server picks TLS 1.3 (in supported_versions, the version field stays 1.2), "
                "%s, and sends its own key_share%s; from the two shares each side computes the "
-               "same secret, and everything after this message is encrypted. (RFC 8446 §4.1.3)",
+               "same secret, and every handshake message after this one is encrypted. "
+               "(RFC 8446 §4.1.3)",
             suite, on_group(cx, g, sizeof g));
         return;
     }
@@ -396,8 +398,8 @@ static const struct {
                            "after the ServerHello. (RFC 8446 §2, §5.2)"},
     {"Heartbeat", "A heartbeat, a keep-alive record that the peer answers with the same payload. "
                   "(RFC 6520 §4)"},
-    {"NextProtocol", "The client's choice of application protocol under the obsolete NPN "
-                     "extension, which ALPN replaced. (RFC 7301 §1)"},
+    {"NextProtocol", "The client's choice of application protocol under NPN, an extension that "
+                     "never became a standard; the standard way is ALPN. (RFC 7301 §3)"},
     {"NotTLS", "These bytes do not start with a TLS record header (content type, version, "
                "length), so the peer is not speaking TLS here. (RFC 8446 §5.1)"},
     {"Error", "hstrace could not read this part of the stream as TLS; the reason is on the row. "

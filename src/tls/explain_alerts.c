@@ -115,9 +115,9 @@ const char *hs_explain_alert(int desc, int level, enum hs_side from, char *buf, 
     }
     const char *meaning = hs_alert_meaning((uint8_t)desc);
     char head[80];
-    snprintf(head, sizeof head, "%s %s%s",
-             level == 2 ? "A fatal alert from the" : level == 1 ? "A warning from the" : "An alert from the",
-             who, level == 2 ? "; it ends the connection." : ".");
+    const char *kind = level == 2 ? "A fatal alert" : level == 1 ? "A warning" : "An alert";
+    snprintf(head, sizeof head, "%s from the %s%s", kind, who,
+             level == 2 ? "; it ends the connection." : ".");
     if (desc == 0)
         snprintf(head, sizeof head, "The %s closes the connection cleanly.", who);
     if (meaning)

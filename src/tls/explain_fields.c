@@ -26,8 +26,9 @@ static const struct field_text field_texts[] = {
      "handshake transcript, which is what makes each handshake unique and stops replay. "
      "(RFC 8446 §4.1.2, RFC 5246 §7.4.1.2)"},
     {"ServerHello", "random",
-     "32 fresh random bytes from the server; its last 8 bytes carry a marker when a TLS 1.3 "
-     "server is pushed down to an older version. (RFC 8446 §4.1.3)"},
+     "32 fresh random bytes from the server; when a TLS 1.3 server negotiates an older "
+     "version its last 8 bytes are a fixed marker, so the client can detect a downgrade. "
+     "(RFC 8446 §4.1.3)"},
     {"HelloRetryRequest", "random",
      "Not random: every HelloRetryRequest carries the same fixed value, SHA-256 of "
      "\"HelloRetryRequest\", which is how it is told from a ServerHello. (RFC 8446 §4.1.3)"},
