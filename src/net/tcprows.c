@@ -81,25 +81,28 @@ void hs_tcp_rows_add(struct hs_tcp_rows *r, struct hs_trace *t, const struct hs_
 
     if (s->flags & HS_TCP_RST) {
         type = "RST";
-        explain = "A reset: this side aborts the connection at once.";
+        explain = "A reset: this side aborts the connection at once. (RFC 9293 §3.5.2)";
         r->rst = true;
     } else if (syn && !ack && from == HS_CLIENT && !r->syn) {
         type = "SYN";
-        explain = "The client asks to open a TCP connection and states its TCP options.";
+        explain = "The client asks to open a TCP connection and states its TCP options. "
+                  "(RFC 9293 §3.5)";
         r->syn = true;
     } else if (syn && ack && from == HS_SERVER && !r->synack) {
         type = "SYN-ACK";
-        explain = "The server accepts the connection and states its own TCP options.";
+        explain = "The server accepts the connection and states its own TCP options. "
+                  "(RFC 9293 §3.5)";
         r->synack = true;
     } else if (!syn && ack && from == HS_CLIENT && r->synack && !r->ack &&
                s->payload_wire == 0 && !(s->flags & HS_TCP_FIN)) {
         type = "ACK";
         explain = "The client acknowledges the SYN-ACK: the connection is open (one round "
-                  "trip spent).";
+                  "trip spent). (RFC 9293 §3.5)";
         r->ack = true;
     } else if (s->flags & HS_TCP_FIN) {
         type = "FIN";
-        explain = "This side has nothing more to send and closes its half of the connection.";
+        explain = "This side has nothing more to send and closes its half of the connection. "
+                  "(RFC 9293 §3.6)";
         r->fin[from] = true;
     }
     if (type == NULL)
@@ -142,10 +145,11 @@ void hs_tcp_rows_inferred(struct hs_trace *t, double syn_ms, double done_ms)
 {
     static const struct { enum hs_side from; const char *type; const char *explain; } rows[] = {
         {HS_CLIENT, "SYN", "The client asks to open a TCP connection (inferred: connect() "
-                           "started)."},
+                           "started). (RFC 9293 §3.5)"},
         {HS_SERVER, "SYN-ACK", "The server accepts the connection (inferred: connect() "
-                               "returned)."},
-        {HS_CLIENT, "ACK", "The client acknowledges: the connection is open (inferred)."},
+                               "returned). (RFC 9293 §3.5)"},
+        {HS_CLIENT, "ACK", "The client acknowledges: the connection is open (inferred). "
+                           "(RFC 9293 §3.5)"},
     };
     for (size_t i = 0; i < 3; i++) {
         struct hs_event *ev =

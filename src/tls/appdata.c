@@ -53,8 +53,7 @@ static void flush_run(struct hs_decoder *d, struct side *s)
     else
         hs_event_summary(ev, "%zu record%s, %zu bytes", r->records, r->records == 1 ? "" : "s",
                          r->bytes);
-    const char *ex = hs_explain(type, s->who, d->st.version == 0x0304);
-    ev->explain = ex ? hs_xstrdup(ex) : NULL;
+    dec_explain(d, ev);
     free(r->keep);
     memset(r, 0, sizeof *r);
     dec_add_row(d, s, ev);

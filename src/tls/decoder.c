@@ -8,6 +8,7 @@
 #include "decoder_internal.h"
 
 #include "../core/mem.h"
+#include "explain.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -62,6 +63,7 @@ void dec_add_row(struct hs_decoder *d, struct side *s, struct hs_event *ev)
         hs_f_int(lim->fields, "limit", HS_MAX_ROWS);
         hs_event_summary(lim, "%d rows from this side: later messages are counted, not shown",
                          HS_MAX_ROWS);
+        dec_explain(d, lim);
         hs_trace_add(d->trace, lim);
     }
 }
@@ -92,6 +94,15 @@ void dec_msg_finish(struct hs_msg *m, const uint8_t *p, size_t n)
     m->ev->length = n;
 }
 
+void dec_explain(const struct hs_decoder *d, struct hs_event *ev)
+{
+    if (ev->explain != NULL)
+        return;
+    struct hs_explain_ctx cx;
+    hs_explain_ctx_from(&cx, &d->st, d->trace);
+    ev->explain = hs_explain_event(ev, &cx);
+}
+
 /* Adds a finished event: flushes application-data runs first, then the metadata. */
 void dec_emit(struct hs_decoder *d, struct side *s, struct hs_event *ev,
               const struct recmeta *meta)
@@ -108,10 +119,7 @@ void dec_emit(struct hs_decoder *d, struct side *s, struct hs_event *ev,
         if (meta->decrypted)
             dec_key_fields(ev->fields, meta->keys, meta->cipher, meta->generation);
     }
-    if (ev->explain == NULL) {
-        const char *ex = hs_explain(ev->type, s->who, d->st.version == 0x0304);
-        ev->explain = ex ? hs_xstrdup(ex) : NULL;
-    }
+    dec_explain(d, ev);
     dec_add_row(d, s, ev);
 }
 
@@ -188,6 +196,7 @@ void hs_decoder_finish(struct hs_decoder *d, double t_ms)
         hs_f_int(ev->fields, "messages", (long long)s->lim.dropped);
         hs_event_summary(ev, "%zu more messages from this side not shown (limit %d rows)",
                          s->lim.dropped, HS_MAX_ROWS);
+        dec_explain(d, ev);
         hs_trace_add(d->trace, ev);
         s->lim.dropped = 0;
     }

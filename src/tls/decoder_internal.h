@@ -165,6 +165,8 @@ void dec_frames_merge(struct framelist *dst, const struct framelist *src);
 struct side *dec_other(struct hs_decoder *d, const struct side *s);
 /* Adds a row of s within the per-side bounds. */
 void dec_add_row(struct hs_decoder *d, struct side *s, struct hs_event *ev);
+/* Sets ev's explanation from its type, fields and the connection state, unless it has one. */
+void dec_explain(const struct hs_decoder *d, struct hs_event *ev);
 /* Adds a finished event: flushes application-data runs first, then the metadata. */
 void dec_emit(struct hs_decoder *d, struct side *s, struct hs_event *ev,
               const struct recmeta *meta);

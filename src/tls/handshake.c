@@ -197,10 +197,7 @@ void dec_handle_plain(struct hs_decoder *d, struct side *s, uint8_t type, const 
         struct hs_event *ev = dec_msg_start(d, s, "ChangeCipherSpec", meta->t, &m);
         hs_decode_ccs(&m, p, n, compat);
         dec_msg_finish(&m, p, n);
-        if (compat) {
-            const char *ex = hs_explain("ChangeCipherSpec", s->who, true);
-            ev->explain = ex ? hs_xstrdup(ex) : NULL;
-        } else {
+        if (!compat) {
             /* Also inside an encrypted channel (renegotiation): new keys from here. */
             s->pr.protected12 = true;
             s->pr.cur_ready = false;

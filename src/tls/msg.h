@@ -91,6 +91,7 @@ struct hs_tls_state {
     bool sid_resumed;           /* TLS 1.2: ServerHello echoed the client's session id */
     bool etm;                   /* TLS 1.0-1.2: encrypt_then_mac in both hellos (for the
                                    keys that follow the next ChangeCipherSpec) */
+    bool ems;                   /* TLS 1.0-1.2: extended_master_secret in both hellos */
     bool server_certificate;
     bool finished[2];           /* by side */
     bool end_of_early_data;
@@ -185,7 +186,9 @@ void hs_decode_ccs(struct hs_msg *m, const uint8_t *p, size_t n, bool tls13_comp
 void hs_check_server_hello(struct hs_msg *m, bool hrr, uint16_t legacy, bool have_suite,
                            uint16_t suite, const struct hs_ext_info *info);
 
-/* A sentence for learners about the message type, or NULL. */
-const char *hs_explain(const char *type, enum hs_side from, bool tls13);
+/* The connection as the explanations need it (explain.h), from the decoder's state. */
+struct hs_explain_ctx;
+void hs_explain_ctx_from(struct hs_explain_ctx *cx, const struct hs_tls_state *st,
+                         const struct hs_trace *trace);
 
 #endif

@@ -308,6 +308,10 @@ static void ladder_screen_key(struct app *a, int key)
         if (!a->det.hex && a->focus == F_HEX)
             a->focus = F_TREE;
         return;
+    case 'e':
+        a->det.explain_off = !a->det.explain_off;
+        say(a, TP_DIM, "explanations %s", a->det.explain_off ? "hidden" : "shown");
+        return;
     case 't':
         a->lad.delta = !a->lad.delta;
         say(a, TP_DIM, "time column: %s", a->lad.delta ? "since the previous row (+ms)"

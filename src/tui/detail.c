@@ -16,6 +16,8 @@
 #include "internal.h"
 
 #include "../core/mem.h"
+#include "../tls/explain.h"
+#include "../view/safe.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -476,6 +478,87 @@ static void draw_hex(WINDOW *w, const struct tui_ui *ui, struct tui_detail *d, i
     }
 }
 
+/* ---- drawing: the explanations ---- */
+
+/* Draws s (hstrace's own prose) word-wrapped over at most maxl lines from line y; returns the
+ * lines used. */
+static int draw_wrapped(WINDOW *w, const struct tui_ui *ui, int y, const char *s, int maxl,
+                        enum tui_paint p)
+{
+    int width = getmaxx(w) - 2;
+    if (width < 8 || maxl <= 0)
+        return 0;
+    char *t = hs_view_prose(s, ui->ascii);
+    char *line = hs_xmalloc(strlen(t) + 1);
+    const char *at = t;
+    int used = 0;
+    while (*at && used < maxl) {
+        size_t n = strlen(at), cut = n;
+        if (used + 1 < maxl && hs_view_cols(at, n) > (size_t)width) {
+            cut = 0;
+            for (size_t j = 1; j < n; j++) {
+                if (at[j] != ' ')
+                    continue;
+                if (hs_view_cols(at, j) > (size_t)width)
+                    break;
+                cut = j;
+            }
+            if (cut == 0) /* one word wider than the pane: cut by the drawing */
+                cut = strcspn(at, " ");
+        }
+        memcpy(line, at, cut);
+        line[cut] = '\0';
+        tui_text(w, ui, y + used, 1, line, width, p, 0);
+        used++;
+        at += cut;
+        while (*at == ' ')
+            at++;
+    }
+    free(line);
+    free(t);
+    return used;
+}
+
+/* The name the field table knows row f by: its key, an extension's type, or (for an array
+ * element) its array's name. */
+static const char *field_key(const struct tui_detail *d, const struct hs_field *f)
+{
+    if (f->name)
+        return f->name;
+    const char *type = f->kind == HS_F_OBJECT ? hs_f_get_str(f, "type") : NULL;
+    if (type)
+        return type;
+    const struct hs_field *parent = parent_of(d->ev->fields, f, 0);
+    return parent ? parent->name : NULL;
+}
+
+const char *tui_detail_field_explain(const struct tui_detail *d, const char **key)
+{
+    const struct hs_field *f = d->ev && d->sel < d->nrows ? d->rows[d->sel].f : NULL;
+    const char *k = f ? field_key(d, f) : NULL;
+    if (key)
+        *key = k;
+    return k ? hs_explain_field(d->ev->type, k) : NULL;
+}
+
+/* The message's explanation, then the selected field's; returns the lines used. */
+static int draw_explain(WINDOW *w, const struct tui_ui *ui, struct tui_detail *d, int y, int room)
+{
+    if (d->explain_off || room < 6)
+        return 0;
+    int used = 0;
+    if (d->ev->explain && d->ev->explain[0])
+        used += draw_wrapped(w, ui, y, d->ev->explain, room >= 14 ? 3 : 1, TP_DIM);
+    const char *key;
+    const char *fx = tui_detail_field_explain(d, &key);
+    if (fx && room >= 10) {
+        char *text = hs_xasprintf("%s: %s", key, fx);
+        used += draw_wrapped(w, ui, y + used, text, room >= 14 ? 2 : 1, TP_LIB);
+        free(text);
+    }
+    return used;
+}
+
 /* ---- drawing: the pane ---- */
 
 static void draw_heading(WINDOW *w, const struct tui_ui *ui, const struct hs_event *ev)
@@ -508,20 +591,13 @@ void tui_detail_draw(WINDOW *w, const struct tui_ui *ui, struct tui_detail *d, i
     if (d->ev == NULL || h < 3)
         return;
 
-    int y = 1;
-    if (d->ev->explain && d->ev->explain[0]) {
-        tui_text(w, ui, y, 1, d->ev->explain, getmaxx(w) - 2, TP_DIM, 0);
-        y++;
-    }
+    int y = 1 + draw_explain(w, ui, d, 1, h - 1);
     int avail = h - y;
     /* With the hex dump on: half each, or the dump alone when the pane is short. */
     d->tree_h = avail;
     d->hex_h = 0;
-    if (d->hex) {
+    if (d->hex)
         d->tree_h = avail >= 10 ? (avail - 1) / 2 : 0;
-        if (d->tree_h == 0 && y == 2)
-            y = 1; /* reuse the explain line for the dump */
-    }
     d->tree_y0 = y;
     if (d->tree_h > 0) {
         if (d->nrows == 0) {

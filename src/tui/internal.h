@@ -99,6 +99,7 @@ struct tui_detail {
     size_t nrows, caprows;
     size_t sel, top;
     bool hex;             /* hex dump shown */
+    bool explain_off;     /* (e) the explanations of the message and field hidden */
     long hex_top;         /* first hex line shown */
     bool hex_follow;      /* scroll the hex dump to the selected field's bytes */
     int tree_y0;          /* pane line of the first tree row at the last draw */
@@ -111,6 +112,9 @@ void tui_detail_reset(struct tui_detail *d);
  * run's final trace replacing the view's copy): the fold state and selected field follow. */
 void tui_detail_move(struct tui_detail *d, const struct hs_event *ev);
 void tui_detail_free(struct tui_detail *d);
+/* The explanation of the selected field (hs_explain_field), or NULL; *key (when key is not
+ * NULL) gets the name it was looked up by. */
+const char *tui_detail_field_explain(const struct tui_detail *d, const char **key);
 /* focus: 0 none, 1 the tree, 2 the hex dump. */
 void tui_detail_draw(WINDOW *w, const struct tui_ui *ui, struct tui_detail *d, int focus);
 /* Tree keys (↑↓, PgUp/PgDn, Home/End, Enter/→ unfold, ← fold/parent); true when handled.

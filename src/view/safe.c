@@ -9,6 +9,7 @@
 #include <langinfo.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -138,4 +139,26 @@ size_t hs_view_fit(const char *s, size_t cols, size_t *used)
     if (used)
         *used = total;
     return i;
+}
+
+char *hs_view_prose(const char *s, bool ascii)
+{
+    if (s == NULL || !ascii || strstr(s, "\xc2\xa7") == NULL)
+        return hs_view_safe(s, ascii);
+    /* Each two-byte section sign becomes the eight bytes "section ": at most 4n. */
+    size_t n = strlen(s);
+    char *tmp = hs_xmalloc(4 * n + 1), *o = tmp;
+    for (const char *p = s; *p;) {
+        if (p[0] == '\xc2' && p[1] == '\xa7') {
+            memcpy(o, "section ", 8);
+            o += 8;
+            p += 2;
+        } else {
+            *o++ = *p++;
+        }
+    }
+    *o = '\0';
+    char *out = hs_view_safe(tmp, true);
+    free(tmp);
+    return out;
 }

@@ -18,6 +18,9 @@
  * s == NULL gives "".  The caller frees it.
  */
 char *hs_view_safe(const char *s, bool ascii);
+/* hs_view_safe for hstrace's own prose (explanations): with ascii, the section sign of an RFC
+ * reference ("RFC 8446 \u00a74.4.4") is written "section " instead of being escaped. */
+char *hs_view_prose(const char *s, bool ascii);
 
 /* Whether the character set of the locale (LC_CTYPE, as set up by setlocale) is UTF-8; when
  * it is not, the views draw with ASCII and escape every non-ASCII character. */

@@ -391,7 +391,7 @@ static void put_event(const struct ctx *c, const struct hs_event *ev)
     fputc('\n', c->out);
 
     if (c->o->explain && ev->explain && ev->explain[0]) {
-        char *explain = hs_view_safe(ev->explain, c->o->ascii);
+        char *explain = hs_view_prose(ev->explain, c->o->ascii);
         int room = room_from(c, LADDER_W + 2);
         fprintf(c->out, "%*s", TIME_W + 1, "");
         explain_lead(c);

@@ -113,12 +113,35 @@ static void test_move_drops_missing_places(void **state)
     hs_event_free(final);
 }
 
+static void test_field_explanation(void **state)
+{
+    (void)state;
+    struct hs_event *ev = certificate_event();
+    struct tui_detail d = {0};
+    tui_detail_set(&d, ev);
+    const char *key;
+    assert_null(tui_detail_field_explain(&d, &key)); /* "length": no entry */
+    open_leaf_subject(&d);
+    const char *s = tui_detail_field_explain(&d, &key);
+    assert_string_equal(key, "subject");
+    assert_non_null(s);
+    assert_non_null(strstr(s, "(RFC 5280 \xc2\xa7" "4.1.2.6)"));
+    /* An array element is explained by its array's name. */
+    bool leave;
+    assert_true(tui_detail_tree_key(&d, 'k', &leave));
+    assert_non_null(tui_detail_field_explain(&d, &key));
+    assert_string_equal(key, "certificates");
+    tui_detail_free(&d);
+    hs_event_free(ev);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_move_keeps_folds_and_field),
         cmocka_unit_test(test_move_to_another_message_resets),
         cmocka_unit_test(test_move_drops_missing_places),
+        cmocka_unit_test(test_field_explanation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
