@@ -206,7 +206,8 @@ char *hs_escape_again(const char *s)
             i++;
         } else if (hs_cp_unsafe(cp)) {
             char tmp[16];
-            put(&b, tmp, (size_t)snprintf(tmp, sizeof tmp, "\\u{%04x}", (unsigned)cp));
+            int k = snprintf(tmp, sizeof tmp, "\\u{%04x}", (unsigned)cp);
+            put(&b, tmp, (size_t)k);
             i += len;
         } else {
             put(&b, (const char *)p + i, len);

@@ -48,7 +48,8 @@ static void buf_str(struct buf *b, const char *s) { buf_put(b, s, strlen(s)); }
 static void buf_utf8(struct buf *b, uint32_t cp)
 {
     uint8_t o[4];
-    buf_put(b, o, hs_utf8_encode(cp, o));
+    size_t n = hs_utf8_encode(cp, o);
+    buf_put(b, o, n);
 }
 
 /* ---- OIDs ---- */

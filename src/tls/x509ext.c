@@ -203,7 +203,8 @@ static void authority_info_access(struct hs_field *o, const struct ext_val *e)
                                                                                : NULL;
         if (m == NULL) {
             hs_oid_dotted(method.v, method.len, tmp, sizeof tmp - 2);
-            strcat(tmp, " ");
+            size_t k = strlen(tmp);
+            snprintf(tmp + k, sizeof tmp - k, " ");
             m = tmp;
         }
         hs_x509_general_name(arr, m, loc.tag, loc.v, loc.len);
