@@ -524,6 +524,7 @@ int hs_live_trace(const struct hs_live_opts *o, const struct hs_live_extra *extr
             live_drain_capture(l);
         }
     }
+    live_release_held(l);
     hs_decoder_finish(l->dec, live_now_ms(l));
     t->round_trips = hs_count_round_trips(t, -1);
     report_queue_drops(l); /* after the count: the row is no round trip */

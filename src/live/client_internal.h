@@ -22,6 +22,27 @@
 #include <sys/types.h>
 
 #define RX_BUF 32768           /* one socket read; mbedTLS is served from it */
+#define SEG_TIMES 512          /* captured data segments remembered per direction */
+#define HELD_ROWS 4            /* FIN/RST rows held per direction */
+#define SEG_WAIT_MS 100        /* how long a byte waits for the segment that carried it */
+
+/* A captured data segment: where its payload sits in the stream, and when it passed. */
+struct live_segtime {
+    uint32_t off, len;
+    double t_ms;
+    uint64_t frame;
+};
+
+/* One direction of the connection as the decoder sees it. */
+struct live_stream {
+    uint64_t fed;             /* bytes given to the decoder so far */
+    double last_t;            /* the time of the last of them (rows of a side never go back) */
+    struct live_segtime seg[SEG_TIMES]; /* captured data segments, in arrival order */
+    size_t nseg;
+    struct hs_event *held[HELD_ROWS];   /* captured FIN/RST rows waiting for earlier bytes */
+    uint32_t held_off[HELD_ROWS];       /* the stream offset each one waits for */
+    size_t nheld;
+};
 
 struct live {
     const struct hs_live_opts *o;
@@ -45,6 +66,9 @@ struct live {
     mbedtls_x509_crt *own_ca; /* where --cafile/--capath/the system bundle go (NULL: given) */
     bool ca_failed;           /* a CA file the user named cannot be read: usage error */
 
+    struct live_stream stream[2]; /* [HS_CLIENT], [HS_SERVER] */
+    bool seg_late;            /* a segment did not come through the capture in time */
+
     uint8_t rx[RX_BUF];       /* read from the socket, not yet given to mbedTLS */
     size_t rx_off, rx_len;
 
@@ -56,6 +80,10 @@ struct live {
 double live_now_ms(const struct live *l);
 /* Moves the capture thread's segments into the trace (this thread owns the trace). */
 void live_drain_capture(struct live *l);
+/* Gives the decoder n bytes side sent (t_sock: when the socket saw them); see sockio.c. */
+void live_feed(struct live *l, enum hs_side side, double t_sock, const uint8_t *p, size_t n);
+/* Adds the FIN/RST rows still held back (the trace is ending). */
+void live_release_held(struct live *l);
 /* ms left before the deadline (0: passed). */
 int live_remaining_ms(const struct live *l);
 /* Waits for events on the socket until the deadline; false on timeout (flag set). */

@@ -25,6 +25,82 @@ double live_now_ms(const struct live *l)
     return (hs_wall_s() - l->start_wall) * 1000.0;
 }
 
+/*
+ * Order and time.  TLS rows come from the bytes the socket passed, TCP rows from the captured
+ * segments.  When a capture runs, each byte given to the decoder takes the time (and frame) of
+ * the captured segment that carried it, as -r does with the same decoder; a FIN or RST row
+ * waits until the bytes sent before it in its direction were given to the decoder.  Without a
+ * capture, and for a byte whose segment did not come through, the socket's time is used.  In
+ * every case the times of one direction never go back.
+ */
+
+/* Adds side's held FIN/RST rows whose earlier bytes were all fed (all of them when all). */
+static void release_held(struct live *l, enum hs_side side, bool all)
+{
+    struct live_stream *st = &l->stream[side];
+    size_t keep = 0;
+    for (size_t i = 0; i < st->nheld; i++) {
+        struct hs_event *ev = st->held[i];
+        if (!all && (int32_t)(st->held_off[i] - (uint32_t)st->fed) > 0) {
+            st->held_off[keep] = st->held_off[i];
+            st->held[keep++] = ev;
+            continue;
+        }
+        if (ev->t_ms < st->last_t)
+            ev->t_ms = st->last_t;
+        hs_trace_add(l->trace, ev);
+    }
+    st->nheld = keep;
+}
+
+void live_release_held(struct live *l)
+{
+    release_held(l, HS_CLIENT, true);
+    release_held(l, HS_SERVER, true);
+}
+
+/* Remembers when a captured data segment passed; forgets those already fed. */
+static void note_segment(struct live *l, const struct hs_tcp_seg *s, uint32_t off)
+{
+    struct live_stream *st = &l->stream[s->from_server ? HS_SERVER : HS_CLIENT];
+    if (st->nseg == SEG_TIMES) {
+        size_t keep = 0;
+        for (size_t i = 0; i < st->nseg; i++)
+            if ((int32_t)(st->seg[i].off + st->seg[i].len - (uint32_t)st->fed) > 0)
+                st->seg[keep++] = st->seg[i];
+        st->nseg = keep;
+        if (keep == SEG_TIMES) /* all still ahead: the oldest goes */
+            memmove(st->seg, st->seg + 1, --st->nseg * sizeof st->seg[0]);
+    }
+    st->seg[st->nseg++] = (struct live_segtime){
+        .off = off, .len = s->payload_wire, .t_ms = (s->ts - l->start_wall) * 1000.0,
+        .frame = s->frame};
+}
+
+/* One captured segment: a row now, a row held back, or the time of some bytes. */
+static void take_segment(struct live *l, const struct hs_tcp_seg *s)
+{
+    uint32_t off = 0;
+    bool placed = hs_tcp_rows_offset(&l->rows, s, &off);
+    if (placed && s->payload_wire > 0)
+        note_segment(l, s, off);
+    struct hs_event *ev = hs_tcp_rows_event(&l->rows, s);
+    if (ev == NULL)
+        return;
+    enum hs_side side = s->from_server ? HS_SERVER : HS_CLIENT;
+    struct live_stream *st = &l->stream[side];
+    uint32_t end = off + s->payload_wire;
+    bool close = (s->flags & (HS_TCP_FIN | HS_TCP_RST)) != 0;
+    if (close && placed && (int32_t)(end - (uint32_t)st->fed) > 0) {
+        if (st->nheld == HELD_ROWS)
+            release_held(l, side, true); /* bounded: the oldest go in as they are */
+        st->held_off[st->nheld] = end;
+        st->held[st->nheld++] = ev;
+        return;
+    }
+    hs_trace_add(l->trace, ev);
+}
+
 /* Moves the capture thread's segments into the trace (this thread owns the trace). */
 void live_drain_capture(struct live *l)
 {
@@ -34,7 +110,59 @@ void live_drain_capture(struct live *l)
     size_t n;
     while ((n = hs_tap_drain(l->cap, segs, 64)) > 0)
         for (size_t i = 0; i < n; i++)
-            hs_tcp_rows_add(&l->rows, l->trace, &segs[i]);
+            take_segment(l, &segs[i]);
+}
+
+/* The captured segment that carried side's next byte, or NULL. */
+static const struct live_segtime *find_segment(const struct live_stream *st)
+{
+    uint32_t at = (uint32_t)st->fed;
+    for (size_t i = 0; i < st->nseg; i++)
+        if (at - st->seg[i].off < st->seg[i].len)
+            return &st->seg[i];
+    return NULL;
+}
+
+/* As find_segment, waiting a little for the capture thread (never again once it was late). */
+static const struct live_segtime *wait_segment(struct live *l, const struct live_stream *st)
+{
+    double until = hs_wall_s() + SEG_WAIT_MS / 1000.0;
+    for (;;) {
+        live_drain_capture(l);
+        const struct live_segtime *sg = find_segment(st);
+        if (sg || l->seg_late)
+            return sg;
+        if (hs_wall_s() >= until) {
+            l->seg_late = true;
+            return NULL;
+        }
+        usleep(200);
+    }
+}
+
+void live_feed(struct live *l, enum hs_side side, double t_sock, const uint8_t *p, size_t n)
+{
+    struct live_stream *st = &l->stream[side];
+    while (n > 0) {
+        const struct live_segtime *sg = l->cap ? wait_segment(l, st) : NULL;
+        size_t k = n;
+        double t = t_sock;
+        uint64_t frame = 0;
+        if (sg) {
+            uint32_t left = sg->off + sg->len - (uint32_t)st->fed;
+            k = left < n ? left : n;
+            t = sg->t_ms;
+            frame = sg->frame;
+        }
+        if (t < st->last_t)
+            t = st->last_t;
+        st->last_t = t;
+        hs_decoder_feed(l->dec, side, t, p, k, frame);
+        p += k;
+        n -= k;
+        st->fed += k;
+        release_held(l, side, false);
+    }
 }
 
 int live_remaining_ms(const struct live *l)
@@ -76,8 +204,7 @@ int live_tap_send(void *ctx, const unsigned char *buf, size_t len)
         double t = live_now_ms(l);
         ssize_t n = send(l->fd, buf, len, MSG_NOSIGNAL);
         if (n >= 0) {
-            hs_decoder_feed(l->dec, HS_CLIENT, t, buf, (size_t)n, 0);
-            live_drain_capture(l);
+            live_feed(l, HS_CLIENT, t, buf, (size_t)n);
             return (int)n;
         }
         if (errno == EINTR)
@@ -131,7 +258,7 @@ int live_fill_rx(struct live *l)
         if (n > 0) {
             l->rx_off = 0;
             l->rx_len = (size_t)n;
-            hs_decoder_feed(l->dec, HS_SERVER, t, l->rx, (size_t)n, 0);
+            live_feed(l, HS_SERVER, t, l->rx, (size_t)n);
             return (int)n;
         }
         if (n == 0) {
