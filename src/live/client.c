@@ -232,6 +232,7 @@ static bool connect_stage(struct live *l, const struct hs_target *tg, struct hs_
         return false;
     }
     t->dns_ms = (hs_wall_s() - t0) * 1000.0;
+    double resolved = live_now_ms(l);
     char abuf[64];
     hs_net_ntop(dst, abuf, sizeof abuf);
     t->address = hs_xstrdup(abuf);
@@ -277,10 +278,12 @@ static bool connect_stage(struct live *l, const struct hs_target *tg, struct hs_
     l->keyfile = hs_keyfile_open(l->o->keylog ? l->o->keylog : getenv("SSLKEYLOGFILE"));
 
     double c0 = live_now_ms(l);
+    t->setup_ms = c0 - resolved; /* not part of the total: the connection had not started */
     int timeout_ms = (int)(l->o->timeout_s * 1000.0);
     int e = hs_net_connect(l->fd, dst, timeout_ms > 0 ? timeout_ms : 1);
     double c1 = live_now_ms(l);
     t->tcp_ms = c1 - c0;
+    l->connected_ms = c1;
     live_drain_capture(l);
     if (e == 0) {
         if (t->tcp_inferred)
@@ -343,7 +346,6 @@ static bool check_verification(struct live *l, mbedtls_ssl_context *ssl)
 static bool handshake_stage(struct live *l, mbedtls_ssl_context *ssl)
 {
     struct hs_trace *t = l->trace;
-    double h0 = live_now_ms(l);
     l->deadline = hs_wall_s() + l->o->timeout_s;
     bool verify_seen = false;
     while (!mbedtls_ssl_is_handshake_over(ssl)) {
@@ -364,7 +366,6 @@ static bool handshake_stage(struct live *l, mbedtls_ssl_context *ssl)
             return false;
         }
     }
-    t->tls_ms = live_now_ms(l) - h0;
     t->handshake_done = true;
     if (!verify_seen && !check_verification(l, ssl))
         return false;
@@ -423,6 +424,16 @@ static void close_stage(struct live *l, mbedtls_ssl_context *ssl, bool send_clos
         hs_tap_stop(l->cap);
         live_drain_capture(l);
     }
+}
+
+/* The total is the sum of the stages that ran: DNS, TCP, TLS (the set-up is apart). */
+static void set_total(struct hs_trace *t)
+{
+    double parts[] = {t->dns_ms, t->tcp_ms, t->tls_ms};
+    t->total_ms = 0;
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        if (parts[i] > 0)
+            t->total_ms += parts[i];
 }
 
 /* Decides SNI and the name verified: mbedTLS checks the name when it is also the SNI. */
@@ -509,12 +520,14 @@ int hs_live_trace(const struct hs_live_opts *o, const struct hs_live_extra *extr
         goto done; /* code is HS_EXIT_USAGE: the request cannot be met, nothing ran */
     if (connected) {
         bool ok = handshake_stage(l, &s->ssl);
-        t->total_ms = live_now_ms(l);
+        /* From connect()'s return to the handshake's end (or where it stopped). */
+        t->tls_ms = live_now_ms(l) - l->connected_ms;
+        set_total(t);
         if (ok)
             read_tickets(l, &s->ssl);
         close_stage(l, &s->ssl, ok);
     } else {
-        t->total_ms = live_now_ms(l);
+        set_total(t);
         if (l->fd >= 0) {
             close(l->fd);
             l->fd = -1;

@@ -49,6 +49,7 @@ struct live {
     struct hs_trace *trace;
     double start_wall;        /* wall-clock seconds at the start */
     int fd;
+    double connected_ms;      /* when connect() returned (ms since the start) */
     double deadline;          /* wall-clock seconds: reads and writes give up after it */
     bool timed_out, peer_eof;
     int sock_errno;
