@@ -392,6 +392,7 @@ static void outcome(struct conn *c, bool closed, double end_ms)
         t->round_trips = hs_count_round_trips(t, done);
     } else {
         t->total_ms = end_ms;
+        t->round_trips = hs_count_round_trips(t, -1); /* the same definition as live */
     }
 
     enum hs_side who;
