@@ -362,6 +362,8 @@ static bool handshake_stage(struct live *l, mbedtls_ssl_context *ssl)
         if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE)
             continue;
         if (ret != 0) {
+            l->stopped_ms = live_now_ms(l); /* before waiting for the capture */
+            live_flush_feed(l, FEED_WAIT);  /* the reason may need the server's last bytes */
             fail_handshake(l, ret);
             return false;
         }
@@ -521,7 +523,7 @@ int hs_live_trace(const struct hs_live_opts *o, const struct hs_live_extra *extr
     if (connected) {
         bool ok = handshake_stage(l, &s->ssl);
         /* From connect()'s return to the handshake's end (or where it stopped). */
-        t->tls_ms = live_now_ms(l) - l->connected_ms;
+        t->tls_ms = (l->stopped_ms > 0 ? l->stopped_ms : live_now_ms(l)) - l->connected_ms;
         set_total(t);
         if (ok)
             read_tickets(l, &s->ssl);

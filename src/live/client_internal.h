@@ -33,6 +33,24 @@ struct live_segtime {
     uint64_t frame;
 };
 
+#define PENDING_MAX (1u << 20) /* socket bytes waiting for their segments, at most */
+
+/* Bytes that passed the socket, waiting for the captured segments that carried them. */
+struct live_chunk {
+    struct live_chunk *next;
+    enum hs_side side;
+    double t_sock;            /* when the socket passed them */
+    size_t len, off;          /* off: given to the decoder so far */
+    uint8_t data[];
+};
+
+/* How far live_flush_feed goes. */
+enum live_feed_how {
+    FEED_READY,               /* the bytes whose segments are known */
+    FEED_WAIT,                /* all, waiting a little for missing segments */
+    FEED_ALL,                 /* all now, the socket's time where a segment is missing */
+};
+
 /* One direction of the connection as the decoder sees it. */
 struct live_stream {
     uint64_t fed;             /* bytes given to the decoder so far */
@@ -50,6 +68,7 @@ struct live {
     double start_wall;        /* wall-clock seconds at the start */
     int fd;
     double connected_ms;      /* when connect() returned (ms since the start) */
+    double stopped_ms;        /* when the handshake failed, if it did (else 0) */
     double deadline;          /* wall-clock seconds: reads and writes give up after it */
     bool timed_out, peer_eof;
     int sock_errno;
@@ -69,6 +88,8 @@ struct live {
 
     struct live_stream stream[2]; /* [HS_CLIENT], [HS_SERVER] */
     bool seg_late;            /* a segment did not come through the capture in time */
+    struct live_chunk *pend_head, *pend_tail; /* in the order they passed the socket */
+    size_t pend_bytes;
 
     uint8_t rx[RX_BUF];       /* read from the socket, not yet given to mbedTLS */
     size_t rx_off, rx_len;
@@ -81,9 +102,12 @@ struct live {
 double live_now_ms(const struct live *l);
 /* Moves the capture thread's segments into the trace (this thread owns the trace). */
 void live_drain_capture(struct live *l);
-/* Gives the decoder n bytes side sent (t_sock: when the socket saw them); see sockio.c. */
+/* Takes n bytes side sent (t_sock: when the socket saw them) for the decoder; they reach it
+ * with the time of their captured segment once it came (see sockio.c). */
 void live_feed(struct live *l, enum hs_side side, double t_sock, const uint8_t *p, size_t n);
-/* Adds the FIN/RST rows still held back (the trace is ending). */
+/* Gives the decoder the socket's bytes still waiting for their segments (see sockio.c). */
+void live_flush_feed(struct live *l, enum live_feed_how how);
+/* Feeds what is pending, then adds the FIN/RST rows still held back (the trace is ending). */
 void live_release_held(struct live *l);
 /* ms left before the deadline (0: passed). */
 int live_remaining_ms(const struct live *l);

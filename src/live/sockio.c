@@ -29,9 +29,12 @@ double live_now_ms(const struct live *l)
  * Order and time.  TLS rows come from the bytes the socket passed, TCP rows from the captured
  * segments.  When a capture runs, each byte given to the decoder takes the time (and frame) of
  * the captured segment that carried it, as -r does with the same decoder; a FIN or RST row
- * waits until the bytes sent before it in its direction were given to the decoder.  Without a
- * capture, and for a byte whose segment did not come through, the socket's time is used.  In
- * every case the times of one direction never go back.
+ * waits until the bytes sent before it in its direction were given to the decoder.  The bytes
+ * wait (in the order they passed the socket, both directions in one queue, as the decoder must
+ * see them) until the capture thread brought their segments, so nothing blocks on it while
+ * the handshake is timed; only a failure (its reason may need them) or a full queue waits,
+ * briefly.  Without a capture, and for a byte whose segment did not come through, the
+ * socket's time is used.  In every case the times of one direction never go back.
  */
 
 /* Adds side's held FIN/RST rows whose earlier bytes were all fed (all of them when all). */
@@ -55,6 +58,7 @@ static void release_held(struct live *l, enum hs_side side, bool all)
 
 void live_release_held(struct live *l)
 {
+    live_flush_feed(l, FEED_ALL);
     release_held(l, HS_CLIENT, true);
     release_held(l, HS_SERVER, true);
 }
@@ -101,11 +105,9 @@ static void take_segment(struct live *l, const struct hs_tcp_seg *s)
     hs_trace_add(l->trace, ev);
 }
 
-/* Moves the capture thread's segments into the trace (this thread owns the trace). */
-void live_drain_capture(struct live *l)
+/* Takes the capture thread's segments: rows, held rows, segment times. */
+static void take_segments(struct live *l)
 {
-    if (l->cap == NULL)
-        return;
     struct hs_tcp_seg segs[64];
     size_t n;
     while ((n = hs_tap_drain(l->cap, segs, 64)) > 0)
@@ -123,46 +125,101 @@ static const struct live_segtime *find_segment(const struct live_stream *st)
     return NULL;
 }
 
-/* As find_segment, waiting a little for the capture thread (never again once it was late). */
-static const struct live_segtime *wait_segment(struct live *l, const struct live_stream *st)
+/* Waits a little for the capture thread to bring side's next segment; once it was late, the
+ * trace uses the socket's times from then on. */
+static void wait_segment(struct live *l, const struct live_stream *st)
 {
     double until = hs_wall_s() + SEG_WAIT_MS / 1000.0;
     for (;;) {
-        live_drain_capture(l);
-        const struct live_segtime *sg = find_segment(st);
-        if (sg || l->seg_late)
-            return sg;
+        take_segments(l);
+        if (find_segment(st))
+            return;
         if (hs_wall_s() >= until) {
             l->seg_late = true;
-            return NULL;
+            return;
         }
         usleep(200);
     }
 }
 
-void live_feed(struct live *l, enum hs_side side, double t_sock, const uint8_t *p, size_t n)
+/* Gives the decoder the chunk's bytes whose segment is known (all of them when `force`, the
+ * others with the socket's time).  false when it stopped for a segment not yet captured. */
+static bool feed_chunk(struct live *l, struct live_chunk *c, bool force)
 {
-    struct live_stream *st = &l->stream[side];
-    while (n > 0) {
-        const struct live_segtime *sg = l->cap ? wait_segment(l, st) : NULL;
-        size_t k = n;
-        double t = t_sock;
+    struct live_stream *st = &l->stream[c->side];
+    while (c->off < c->len) {
+        const struct live_segtime *sg = find_segment(st);
+        if (sg == NULL && !force)
+            return false;
+        size_t k = c->len - c->off;
+        double t = c->t_sock;
         uint64_t frame = 0;
         if (sg) {
             uint32_t left = sg->off + sg->len - (uint32_t)st->fed;
-            k = left < n ? left : n;
+            k = left < k ? left : k;
             t = sg->t_ms;
             frame = sg->frame;
         }
         if (t < st->last_t)
             t = st->last_t;
         st->last_t = t;
-        hs_decoder_feed(l->dec, side, t, p, k, frame);
-        p += k;
-        n -= k;
+        hs_decoder_feed(l->dec, c->side, t, c->data + c->off, k, frame);
+        c->off += k;
         st->fed += k;
-        release_held(l, side, false);
+        l->pend_bytes -= k;
+        release_held(l, c->side, false);
     }
+    return true;
+}
+
+/* Feeds the pending bytes in the order they passed the socket: only as far as their segments
+ * are known (FEED_READY), waiting for the missing ones (FEED_WAIT), or all now (FEED_ALL). */
+void live_flush_feed(struct live *l, enum live_feed_how how)
+{
+    while (l->pend_head) {
+        struct live_chunk *c = l->pend_head;
+        if (!feed_chunk(l, c, how == FEED_ALL || l->seg_late || l->cap == NULL)) {
+            if (how == FEED_READY)
+                return;
+            wait_segment(l, &l->stream[c->side]);
+            continue;
+        }
+        l->pend_head = c->next;
+        if (l->pend_head == NULL)
+            l->pend_tail = NULL;
+        free(c);
+    }
+}
+
+/* Moves the capture thread's segments into the trace (this thread owns the trace), and the
+ * socket's bytes whose segments came to the decoder. */
+void live_drain_capture(struct live *l)
+{
+    if (l->cap == NULL)
+        return;
+    take_segments(l);
+    live_flush_feed(l, FEED_READY);
+}
+
+void live_feed(struct live *l, enum hs_side side, double t_sock, const uint8_t *p, size_t n)
+{
+    if (n == 0)
+        return;
+    struct live_chunk *c = hs_xmalloc(sizeof *c + n);
+    *c = (struct live_chunk){.side = side, .t_sock = t_sock, .len = n};
+    memcpy(c->data, p, n);
+    if (l->pend_tail)
+        l->pend_tail->next = c;
+    else
+        l->pend_head = c;
+    l->pend_tail = c;
+    l->pend_bytes += n;
+    if (l->cap == NULL)
+        live_flush_feed(l, FEED_ALL);
+    else if (l->pend_bytes > PENDING_MAX)
+        live_flush_feed(l, FEED_WAIT);
+    else
+        live_drain_capture(l);
 }
 
 int live_remaining_ms(const struct live *l)
