@@ -28,6 +28,13 @@
 
 struct replay;
 
+/* A ring with the replay's sentinel: the open connections that may still be TLS, in the
+ * order they began (next of the sentinel: the earliest). */
+struct start_link {
+    struct start_link *prev, *next; /* NULL when not in the ring */
+    uint64_t number;                /* the flow's number */
+};
+
 /* One TCP connection being read. */
 struct conn {
     struct replay *rp;
@@ -41,6 +48,15 @@ struct conn {
     bool over;                  /* TLS over HS_REPLAY_MAX_DECODING: its packets are dropped */
     struct hs_time_fix tfix;    /* packets whose time was clamped */
     struct conn *prev, *next;   /* connections with a decoder (for new keys) */
+    struct start_link began;    /* among the open connections that may be TLS */
+};
+
+/* A finished TLS connection waiting for those that began before it to be numbered first. */
+struct waiting {
+    uint64_t began;             /* the flow's number: the order of first packets */
+    bool filter_ok;             /* --filter matches (--conn is decided with the number) */
+    struct hs_trace *trace;
+    struct hs_capture_conn s;
 };
 
 struct replay {
@@ -51,6 +67,9 @@ struct replay {
     struct hs_flow_table *flows;
     struct hs_keylog *keys;
     struct conn *decoding;      /* list of connections with a decoder */
+    struct start_link starts;   /* the ring's sentinel */
+    struct waiting *wait;       /* finished TLS connections, by when they began */
+    size_t nwait;
     bool no_keys;               /* a pcap file and no key log: no secret can ever come */
     unsigned long tls_number;   /* TLS connections finished so far */
     size_t ndecoding;           /* connections with a decoder */
@@ -146,9 +165,21 @@ static void conn_unlink(struct conn *c)
     c->prev = c->next = NULL;
 }
 
+/* c can no longer hold back the numbering (finished, or known not to be TLS). */
+static void starts_unlink(struct conn *c)
+{
+    struct start_link *s = &c->began;
+    if (s->next == NULL)
+        return;
+    s->prev->next = s->next;
+    s->next->prev = s->prev;
+    s->prev = s->next = NULL;
+}
+
 static void conn_free(struct conn *c)
 {
     conn_unlink(c);
+    starts_unlink(c);
     if (c->dec)
         c->rp->ndecoding--;
     hs_decoder_free(c->dec);
@@ -167,6 +198,13 @@ static struct conn *conn_new(struct replay *rp, struct hs_flow *f, const struct 
     hs_tlsstart_init(&c->start[HS_CLIENT], HS_CLIENT, mid);
     hs_tlsstart_init(&c->start[HS_SERVER], HS_SERVER, mid);
     f->user = c;
+    /* Flows are numbered as they begin: the latest goes last. */
+    struct start_link *s = &c->began, *ring = &rp->starts;
+    s->number = f->number;
+    s->prev = ring->prev;
+    s->next = ring;
+    ring->prev->next = s;
+    ring->prev = s;
     return c;
 }
 
@@ -245,6 +283,7 @@ static void check_dead(struct conn *c)
         c->dead = true;
         hs_trace_free(c->trace);
         c->trace = NULL;
+        starts_unlink(c);
     }
 }
 
@@ -255,6 +294,7 @@ static void over_limit(struct conn *c)
     c->over = c->dead = true;
     hs_trace_free(c->trace);
     c->trace = NULL;
+    starts_unlink(c);
     rp->sum->not_decoded++;
     rp->sum->src.dropped_packets += c->flow->packets;
     if (!rp->over_notice)
@@ -392,6 +432,7 @@ static void outcome(struct conn *c, bool closed, double end_ms)
         t->round_trips = hs_count_round_trips(t, done);
     } else {
         t->total_ms = end_ms;
+        t->round_trips = hs_count_round_trips(t, -1); /* the same definition as live */
     }
 
     char reason[320];
@@ -440,6 +481,45 @@ static void stats_note(struct conn *c, const struct hs_capture_conn *s, double t
     hs_trace_add(c->trace, ev);
 }
 
+/* Keeps a finished TLS connection in the order the connections began. */
+static void wait_add(struct replay *rp, const struct waiting *w)
+{
+    if (rp->wait == NULL)
+        rp->wait = hs_xmalloc((HS_REPLAY_MAX_WAITING + 1) * sizeof *rp->wait);
+    size_t i = rp->nwait;
+    while (i > 0 && rp->wait[i - 1].began > w->began) {
+        rp->wait[i] = rp->wait[i - 1];
+        i--;
+    }
+    rp->wait[i] = *w;
+    rp->nwait++;
+}
+
+/*
+ * Connections are numbered by when they began (their first packet), not by when they ended:
+ * a finished one waits while one that began before it may still turn out to be TLS.  More
+ * than HS_REPLAY_MAX_WAITING waiting: the earliest goes on anyway (memory stays bounded).
+ */
+static void hand_over(struct replay *rp, bool all)
+{
+    while (rp->nwait > 0) {
+        struct waiting *w = &rp->wait[0];
+        const struct start_link *first = rp->starts.next;
+        bool earlier_open = first != &rp->starts && first->number < w->began;
+        if (!all && earlier_open && rp->nwait <= HS_REPLAY_MAX_WAITING)
+            return;
+        struct waiting cur = *w;
+        memmove(rp->wait, rp->wait + 1, --rp->nwait * sizeof *rp->wait);
+        cur.s.number = ++rp->tls_number;
+        if ((rp->o->conn == 0 || (unsigned long)rp->o->conn == cur.s.number) && cur.filter_ok) {
+            rp->sum->selected++;
+            rp->fn(rp->ctx, cur.trace, &cur.s);
+        } else {
+            hs_trace_free(cur.trace);
+        }
+    }
+}
+
 /* The connection ended (closed, idle or end of file): decode what is left, hand it over. */
 static void finish(struct replay *rp, struct conn *c, bool closed)
 {
@@ -463,24 +543,20 @@ static void finish(struct replay *rp, struct conn *c, bool closed)
         double end_ms = rel_ms(c, f->last_ts);
         hs_decoder_finish(c->dec, end_ms);
         rp->sum->src.tls_connections++;
-        struct hs_capture_conn s;
-        stats_of(c, &s);
-        s.number = ++rp->tls_number;
-        stats_note(c, &s, end_ms);
+        struct waiting w = {.began = f->number};
+        stats_of(c, &w.s);
+        stats_note(c, &w.s, end_ms);
         hs_time_fix_note(&c->tfix, c->trace, end_ms);
         outcome(c, closed, end_ms);
-        bool pick = (rp->o->conn == 0 || (unsigned long)rp->o->conn == s.number) &&
-                    filter_match(rp->o->filter, f, c->trace);
-        if (pick) {
-            rp->sum->selected++;
-            struct hs_trace *t = c->trace;
-            c->trace = NULL;
-            rp->fn(rp->ctx, t, &s);
-        }
+        w.filter_ok = filter_match(rp->o->filter, f, c->trace);
+        w.trace = c->trace;
+        c->trace = NULL;
+        wait_add(rp, &w);
     }
     f->user = NULL;
     conn_free(c);
     hs_flow_close(rp->flows, f, f->last_ts);
+    hand_over(rp, false);
 }
 
 /* Connections idle for long are over (the capture may never show their end); not f. */
@@ -617,6 +693,7 @@ int hs_replay(const struct hs_replay_opts *ro, hs_replay_fn fn, void *ctx,
         return 2;
     }
     struct replay rp = {.o = ro, .fn = fn, .ctx = ctx, .sum = sum};
+    rp.starts.prev = rp.starts.next = &rp.starts;
 
     rp.flows = hs_flow_table_new(HS_FLOW_MAX_OPEN, HS_FLOW_MAX_HELD);
     rp.keys = hs_keylog_new();
@@ -660,6 +737,8 @@ int hs_replay(const struct hs_replay_opts *ro, hs_replay_fn fn, void *ctx,
         status = 1;
     }
     finish_all(&rp);
+    hand_over(&rp, true);
+    free(rp.wait);
     secrets_notice(&rp);
     sum->src.connections = hs_flow_numbered(rp.flows);
     sum->hold_evictions = hs_flow_hold_evictions(rp.flows);

@@ -17,6 +17,8 @@
 /* TLS connections decoded at once: each holds its trace until it ends (a decoded ClientHello
  * alone is tens of kilobytes), so past this new ones are counted, not decoded. */
 #define HS_REPLAY_MAX_DECODING 4096u
+/* Finished TLS connections held so that they are numbered by when they began. */
+#define HS_REPLAY_MAX_WAITING 256u
 
 /* Which connections to hand over. */
 struct hs_replay_opts {

@@ -14,7 +14,7 @@ struct hs_trace *hs_trace_new(void)
 {
     struct hs_trace *t = hs_xcalloc(1, sizeof *t);
     t->verified = -1;
-    t->dns_ms = t->tcp_ms = t->tls_ms = t->total_ms = -1;
+    t->dns_ms = t->tcp_ms = t->tls_ms = t->total_ms = t->setup_ms = -1;
     t->round_trips = -1;
     return t;
 }
@@ -56,6 +56,7 @@ void hs_trace_copy_header(struct hs_trace *dst, const struct hs_trace *src)
     dst->tcp_ms = src->tcp_ms;
     dst->tls_ms = src->tls_ms;
     dst->total_ms = src->total_ms;
+    dst->setup_ms = src->setup_ms;
     dst->round_trips = src->round_trips;
     dst->tcp_inferred = src->tcp_inferred;
     dst->hint = dup_or_null(src->hint);

@@ -80,7 +80,8 @@ struct hs_trace {
     struct hs_field *problems; /* array of strings ("expired", ...), or NULL */
 
     /* Timings in ms, < 0 when unknown. */
-    double dns_ms, tcp_ms, tls_ms, total_ms;
+    double dns_ms, tcp_ms, tls_ms, total_ms; /* total = dns + tcp + tls (live) */
+    double setup_ms;           /* live: capture and socket set-up between DNS and the SYN */
     int round_trips;           /* < 0 when unknown */
 
     bool tcp_inferred;         /* TCP rows derived from connect() timing */

@@ -265,6 +265,7 @@ static bool connect_stage(struct live *l, const struct hs_target *tg, struct hs_
         return false;
     }
     t->dns_ms = (hs_wall_s() - t0) * 1000.0;
+    double resolved = live_now_ms(l);
     char abuf[64];
     hs_net_ntop(dst, abuf, sizeof abuf);
     t->address = hs_xstrdup(abuf);
@@ -310,10 +311,12 @@ static bool connect_stage(struct live *l, const struct hs_target *tg, struct hs_
     l->keyfile = hs_keyfile_open(l->o->keylog ? l->o->keylog : getenv("SSLKEYLOGFILE"));
 
     double c0 = live_now_ms(l);
+    t->setup_ms = c0 - resolved; /* not part of the total: the connection had not started */
     int timeout_ms = (int)(l->o->timeout_s * 1000.0);
     int e = hs_net_connect(l->fd, dst, timeout_ms > 0 ? timeout_ms : 1);
     double c1 = live_now_ms(l);
     t->tcp_ms = c1 - c0;
+    l->connected_ms = c1;
     live_drain_capture(l);
     if (e == 0) {
         if (t->tcp_inferred)
@@ -377,7 +380,6 @@ static bool check_verification(struct live *l, mbedtls_ssl_context *ssl)
 static bool handshake_stage(struct live *l, mbedtls_ssl_context *ssl)
 {
     struct hs_trace *t = l->trace;
-    double h0 = live_now_ms(l);
     l->deadline = hs_wall_s() + l->o->timeout_s;
     bool verify_seen = false;
     while (!mbedtls_ssl_is_handshake_over(ssl)) {
@@ -394,11 +396,12 @@ static bool handshake_stage(struct live *l, mbedtls_ssl_context *ssl)
         if (ret == MBEDTLS_ERR_SSL_WANT_READ || ret == MBEDTLS_ERR_SSL_WANT_WRITE)
             continue;
         if (ret != 0) {
+            l->stopped_ms = live_now_ms(l); /* before waiting for the capture */
+            live_flush_feed(l, FEED_WAIT);  /* the reason may need the server's last bytes */
             fail_handshake(l, ret);
             return false;
         }
     }
-    t->tls_ms = live_now_ms(l) - h0;
     t->handshake_done = true;
     if (!verify_seen && !check_verification(l, ssl))
         return false;
@@ -457,6 +460,16 @@ static void close_stage(struct live *l, mbedtls_ssl_context *ssl, bool send_clos
         hs_tap_stop(l->cap);
         live_drain_capture(l);
     }
+}
+
+/* The total is the sum of the stages that ran: DNS, TCP, TLS (the set-up is apart). */
+static void set_total(struct hs_trace *t)
+{
+    double parts[] = {t->dns_ms, t->tcp_ms, t->tls_ms};
+    t->total_ms = 0;
+    for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+        if (parts[i] > 0)
+            t->total_ms += parts[i];
 }
 
 /* Decides SNI and the name verified: mbedTLS checks the name when it is also the SNI. */
@@ -545,12 +558,14 @@ int hs_live_trace(const struct hs_live_opts *o, const struct hs_live_extra *extr
         goto done; /* code is HS_EXIT_USAGE: the request cannot be met, nothing ran */
     if (connected) {
         bool ok = handshake_stage(l, &s->ssl);
-        t->total_ms = live_now_ms(l);
+        /* From connect()'s return to the handshake's end (or where it stopped). */
+        t->tls_ms = (l->stopped_ms > 0 ? l->stopped_ms : live_now_ms(l)) - l->connected_ms;
+        set_total(t);
         if (ok)
             read_tickets(l, &s->ssl);
         close_stage(l, &s->ssl, ok);
     } else {
-        t->total_ms = live_now_ms(l);
+        set_total(t);
         if (l->fd >= 0) {
             close(l->fd);
             l->fd = -1;
@@ -560,6 +575,7 @@ int hs_live_trace(const struct hs_live_opts *o, const struct hs_live_extra *extr
             live_drain_capture(l);
         }
     }
+    live_release_held(l);
     hs_decoder_finish(l->dec, live_now_ms(l));
     settle_verdict(l);
     t->round_trips = hs_count_round_trips(t, -1);

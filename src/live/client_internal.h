@@ -24,12 +24,53 @@
 struct hs_tls_setup;
 
 #define RX_BUF 32768           /* one socket read; mbedTLS is served from it */
+#define SEG_TIMES 512          /* captured data segments remembered per direction */
+#define HELD_ROWS 4            /* FIN/RST rows held per direction */
+#define SEG_WAIT_MS 100        /* how long a byte waits for the segment that carried it */
+
+/* A captured data segment: where its payload sits in the stream, and when it passed. */
+struct live_segtime {
+    uint32_t off, len;
+    double t_ms;
+    uint64_t frame;
+};
+
+#define PENDING_MAX (1u << 20) /* socket bytes waiting for their segments, at most */
+
+/* Bytes that passed the socket, waiting for the captured segments that carried them. */
+struct live_chunk {
+    struct live_chunk *next;
+    enum hs_side side;
+    double t_sock;            /* when the socket passed them */
+    size_t len, off;          /* off: given to the decoder so far */
+    uint8_t data[];
+};
+
+/* How far live_flush_feed goes. */
+enum live_feed_how {
+    FEED_READY,               /* the bytes whose segments are known */
+    FEED_WAIT,                /* all, waiting a little for missing segments */
+    FEED_ALL,                 /* all now, the socket's time where a segment is missing */
+};
+
+/* One direction of the connection as the decoder sees it. */
+struct live_stream {
+    uint64_t fed;             /* bytes given to the decoder so far */
+    double last_t;            /* the time of the last of them (rows of a side never go back) */
+    struct live_segtime seg[SEG_TIMES]; /* captured data segments, in arrival order */
+    size_t nseg;
+    struct hs_event *held[HELD_ROWS];   /* captured FIN/RST rows waiting for earlier bytes */
+    uint32_t held_off[HELD_ROWS];       /* the stream offset each one waits for */
+    size_t nheld;
+};
 
 struct live {
     const struct hs_live_opts *o;
     struct hs_trace *trace;
     double start_wall;        /* wall-clock seconds at the start */
     int fd;
+    double connected_ms;      /* when connect() returned (ms since the start) */
+    double stopped_ms;        /* when the handshake failed, if it did (else 0) */
     double deadline;          /* wall-clock seconds: reads and writes give up after it */
     bool timed_out, peer_eof;
     int sock_errno;
@@ -49,6 +90,11 @@ struct live {
                                  error */
     struct hs_tls_setup *tls; /* where --cert and --key go */
 
+    struct live_stream stream[2]; /* [HS_CLIENT], [HS_SERVER] */
+    bool seg_late;            /* a segment did not come through the capture in time */
+    struct live_chunk *pend_head, *pend_tail; /* in the order they passed the socket */
+    size_t pend_bytes;
+
     uint8_t rx[RX_BUF];       /* read from the socket, not yet given to mbedTLS */
     size_t rx_off, rx_len;
 
@@ -63,6 +109,13 @@ struct live {
 double live_now_ms(const struct live *l);
 /* Moves the capture thread's segments into the trace (this thread owns the trace). */
 void live_drain_capture(struct live *l);
+/* Takes n bytes side sent (t_sock: when the socket saw them) for the decoder; they reach it
+ * with the time of their captured segment once it came (see sockio.c). */
+void live_feed(struct live *l, enum hs_side side, double t_sock, const uint8_t *p, size_t n);
+/* Gives the decoder the socket's bytes still waiting for their segments (see sockio.c). */
+void live_flush_feed(struct live *l, enum live_feed_how how);
+/* Feeds what is pending, then adds the FIN/RST rows still held back (the trace is ending). */
+void live_release_held(struct live *l);
 /* ms left before the deadline (0: passed). */
 int live_remaining_ms(const struct live *l);
 /* Waits for events on the socket until the deadline; false on timeout (flag set). */

@@ -25,16 +25,201 @@ double live_now_ms(const struct live *l)
     return (hs_wall_s() - l->start_wall) * 1000.0;
 }
 
-/* Moves the capture thread's segments into the trace (this thread owns the trace). */
-void live_drain_capture(struct live *l)
+/*
+ * Order and time.  TLS rows come from the bytes the socket passed, TCP rows from the captured
+ * segments.  When a capture runs, each byte given to the decoder takes the time (and frame) of
+ * the captured segment that carried it, as -r does with the same decoder; a FIN or RST row
+ * waits until the bytes sent before it in its direction were given to the decoder.  The bytes
+ * wait (in the order they passed the socket, both directions in one queue, as the decoder must
+ * see them) until the capture thread brought their segments, so nothing blocks on it while
+ * the handshake is timed; only a failure (its reason may need them) or a full queue waits,
+ * briefly.  Without a capture, and for a byte whose segment did not come through, the
+ * socket's time is used.  In every case the times of one direction never go back.
+ */
+
+/* Adds side's held FIN/RST rows whose earlier bytes were all fed (all of them when all). */
+static void release_held(struct live *l, enum hs_side side, bool all)
 {
-    if (l->cap == NULL)
+    struct live_stream *st = &l->stream[side];
+    size_t keep = 0;
+    for (size_t i = 0; i < st->nheld; i++) {
+        struct hs_event *ev = st->held[i];
+        if (!all && (int32_t)(st->held_off[i] - (uint32_t)st->fed) > 0) {
+            st->held_off[keep] = st->held_off[i];
+            st->held[keep++] = ev;
+            continue;
+        }
+        if (ev->t_ms < st->last_t)
+            ev->t_ms = st->last_t;
+        hs_trace_add(l->trace, ev);
+    }
+    st->nheld = keep;
+}
+
+void live_release_held(struct live *l)
+{
+    live_flush_feed(l, FEED_ALL);
+    release_held(l, HS_CLIENT, true);
+    release_held(l, HS_SERVER, true);
+}
+
+/* Remembers when a captured data segment passed; forgets those already fed. */
+static void note_segment(struct live *l, const struct hs_tcp_seg *s, uint32_t off)
+{
+    struct live_stream *st = &l->stream[s->from_server ? HS_SERVER : HS_CLIENT];
+    if (st->nseg == SEG_TIMES) {
+        size_t keep = 0;
+        for (size_t i = 0; i < st->nseg; i++)
+            if ((int32_t)(st->seg[i].off + st->seg[i].len - (uint32_t)st->fed) > 0)
+                st->seg[keep++] = st->seg[i];
+        st->nseg = keep;
+        if (keep == SEG_TIMES) /* all still ahead: the oldest goes */
+            memmove(st->seg, st->seg + 1, --st->nseg * sizeof st->seg[0]);
+    }
+    st->seg[st->nseg++] = (struct live_segtime){
+        .off = off, .len = s->payload_wire, .t_ms = (s->ts - l->start_wall) * 1000.0,
+        .frame = s->frame};
+}
+
+/* One captured segment: a row now, a row held back, or the time of some bytes. */
+static void take_segment(struct live *l, const struct hs_tcp_seg *s)
+{
+    uint32_t off = 0;
+    bool placed = hs_tcp_rows_offset(&l->rows, s, &off);
+    if (placed && s->payload_wire > 0)
+        note_segment(l, s, off);
+    struct hs_event *ev = hs_tcp_rows_event(&l->rows, s);
+    if (ev == NULL)
         return;
+    enum hs_side side = s->from_server ? HS_SERVER : HS_CLIENT;
+    struct live_stream *st = &l->stream[side];
+    uint32_t end = off + s->payload_wire;
+    bool close = (s->flags & (HS_TCP_FIN | HS_TCP_RST)) != 0;
+    if (close && placed && (int32_t)(end - (uint32_t)st->fed) > 0) {
+        if (st->nheld == HELD_ROWS)
+            release_held(l, side, true); /* bounded: the oldest go in as they are */
+        st->held_off[st->nheld] = end;
+        st->held[st->nheld++] = ev;
+        return;
+    }
+    hs_trace_add(l->trace, ev);
+}
+
+/* Takes the capture thread's segments: rows, held rows, segment times. */
+static void take_segments(struct live *l)
+{
     struct hs_tcp_seg segs[64];
     size_t n;
     while ((n = hs_tap_drain(l->cap, segs, 64)) > 0)
         for (size_t i = 0; i < n; i++)
-            hs_tcp_rows_add(&l->rows, l->trace, &segs[i]);
+            take_segment(l, &segs[i]);
+}
+
+/* The captured segment that carried side's next byte, or NULL. */
+static const struct live_segtime *find_segment(const struct live_stream *st)
+{
+    uint32_t at = (uint32_t)st->fed;
+    for (size_t i = 0; i < st->nseg; i++)
+        if (at - st->seg[i].off < st->seg[i].len)
+            return &st->seg[i];
+    return NULL;
+}
+
+/* Waits a little for the capture thread to bring side's next segment; once it was late, the
+ * trace uses the socket's times from then on. */
+static void wait_segment(struct live *l, const struct live_stream *st)
+{
+    double until = hs_wall_s() + SEG_WAIT_MS / 1000.0;
+    for (;;) {
+        take_segments(l);
+        if (find_segment(st))
+            return;
+        if (hs_wall_s() >= until) {
+            l->seg_late = true;
+            return;
+        }
+        usleep(200);
+    }
+}
+
+/* Gives the decoder the chunk's bytes whose segment is known (all of them when `force`, the
+ * others with the socket's time).  false when it stopped for a segment not yet captured. */
+static bool feed_chunk(struct live *l, struct live_chunk *c, bool force)
+{
+    struct live_stream *st = &l->stream[c->side];
+    while (c->off < c->len) {
+        const struct live_segtime *sg = find_segment(st);
+        if (sg == NULL && !force)
+            return false;
+        size_t k = c->len - c->off;
+        double t = c->t_sock;
+        uint64_t frame = 0;
+        if (sg) {
+            uint32_t left = sg->off + sg->len - (uint32_t)st->fed;
+            k = left < k ? left : k;
+            t = sg->t_ms;
+            frame = sg->frame;
+        }
+        if (t < st->last_t)
+            t = st->last_t;
+        st->last_t = t;
+        hs_decoder_feed(l->dec, c->side, t, c->data + c->off, k, frame);
+        c->off += k;
+        st->fed += k;
+        l->pend_bytes -= k;
+        release_held(l, c->side, false);
+    }
+    return true;
+}
+
+/* Feeds the pending bytes in the order they passed the socket: only as far as their segments
+ * are known (FEED_READY), waiting for the missing ones (FEED_WAIT), or all now (FEED_ALL). */
+void live_flush_feed(struct live *l, enum live_feed_how how)
+{
+    while (l->pend_head) {
+        struct live_chunk *c = l->pend_head;
+        if (!feed_chunk(l, c, how == FEED_ALL || l->seg_late || l->cap == NULL)) {
+            if (how == FEED_READY)
+                return;
+            wait_segment(l, &l->stream[c->side]);
+            continue;
+        }
+        l->pend_head = c->next;
+        if (l->pend_head == NULL)
+            l->pend_tail = NULL;
+        free(c);
+    }
+}
+
+/* Moves the capture thread's segments into the trace (this thread owns the trace), and the
+ * socket's bytes whose segments came to the decoder. */
+void live_drain_capture(struct live *l)
+{
+    if (l->cap == NULL)
+        return;
+    take_segments(l);
+    live_flush_feed(l, FEED_READY);
+}
+
+void live_feed(struct live *l, enum hs_side side, double t_sock, const uint8_t *p, size_t n)
+{
+    if (n == 0)
+        return;
+    struct live_chunk *c = hs_xmalloc(sizeof *c + n);
+    *c = (struct live_chunk){.side = side, .t_sock = t_sock, .len = n};
+    memcpy(c->data, p, n);
+    if (l->pend_tail)
+        l->pend_tail->next = c;
+    else
+        l->pend_head = c;
+    l->pend_tail = c;
+    l->pend_bytes += n;
+    if (l->cap == NULL)
+        live_flush_feed(l, FEED_ALL);
+    else if (l->pend_bytes > PENDING_MAX)
+        live_flush_feed(l, FEED_WAIT);
+    else
+        live_drain_capture(l);
 }
 
 int live_remaining_ms(const struct live *l)
@@ -76,8 +261,7 @@ int live_tap_send(void *ctx, const unsigned char *buf, size_t len)
         double t = live_now_ms(l);
         ssize_t n = send(l->fd, buf, len, MSG_NOSIGNAL);
         if (n >= 0) {
-            hs_decoder_feed(l->dec, HS_CLIENT, t, buf, (size_t)n, 0);
-            live_drain_capture(l);
+            live_feed(l, HS_CLIENT, t, buf, (size_t)n);
             return (int)n;
         }
         if (errno == EINTR)
@@ -131,7 +315,7 @@ int live_fill_rx(struct live *l)
         if (n > 0) {
             l->rx_off = 0;
             l->rx_len = (size_t)n;
-            hs_decoder_feed(l->dec, HS_SERVER, t, l->rx, (size_t)n, 0);
+            live_feed(l, HS_SERVER, t, l->rx, (size_t)n);
             return (int)n;
         }
         if (n == 0) {

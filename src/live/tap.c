@@ -128,16 +128,16 @@ static void take_frame(struct hs_tap *c, double ts, const uint8_t *bytes, uint32
         return;
     s.from_server = s.sport == c->remote_port && hs_ip_equal(&s.src, &c->remote_ip);
     s.data = NULL; /* the frame buffer is libpcap's and goes away */
-    /* Only segments that can become rows: control flags or an empty (pure) ACK. */
+    /* Control segments and pure ACKs can become rows; data segments time the TLS rows (their
+     * bytes come from the socket). */
     bool control = (s.flags & (HS_TCP_SYN | HS_TCP_FIN | HS_TCP_RST)) != 0;
-    if (!control && s.payload_wire != 0)
-        return;
-    /* Pure ACKs leave the last slots to SYN/FIN/RST: at most one of them is ever a row. */
+    bool data = !control && s.payload_wire != 0;
+    /* The others leave the last slots to SYN/FIN/RST: at most one pure ACK is ever a row. */
     size_t room = control ? QUEUE_MAX : QUEUE_MAX - HS_TAP_QUEUE_RESERVE;
     pthread_mutex_lock(&c->lock);
     if (c->qlen < room) {
         c->queue[(c->qhead + c->qlen++) % QUEUE_MAX] = s;
-    } else {
+    } else if (!data) { /* a lost data segment costs only its time stamp: no row is missing */
         struct hs_tap_drops *d = &c->drops;
         if (d->segments++ == 0) {
             d->first_ts = ts;

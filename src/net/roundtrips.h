@@ -5,10 +5,14 @@
 #include "../core/trace.h"
 
 /*
- * Client-to-server turns: each time a server row follows client rows, up to the point where
- * both Finished messages were seen (TCP + TLS 1.3 = 2, TCP + TLS 1.2 = 3).  Library notes and
- * the closing segments (FIN, RST) are not turns.  `done_ms` >= 0 ends the count there as well
- * (for a capture whose Finished messages could not be decrypted); pass -1 otherwise.
+ * One definition for every outcome: a round trip is the client asking and the server
+ * answering.  The client asks with any row but those that close (its FIN, RST, alerts); the
+ * server's next row of any kind answers (SYN-ACK, a TLS message or alert, bytes that are not
+ * TLS, FIN, RST).  Counted up to the point where both Finished messages were seen (TCP + TLS
+ * 1.3 = 2, TCP + TLS 1.2 = 3), or to the end of the rows when the handshake did not finish (a
+ * refused port = 1, a reset or a non-TLS reply after the ClientHello = 2).  Library notes are
+ * not rows here.  `done_ms` >= 0 ends the count there as well (for a capture whose Finished
+ * messages could not be decrypted); pass -1 otherwise.
  */
 int hs_count_round_trips(const struct hs_trace *t, double done_ms);
 

@@ -71,7 +71,7 @@ static void add_fields(struct hs_event *ev, const struct hs_tcp_seg *s, uint32_t
     }
 }
 
-void hs_tcp_rows_add(struct hs_tcp_rows *r, struct hs_trace *t, const struct hs_tcp_seg *s)
+struct hs_event *hs_tcp_rows_event(struct hs_tcp_rows *r, const struct hs_tcp_seg *s)
 {
     enum hs_side from = s->from_server ? HS_SERVER : HS_CLIENT;
     enum hs_side to = s->from_server ? HS_CLIENT : HS_SERVER;
@@ -106,7 +106,7 @@ void hs_tcp_rows_add(struct hs_tcp_rows *r, struct hs_trace *t, const struct hs_
         r->fin[from] = true;
     }
     if (type == NULL)
-        return;
+        return NULL;
 
     if (syn) {
         r->isn[from] = s->seq;
@@ -138,7 +138,23 @@ void hs_tcp_rows_add(struct hs_tcp_rows *r, struct hs_trace *t, const struct hs_
             hs_event_summary(ev, "seq %u, ack %u, win %llu", rel_seq, rel_ack, win);
     }
     ev->explain = hs_xstrdup(explain);
-    hs_trace_add(t, ev);
+    return ev;
+}
+
+void hs_tcp_rows_add(struct hs_tcp_rows *r, struct hs_trace *t, const struct hs_tcp_seg *s)
+{
+    struct hs_event *ev = hs_tcp_rows_event(r, s);
+    if (ev)
+        hs_trace_add(t, ev);
+}
+
+bool hs_tcp_rows_offset(const struct hs_tcp_rows *r, const struct hs_tcp_seg *s, uint32_t *off)
+{
+    bool server = s->from_server;
+    if (!(server ? r->synack : r->syn) || (s->flags & HS_TCP_SYN))
+        return false;
+    *off = s->seq - r->isn[server ? HS_SERVER : HS_CLIENT] - 1;
+    return true;
 }
 
 void hs_tcp_rows_inferred(struct hs_trace *t, double syn_ms, double done_ms)

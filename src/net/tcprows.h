@@ -19,6 +19,14 @@ struct hs_tcp_rows {
 
 void hs_tcp_rows_init(struct hs_tcp_rows *r, double start_wall);
 
+/* The row for seg if it is one (SYN, SYN-ACK, the handshake ACK, FIN, RST), not yet added. */
+struct hs_event *hs_tcp_rows_event(struct hs_tcp_rows *r, const struct hs_tcp_seg *seg);
+
+/* Where seg's first payload byte (or its FIN) sits in its direction's stream (0: the byte
+ * after the SYN); false before that side's SYN was seen, and for a SYN. */
+bool hs_tcp_rows_offset(const struct hs_tcp_rows *r, const struct hs_tcp_seg *seg,
+                        uint32_t *off);
+
 /* Adds the row for seg if it is one (SYN, SYN-ACK, the handshake ACK, FIN, RST). */
 void hs_tcp_rows_add(struct hs_tcp_rows *r, struct hs_trace *t, const struct hs_tcp_seg *seg);
 

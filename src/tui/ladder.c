@@ -167,9 +167,17 @@ static void put_row(WINDOW *w, const struct tui_ui *ui, int y, const struct geo 
     put_summary(w, ui, y, g, ev, extra);
 }
 
+/* When the trace stopped on the ladder's clock: the end of the stages (after the live set-up),
+ * never before the last row above it, so the time column never goes back. */
+static double trailer_ms(const struct hs_trace *t, const struct hs_event *last)
+{
+    double end = t->total_ms + (t->setup_ms > 0 ? t->setup_ms : 0);
+    return last && last->t_ms > end ? last->t_ms : end;
+}
+
 /* The line after the last row: the failure with its reason, or that the trace goes on. */
 static bool put_trailer(WINDOW *w, const struct tui_ui *ui, int y, const struct geo *g,
-                        const struct hs_trace *t, bool running)
+                        const struct hs_trace *t, const struct hs_event *last, bool running)
 {
     if (running) {
         tui_glyph(w, ui, y, g->client_x, ui->g->bar, 1, TP_NORMAL, 0);
@@ -181,7 +189,7 @@ static bool put_trailer(WINDOW *w, const struct tui_ui *ui, int y, const struct 
         return false;
     if (t->total_ms >= 0) {
         char buf[32];
-        snprintf(buf, sizeof buf, "%*.3f", TIME_W, t->total_ms);
+        snprintf(buf, sizeof buf, "%*.3f", TIME_W, trailer_ms(t, last));
         tui_text(w, ui, y, 0, buf, TIME_W, TP_PROBLEM, 0);
     }
     const char *stage = hs_stage_name(t->error_stage);
@@ -232,7 +240,9 @@ void tui_ladder_draw(WINDOW *w, const struct tui_ui *ui, const struct tui_doc *d
         const struct hs_event *prev = i > 0 ? d->rows[i - 1] : NULL;
         put_row(w, ui, y, &g, d->rows[i], prev, l->delta, i == l->sel, focused);
     }
-    if (y < h && l->top <= d->nrows && put_trailer(w, ui, y, &g, d->trace, running))
+    if (y < h && l->top <= d->nrows && put_trailer(w, ui, y, &g, d->trace,
+                                                     d->nrows ? d->rows[d->nrows - 1] : NULL,
+                                                     running))
         y++;
     for (; y < h; y++) {
         tui_glyph(w, ui, y, g.client_x, ui->g->bar, 1, TP_DIM, 0);

@@ -177,6 +177,7 @@ json_t *hs_trace_to_json(const struct hs_trace *t)
     set_new(timing, "tcp_ms", ms_json(t->tcp_ms));
     set_new(timing, "tls_ms", ms_json(t->tls_ms));
     set_new(timing, "total_ms", ms_json(t->total_ms));
+    set_new(timing, "setup_ms", ms_json(t->setup_ms));
     set_new(timing, "round_trips", t->round_trips < 0 ? json_null() : json_integer(t->round_trips));
     set_new(doc, "timing", timing);
 

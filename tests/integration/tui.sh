@@ -305,6 +305,23 @@ expect "refused: header says so" 'handshake failed at connect'
 keys q
 expect "refused: exit code 3" '^EXIT=3$'
 
+# ---- a failure followed by the closing segments: the ✗ failed row keeps the time order ----
+new_session 100 40
+run "$HSTRACE" --demo --tls1.2 --ciphers TLS_RSA_WITH_AES_128_GCM_SHA256
+if wait_for '✗ failed at tls' 10; then
+    times=$(screen | grep -oE '^ *[0-9]+\.[0-9]{3} ' | tr -d ' ' | tr '\n' ' ')
+    if [ -n "$times" ] && echo "$times" | tr ' ' '\n' | grep . |
+        awk 'NR > 1 && $1 + 0 < prev {bad = 1} {prev = $1 + 0} END {exit bad}'; then
+        ok "failed row: the time column never goes back ($times)"
+    else
+        notok "failed row: the time column never goes back" "times: $times" "$(screen)"
+    fi
+else
+    notok "failed row: the time column never goes back" "no failed row" "$(screen)"
+fi
+keys q
+wait_for '^EXIT=' 5
+
 # ---- a silent server: rows appear while the trace runs; q waits for it; timeout exit code ----
 SILENT=$(free_port)
 start_bg python3 -c '

@@ -92,16 +92,18 @@ static void test_queue_and_sides(void **state)
     feed(c, 1.0, false, HS_TCP_SYN, 0);
     feed(c, 1.1, true, HS_TCP_SYN | HS_TCP_ACK, 0);
     feed(c, 1.2, false, HS_TCP_ACK, 0);
-    feed(c, 1.3, false, HS_TCP_ACK | HS_TCP_PSH, 100); /* data: never a row, not queued */
+    feed(c, 1.3, false, HS_TCP_ACK | HS_TCP_PSH, 100); /* data: no row, but its time counts */
     feed(c, 1.4, true, HS_TCP_FIN | HS_TCP_ACK, 0);
     struct hs_tcp_seg segs[8];
     size_t n = hs_tap_drain(c, segs, 8);
-    assert_int_equal(n, 4);
+    assert_int_equal(n, 5);
     assert_false(segs[0].from_server);
     assert_true(segs[1].from_server);
     assert_int_equal(segs[2].flags, HS_TCP_ACK);
-    assert_int_equal(segs[3].flags, HS_TCP_FIN | HS_TCP_ACK);
-    assert_int_equal(segs[3].frame, 5); /* every frame is kept raw */
+    assert_int_equal(segs[3].payload_wire, 100);
+    assert_int_equal(segs[3].frame, 4);
+    assert_int_equal(segs[4].flags, HS_TCP_FIN | HS_TCP_ACK);
+    assert_int_equal(segs[4].frame, 5); /* every frame is kept raw */
     assert_int_equal(hs_tap_packets(c)->n, 5);
     struct hs_tap_drops d;
     hs_tap_queue_drops(c, &d);
@@ -138,6 +140,10 @@ static void test_full_queue_counts(void **state)
     hs_tap_queue_drops(c, &d);
     assert_int_equal(d.segments, 13);
     assert_int_equal(d.control, 2);
+    /* A data segment that finds no room costs its time stamp only: no row is missing. */
+    feed(c, 4.3, false, HS_TCP_ACK | HS_TCP_PSH, 100);
+    hs_tap_queue_drops(c, &d);
+    assert_int_equal(d.segments, 13);
 
     size_t control, from_server;
     assert_int_equal(drain_all(c, &control, &from_server), HS_TAP_QUEUE_MAX);
