@@ -113,9 +113,11 @@ static int run_demo_several(const struct hs_options *o, const struct hs_live_opt
     struct hs_conn_printer pr = {.out = out, .vo = &vo, .json = o->json};
     if (!o->json)
         fprintf(out, "demo scenario %s: %s\n\n", sc->name, sc->lesson);
-    for (size_t i = 0; i < col.n; i++) /* each printed trace is freed */
-        hs_cli_print_conn(&pr, col.t[i], &(struct hs_capture_conn){.number = i + 1,
-                                                                   .packets = sum.packets[i]});
+    for (size_t i = 0; i < col.n; i++) { /* each printed trace is freed */
+        struct hs_capture_conn cc = {.number = i + 1,
+                                     .packets = i < HS_DEMO_MAX_CONNS ? sum.packets[i] : 0};
+        hs_cli_print_conn(&pr, col.t[i], &cc);
+    }
     col.n = 0;
     hs_cli_collected_free(&col);
     if (o->json) {
