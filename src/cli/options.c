@@ -4,6 +4,9 @@
 #include "slides.h"
 #include "usage.h"
 
+#include "../core/escape.h"
+#include "../live/scenario.h"
+
 #include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
@@ -189,6 +192,31 @@ static int take(struct hs_options *o, int c, char **argv)
     return 0;
 }
 
+/* --demo NAME: a scenario of the table, or "list". */
+static int take_scenario(struct hs_options *o, const char *name)
+{
+    if (strcmp(name, "list") == 0) {
+        o->demo_list = true;
+        return 0;
+    }
+    const struct hs_demo_scenario *sc = hs_demo_find(name);
+    if (sc == NULL) {
+        char names[512];
+        hs_demo_names(names, sizeof names);
+        char *esc = hs_escape_str(name); /* what the user typed, on a terminal */
+        int r = usage_error(o, "unknown demo scenario '%.64s' (one of: %s; or list)", esc, names);
+        free(esc);
+        return r;
+    }
+    if (sc->unavailable)
+        return usage_error(o, "demo scenario %s is unavailable: %s", sc->name, sc->unavailable);
+    if (sc->connections > 1 && o->live.write_path)
+        return usage_error(o, "-w saves one connection: not with --demo %s (%u connections)",
+                           sc->name, sc->connections);
+    o->live.scenario = sc->name;
+    return 0;
+}
+
 int hs_options_parse(struct hs_options *o, int argc, char **argv)
 {
     memset(o, 0, sizeof *o);
@@ -237,8 +265,9 @@ int hs_options_parse(struct hs_options *o, int argc, char **argv)
     if (o->conn || o->filter)
         return usage_error(o, "%s", "--conn and --filter pick connections of a capture (-r FILE)");
     if (o->demo) {
-        if (rest > 0)
-            return usage_error(o, "--demo takes no target (got '%s')", argv[optind]);
+        if (rest > 1)
+            return usage_error(o, "--demo takes one scenario (extra '%s')", argv[optind + 1]);
+        return rest == 1 ? take_scenario(o, argv[optind]) : 0;
     } else {
         if (rest == 0)
             return usage_error(o, "%s", "no target given (HOST[:PORT]); or use --demo");

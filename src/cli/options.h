@@ -18,6 +18,7 @@ struct hs_options {
     bool ascii;
     bool explain;          /* a plain-words line under each row */
     bool demo;
+    bool demo_list;        /* --demo list: print the scenarios and exit */
     const char *read_path;  /* -r FILE: decode a capture instead of connecting */
     long conn;              /* --conn N (1-based), 0 = all */
     const char *filter;     /* --filter HOST[:PORT] */

@@ -16,7 +16,6 @@
 #include "../core/result.h"
 #include "../tui/tui.h"
 #include "../view/glyphs.h"
-#include "../view/json_capture.h"
 #include "../view/safe.h"
 #include "../view/view.h"
 
@@ -40,14 +39,10 @@ static void say_udp(uint64_t n)
 
 /* ---- the interactive view: collect every connection, then show the list ---- */
 
-struct collected {
-    struct hs_trace **t;
-    size_t n, cap;
-};
-
-static void collect(void *ctx, struct hs_trace *trace, const struct hs_capture_conn *c)
+void hs_cli_collect(void *ctx, struct hs_trace *trace, const struct hs_capture_conn *c)
 {
-    struct collected *col = ctx;
+    (void)c;
+    struct hs_collected *col = ctx;
     if (col->n == col->cap) {
         col->cap = col->cap ? 2 * col->cap : 16;
         col->t = hs_xrealloc(col->t, col->cap * sizeof *col->t);
@@ -55,7 +50,7 @@ static void collect(void *ctx, struct hs_trace *trace, const struct hs_capture_c
     col->t[col->n++] = trace;
 }
 
-static void free_all(struct collected *col)
+void hs_cli_collected_free(struct hs_collected *col)
 {
     for (size_t i = 0; i < col->n; i++)
         hs_trace_free(col->t[i]);
@@ -66,55 +61,45 @@ static void free_all(struct collected *col)
 static int run_tui(const struct hs_options *o)
 {
     struct hs_replay_opts ro = replay_opts(o);
-    struct collected col = {0};
+    struct hs_collected col = {0};
     struct hs_replay_summary sum;
-    int status = hs_replay(&ro, collect, &col, &sum);
+    int status = hs_replay(&ro, hs_cli_collect, &col, &sum);
     if (status == 2) {
         fprintf(stderr, "hstrace: %s: %s\n", o->read_path, sum.error);
-        free_all(&col);
+        hs_cli_collected_free(&col);
         return 2;
     }
     struct hs_tui_opts to = hs_tui_opts(o);
     if (col.n == 0 || hs_tui_run_traces(&to, col.t, col.n, o->read_path) == HS_TUI_UNAVAILABLE) {
         /* Nothing to walk through, or no terminal: the text view says why. */
-        free_all(&col);
+        hs_cli_collected_free(&col);
         return HS_TUI_UNAVAILABLE;
     }
     say_udp(sum.src.udp_packets);
     if (status == 1)
         fprintf(stderr, "hstrace: %s: %s\n", o->read_path, sum.error);
-    free_all(&col);
+    hs_cli_collected_free(&col);
     return status;
 }
 
 /* ---- text ladders or the JSON document, streamed ---- */
 
-struct run_ctx {
-    FILE *out;
-    const struct hs_view_opts *vo;
-    bool json, begun;
-    struct hs_json_stream js;
-    const struct hs_options *o; /* for the slides (--svg, ... with --conn N) */
-    int slides_code;            /* 0, or HS_EXIT_WRITE */
-    bool quiet;                 /* a slide takes standard output: no ladder, no JSON */
-};
-
-static void json_begin(struct run_ctx *rc)
+void hs_cli_json_begin(struct hs_conn_printer *rc)
 {
     if (!rc->begun)
         hs_capture_json_begin(&rc->js, rc->out, rc->vo->json_ascii);
     rc->begun = true;
 }
 
-static void print_conn(void *ctx, struct hs_trace *t, const struct hs_capture_conn *c)
+void hs_cli_print_conn(void *ctx, struct hs_trace *t, const struct hs_capture_conn *c)
 {
-    struct run_ctx *rc = ctx;
-    if (hs_cli_slides_any(rc->o) && hs_cli_slides_write(rc->o, t, rc->out) != 0)
+    struct hs_conn_printer *rc = ctx;
+    if (rc->o && hs_cli_slides_any(rc->o) && hs_cli_slides_write(rc->o, t, rc->out) != 0)
         rc->slides_code = HS_EXIT_WRITE;
     if (rc->quiet) {
         (void)0; /* a slide ('-') takes standard output */
     } else if (rc->json) {
-        json_begin(rc);
+        hs_cli_json_begin(rc);
         hs_capture_json_conn(&rc->js, t, c);
     } else {
         const struct hs_glyphs *g = hs_glyphs(rc->vo->ascii);
@@ -140,10 +125,10 @@ static void print_conn(void *ctx, struct hs_trace *t, const struct hs_capture_co
 static int run_plain(const struct hs_options *o, FILE *out, const struct hs_view_opts *vo)
 {
     struct hs_replay_opts ro = replay_opts(o);
-    struct run_ctx rc = {.out = out, .vo = vo, .json = o->json, .o = o,
-                         .quiet = hs_cli_slides_stdout(o)};
+    struct hs_conn_printer rc = {.out = out, .vo = vo, .json = o->json, .o = o,
+                                 .quiet = hs_cli_slides_stdout(o)};
     struct hs_replay_summary sum;
-    int status = hs_replay(&ro, print_conn, &rc, &sum);
+    int status = hs_replay(&ro, hs_cli_print_conn, &rc, &sum);
     if (status == 2) {
         /* Nothing was read: the reason, and with --json the usage document that says it. */
         char msg[sizeof sum.error + 1100];
@@ -159,7 +144,7 @@ static int run_plain(const struct hs_options *o, FILE *out, const struct hs_view
     if (rc.quiet) {
         (void)0; /* a slide ('-') takes standard output */
     } else if (rc.json) {
-        json_begin(&rc);
+        hs_cli_json_begin(&rc);
         (void)hs_capture_json_end(&rc.js, &sum.src); /* a write error is found by the caller */
     } else {
         const char *rule = hs_glyphs(vo->ascii)->rule;

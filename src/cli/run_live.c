@@ -13,8 +13,12 @@
 #include "../live/live.h"
 #include "../live/privs.h"
 #include "../live/saved.h"
+#include "../live/scenario.h"
 #include "../tui/tui.h"
+#include "../view/glyphs.h"
 #include "../view/view.h"
+
+#include <jansson.h>
 
 #include <stdio.h>
 
@@ -57,9 +61,96 @@ static void source_started(const void *ctx)
     hs_privs_shed_thread();
 }
 
+/* ---- a demo scenario of several connections: printed as -r prints a capture ---- */
+
+/* The document's "demo" object: the scenario, its lesson, and for a resumption the time
+ * saved. */
+static json_t *demo_json(const struct hs_demo_scenario *sc, const struct hs_demo_summary *sum)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "scenario", json_string(sc->name));
+    json_object_set_new(j, "lesson", json_string(sc->lesson));
+    bool two = sum->connections >= 2;
+    json_object_set_new(j, "resumed", json_boolean(two && sum->resumed));
+    json_object_set_new(j, "saved_ms", two && sum->resumed
+                                           ? json_real(sum->tls_ms[0] - sum->tls_ms[1])
+                                           : json_null());
+    return j;
+}
+
+/* The closing line of the text output: what the second connection gained. */
+static void demo_footer(FILE *out, const struct hs_demo_scenario *sc,
+                        const struct hs_demo_summary *sum, const struct hs_view_opts *vo)
+{
+    const struct hs_glyphs *g = hs_glyphs(vo->ascii);
+    fprintf(out, "%s --demo %s: %u connection%s", g->rule, sc->name, sum->connections,
+            sum->connections == 1 ? "" : "s");
+    if (sum->connections >= 2 && sum->resumed)
+        fprintf(out, "; the second resumed the first one's session: TLS %.2f ms %s %.2f ms, "
+                "%.2f ms saved", sum->tls_ms[0], g->to, sum->tls_ms[1],
+                sum->tls_ms[0] - sum->tls_ms[1]);
+    else if (sum->connections >= 2)
+        fputs("; the second did not resume the session", out);
+    fprintf(out, " %s\n", g->rule);
+}
+
+static int run_demo_several(const struct hs_options *o, const struct hs_live_opts *lo,
+                            const struct hs_demo_scenario *sc)
+{
+    struct hs_collected col = {0};
+    struct hs_demo_summary sum;
+    int code = hs_demo_run_each(lo, hs_cli_collect, &col, &sum);
+    if (hs_tui_wanted(o)) {
+        struct hs_tui_opts to = hs_tui_opts(o);
+        char title[64];
+        snprintf(title, sizeof title, "--demo %s", sc->name);
+        if (hs_tui_run_traces(&to, col.t, col.n, title) != HS_TUI_UNAVAILABLE) {
+            hs_cli_collected_free(&col);
+            return code;
+        }
+    }
+    struct hs_view_opts vo = hs_text_opts(o);
+    FILE *out = hs_outfile_watch(stdout); /* keeps the reason of a write error */
+    struct hs_conn_printer pr = {.out = out, .vo = &vo, .json = o->json};
+    if (!o->json)
+        fprintf(out, "demo scenario %s: %s\n\n", sc->name, sc->lesson);
+    for (size_t i = 0; i < col.n; i++) { /* each printed trace is freed */
+        struct hs_capture_conn cc = {.number = i + 1,
+                                     .packets = i < HS_DEMO_MAX_CONNS ? sum.packets[i] : 0};
+        hs_cli_print_conn(&pr, col.t[i], &cc);
+    }
+    col.n = 0;
+    hs_cli_collected_free(&col);
+    if (o->json) {
+        char file[64];
+        snprintf(file, sizeof file, "--demo %s", sc->name);
+        struct hs_capture_source src = {.file = file, .connections = sum.connections,
+                                        .tls_connections = sum.connections};
+        for (unsigned i = 0; i < sum.connections && i < HS_DEMO_MAX_CONNS; i++)
+            src.packets += sum.packets[i];
+        hs_cli_json_begin(&pr);
+        pr.js.extra = json_pack("{s:o}", "demo", demo_json(sc, &sum));
+        (void)hs_capture_json_end(&pr.js, &src); /* a write error is found when closing */
+    } else {
+        demo_footer(out, sc, &sum, &vo);
+    }
+    if (hs_outfile_watch_end(out, "standard output") != 0)
+        code = HS_EXIT_WRITE;
+    return code;
+}
+
 int hs_cli_run_live(const struct hs_options *o)
 {
+    if (o->demo_list) {
+        hs_demo_list(stdout);
+        return hs_outfile_finish_stream(stdout, "standard output") ? HS_EXIT_WRITE : 0;
+    }
+    const struct hs_demo_scenario *sc = o->demo ? hs_demo_find(o->live.scenario) : NULL;
     struct live_source ls = {.lo = o->live, .demo = o->demo};
+    if (sc && sc->connections > 1) {
+        ls.lo.may_prompt = false;
+        return run_demo_several(o, &ls.lo, sc);
+    }
     /* The interactive view owns the terminal: no passphrase prompt under it. */
     ls.lo.may_prompt = !hs_tui_wanted(o);
     if (hs_tui_wanted(o)) {
@@ -82,12 +173,15 @@ int hs_cli_run_live(const struct hs_options *o)
     }
     struct hs_view_opts vo = hs_text_opts(o);
     FILE *out = hs_outfile_watch(stdout); /* keeps the reason of a write error */
-    if (hs_cli_slides_stdout(o))
+    if (hs_cli_slides_stdout(o)) {
         (void)0; /* a slide ('-') takes standard output */
-    else if (o->json)
+    } else if (o->json) {
         (void)hs_view_json(out, t, vo.json_ascii); /* a write error is found when closing */
-    else
+    } else {
+        if (sc && o->live.scenario) /* named on the command line: say what it teaches */
+            fprintf(out, "demo scenario %s: %s\n\n", sc->name, sc->lesson);
         hs_view_text(out, t, &vo);
+    }
     if (hs_cli_slides_write(o, t, out) != 0)
         code = HS_EXIT_WRITE;
     if (hs_outfile_watch_end(out, "standard output") != 0)

@@ -13,7 +13,7 @@
 void hs_usage(FILE *out)
 {
     fputs("usage: hstrace [options] HOST[:PORT] | https://HOST[:PORT]/ | [IPV6]:PORT\n"
-          "       hstrace --demo [options]\n"
+          "       hstrace --demo [SCENARIO] [options]\n"
           "       hstrace -r FILE [options]\n"
           "\n"
           "Traces one HTTPS connection: DNS, the TCP handshake and the TLS handshake, drawn as\n"
@@ -70,7 +70,11 @@ void hs_usage(FILE *out)
           "                       root); set-user-ID and setcap installs become the caller\n"
           "\n"
           "Other:\n"
-          "      --demo           trace a handshake with the built-in local server (offline)\n"
+          "      --demo [SCENARIO]  trace a handshake with the built-in local server (offline);\n"
+          "                       SCENARIO: tls13 (default), tls12, tls12-rsa, hrr,\n"
+          "                       resumption, mtls, expired, wrong-name, unknown-ca,\n"
+          "                       version-mismatch, no-shared-cipher, early-data;\n"
+          "                       --demo list says what each one teaches\n"
           "  -h, --help           this help\n"
           "  -V, --version        the version\n"
           "\n"

@@ -539,7 +539,14 @@ int hs_live_trace(const struct hs_live_opts *o, const struct hs_live_extra *extr
     mbedtls_debug_set_threshold(o->debug > HS_DBGNOTES_LEVEL ? o->debug : HS_DBGNOTES_LEVEL);
     if (hs_tls_apply_options(o, s, t) != 0 || hs_tls_check_hello_size(o, &tg, s, t) != 0)
         goto done;
-    if (mbedtls_ssl_setup(&s->ssl, &s->conf) != 0 || setup_names(l, &tg, &s->ssl) != 0) {
+    if (extra && extra->own_cert &&
+        mbedtls_ssl_conf_own_cert(&s->conf, extra->own_cert, extra->own_key) != 0) {
+        hs_trace_fail(t, HS_STAGE_TLS, "cannot set the client certificate");
+        code = t->exit_code;
+        goto done;
+    }
+    if (mbedtls_ssl_setup(&s->ssl, &s->conf) != 0 || setup_names(l, &tg, &s->ssl) != 0 ||
+        (extra && extra->resume && mbedtls_ssl_set_session(&s->ssl, extra->resume) != 0)) {
         hs_trace_fail(t, HS_STAGE_TLS, "cannot set up the TLS session");
         code = t->exit_code;
         goto done;
@@ -563,6 +570,8 @@ int hs_live_trace(const struct hs_live_opts *o, const struct hs_live_extra *extr
         set_total(t);
         if (ok)
             read_tickets(l, &s->ssl);
+        if (ok && extra && extra->session)
+            (void)mbedtls_ssl_get_session(&s->ssl, extra->session); /* none: no resumption */
         close_stage(l, &s->ssl, ok);
     } else {
         set_total(t);

@@ -5,6 +5,7 @@
 #include "../core/trace.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* What a live trace is asked to do; cli/ fills it from the command line. */
 struct hs_live_opts {
@@ -28,6 +29,7 @@ struct hs_live_opts {
     const char *write_path; /* the connection's packets (pcap, or pcapng), or NULL */
     bool force;            /* write_path may replace an existing file */
     const char *user;      /* who to become once the capture is open, or NULL */
+    const char *scenario;  /* --demo NAME (live/scenario.h), NULL = the default */
 };
 
 /* Traces one connection to o->target (or to host/port given by the demo); returns the exit
@@ -39,6 +41,22 @@ int hs_live_run(const struct hs_live_opts *o, struct hs_trace *trace);
 int hs_demo_run(const struct hs_live_opts *o, struct hs_trace *trace);
 
 struct hs_live_saved;
+struct hs_capture_conn;
+
+/* What a demo scenario of several connections learned beyond each connection's trace. */
+struct hs_demo_summary {
+    unsigned connections;   /* traced */
+    double tls_ms[2];       /* the TLS handshake time of the first two */
+    bool resumed;           /* the second connection resumed the first one's session */
+    uint64_t packets[2];    /* captured, per connection */
+};
+
+/* Runs o->scenario, handing each connection's trace to fn (which owns it; c gives its number
+ * and packets captured) as -r does.  Returns the first failing connection's exit code, or 0.
+ */
+int hs_demo_run_each(const struct hs_live_opts *o,
+                     void (*fn)(void *ctx, struct hs_trace *t, const struct hs_capture_conn *c),
+                     void *ctx, struct hs_demo_summary *sum);
 
 /* The same, handing out what was captured (packets and secrets) for saving later; *keep is
  * NULL when nothing was captured.  Free it with hs_live_saved_free (live/saved.h). */

@@ -62,6 +62,7 @@ void hs_capture_json_begin(struct hs_json_stream *s, FILE *out, bool ascii)
     s->ascii = ascii;
     s->n = 0;
     s->err = false;
+    s->extra = NULL;
     if (fprintf(out, "{\n  \"hstrace\": \"%s\",\n  \"connections\": [", HS_VERSION) < 0)
         s->err = true;
 }
@@ -93,7 +94,21 @@ int hs_capture_json_end(struct hs_json_stream *s, const struct hs_capture_source
     json_object_set_new(so, "error", src->error ? json_string(src->error) : json_null());
     if (src->error && json_object_get(so, "error") == NULL)
         json_object_set_new(so, "error", json_string("capture file error"));
-    fprintf(s->out, "%s],\n  \"source\": ", s->n ? "\n  " : "");
+    fprintf(s->out, "%s],", s->n ? "\n  " : "");
+    const char *key;
+    json_t *v;
+    json_object_foreach(s->extra, key, v) {
+        json_t *k = json_string(key);
+        char *name = k ? json_dumps(k, JSON_ENCODE_ANY | hs_json_flags(s->ascii)) : NULL;
+        fprintf(s->out, "\n  %s: ", name ? name : "\"?\"");
+        free(name);
+        json_decref(k);
+        put_indented(s, v, 2);
+        fputc(',', s->out);
+    }
+    json_decref(s->extra);
+    s->extra = NULL;
+    fputs("\n  \"source\": ", s->out);
     put_indented(s, so, 2);
     json_decref(so);
     if (fputs("\n}\n", s->out) == EOF || fflush(s->out) != 0)

@@ -23,12 +23,13 @@ struct hs_json_stream {
     size_t n;   /* connections written */
     bool err;   /* a write failed */
     bool ascii; /* pure ASCII: \uXXXX for every other character */
+    json_t *extra; /* more top-level keys, written by hs_capture_json_end (which takes it) */
 };
 
 void hs_capture_json_begin(struct hs_json_stream *s, FILE *out, bool ascii);
 void hs_capture_json_conn(struct hs_json_stream *s, const struct hs_trace *t,
                           const struct hs_capture_conn *c);
-/* Closes the array, writes "source"; 0, or -1 if any write failed. */
+/* Closes the array, writes s->extra's keys and "source"; 0, or -1 if any write failed. */
 int hs_capture_json_end(struct hs_json_stream *s, const struct hs_capture_source *src);
 
 #endif
