@@ -354,7 +354,8 @@ static bool check_verification(struct live *l, mbedtls_ssl_context *ssl)
     struct hs_event *ev = hs_event_new(HS_CLIENT, HS_LAYER_LIBRARY, "note", live_now_ms(l));
     if (flags == 0) {
         hs_event_summary(ev, "certificate verified%s",
-                         l->verify.name ? " (name checked by hstrace)" : "");
+                         t->chain == NULL ? " with the resumed session (none sent)"
+                         : l->verify.name ? " (name checked by hstrace)" : "");
     } else {
         char why[256] = "";
         size_t k = 0;

@@ -133,15 +133,11 @@ static void draw_header(struct app *a)
         items[n++].p = TP_PROBLEM;
     }
     /* Verification first: on a narrow screen the cipher suite is what gets cut. */
-    if (t->verified == 1) {
-        snprintf(items[n].text, sizeof items[n].text, "certificate verified");
-        items[n++].p = TP_GOOD;
-    } else if (t->verified == 0) {
-        snprintf(items[n].text, sizeof items[n].text, "certificate NOT VERIFIED");
-        items[n++].p = TP_PROBLEM;
-    } else if (!a->running && !failed) {
-        snprintf(items[n].text, sizeof items[n].text, "certificate not checked");
-        items[n++].p = TP_NORMAL;
+    int tone;
+    const char *cert = hs_view_cert_words(t, !a->running && !failed, &tone);
+    if (cert) {
+        snprintf(items[n].text, sizeof items[n].text, "%s", cert);
+        items[n++].p = tone > 0 ? TP_GOOD : tone == 0 ? TP_PROBLEM : TP_NORMAL;
     }
     const char *known[] = {t->version, t->cipher_suite, t->group};
     for (int i = 0; i < 3; i++) {

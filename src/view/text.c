@@ -60,6 +60,18 @@ struct ctx {
     int width;   /* total columns, < 0 unlimited */
 };
 
+const char *hs_view_cert_words(const struct hs_trace *t, bool say_unchecked, int *tone)
+{
+    *tone = t->verified;
+    if (t->verified == 1)
+        return t->resumed && t->chain == NULL
+                   ? "certificate verified when the session was made (none sent on resumption)"
+                   : "certificate verified";
+    if (t->verified == 0)
+        return "certificate NOT VERIFIED";
+    return say_unchecked ? "certificate not checked" : NULL;
+}
+
 /* One piece of a line: text (already safe) and its colour. */
 struct seg {
     const char *text;
@@ -241,12 +253,10 @@ static void put_result(const struct ctx *c, const struct hs_trace *t)
     }
     if (t->resumed)
         items[n++] = (struct seg){"resumed", P_NONE};
-    if (t->verified == 1)
-        items[n++] = (struct seg){"certificate verified", P_GOOD};
-    else if (t->verified == 0)
-        items[n++] = (struct seg){"certificate NOT VERIFIED", P_PROBLEM};
-    else if (!failed)
-        items[n++] = (struct seg){"certificate not checked", P_NONE};
+    int tone;
+    const char *cert = hs_view_cert_words(t, !failed, &tone);
+    if (cert)
+        items[n++] = (struct seg){cert, tone > 0 ? P_GOOD : tone == 0 ? P_PROBLEM : P_NONE};
 
     int room = room_from(c, 0);
     size_t sep_w = hs_view_cols(c->g->sep, strlen(c->g->sep));

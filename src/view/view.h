@@ -28,6 +28,14 @@ struct hs_view_opts {
  */
 void hs_view_text(FILE *out, const struct hs_trace *t, const struct hs_view_opts *o);
 
+/*
+ * The header's words on the server's certificate: "certificate verified" (*tone 1),
+ * "certificate NOT VERIFIED" (0), "certificate not checked" (-1, only when say_unchecked) or
+ * NULL.  A resumed handshake carries no certificate: its verdict is the original session's,
+ * and the words say so.
+ */
+const char *hs_view_cert_words(const struct hs_trace *t, bool say_unchecked, int *tone);
+
 /* The JSON document of the live contract (man/hstrace-json.schema.json); always complete
  * and valid UTF-8, whatever the trace holds.  The caller json_decref()s it. */
 json_t *hs_trace_to_json(const struct hs_trace *t);

@@ -159,3 +159,9 @@ for n in $NAMES; do
     grep -q -- "^| \`$n\` |" README.md || missing+=" $n(README)"
 done
 check "every scenario is in --help, the man page and the README" eval '[ -z "$missing" ] || { echo "# missing:$missing"; false; }'
+
+# A resumed handshake sends no certificate: the header says whose verdict it shows.
+run_text --demo resumption --plain
+check "resumption: the second header does not claim a certificate it never saw" eval '
+    rc_is 0 && grep -q "resumed · certificate verified when the session was made (none sent on resumption)" "$OUT" &&
+    [ "$(grep -c "· certificate verified$" "$OUT")" = 1 ]'
