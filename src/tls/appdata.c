@@ -117,6 +117,10 @@ static bool in_flight13(struct hs_decoder *d, struct side *s, size_t body)
     struct side *o = dec_other(d, s);
     if (!d->st.sh_seen || d->st.version != 0x0304)
         return false;
+    /* Its Finished was read (decrypted): what follows is after its flight, e.g. an alert
+     * under application keys this connection never derived. */
+    if (d->st.finished[s->who])
+        return false;
     if (s->who == HS_CLIENT && o->flight.records == 0)
         return false;
     if (o->flight.records > 0)

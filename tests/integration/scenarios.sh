@@ -165,3 +165,8 @@ run_text --demo resumption --plain
 check "resumption: the second header does not claim a certificate it never saw" eval '
     rc_is 0 && grep -q "resumed · certificate verified when the session was made (none sent on resumption)" "$OUT" &&
     [ "$(grep -c "· certificate verified$" "$OUT")" = 1 ]'
+
+# After the server's Finished was read, its next record is not its handshake flight again.
+trace_json --demo expired
+check "expired: the server's record after its Finished is not named EncryptedHandshake" eval '
+    rc_is 5 && [ -z "$(q ".events[] | select(.type == \"EncryptedHandshake\") | .type")" ]'
