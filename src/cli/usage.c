@@ -46,6 +46,7 @@ void hs_usage(FILE *out)
           "      --color WHEN     auto, always or never (NO_COLOR is honoured)\n"
           "      --ascii          draw with ASCII only, no Unicode line drawing\n"
           "      --explain        a plain-words sentence under each message\n"
+          "      --keys           the key schedule, checked (secret material: shows keys)\n"
           "      --keylog FILE    append the TLS secrets in NSS key log format (SSLKEYLOGFILE)\n"
           "      --debug N        also show mbedTLS debug lines up to level N (1-4)\n"
           "\n"

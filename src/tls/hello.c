@@ -262,6 +262,8 @@ out:;
     /* RFC 7366: in force when both hellos carry it (the server sends it for CBC suites only). */
     st->etm = hs_u16_in(st->offer.exts, st->offer.nexts, 22) &&
               hs_u16_in(info.types, info.ntypes, 22);
+    st->ems = hs_u16_in(st->offer.exts, st->offer.nexts, 23) &&
+              hs_u16_in(info.types, info.ntypes, 23);
     if (version)
         st->version = version;
     if (have_suite)
