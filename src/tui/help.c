@@ -14,6 +14,7 @@ static const struct key_help ladder_keys[] = {
     {"Left", "fold, go to the parent, back to the ladder"},
     {"Tab", "next pane: ladder, fields, bytes"},
     {"x", "show/hide the hex dump"},
+    {"K", "the key schedule, checked (with --keys; secret material)"},
     {"t", "time: since the start / since the previous row"},
     {"/", "search types, summaries, field names and values"},
     {"n  N", "next / previous match"},
