@@ -1,5 +1,5 @@
 /* The key schedule box (K, with --keys): view/keys.h's lines over the screen, scrolled with
- * the arrow keys and PgUp/PgDn; any other key closes it. */
+ * the arrow keys (j/k), PgUp/PgDn (space), Home and End (G); any other key closes it. */
 #include "internal.h"
 
 #include "../core/mem.h"
@@ -34,6 +34,7 @@ bool tui_keys_key(int key, int *top)
     case KEY_PPAGE: *top -= LINES / 2; break;
     case KEY_NPAGE: case ' ': *top += LINES / 2; break;
     case KEY_HOME: *top = 0; break;
+    case KEY_END: case 'G': *top = 1 << 20; break; /* drawing clamps it */
     default: return false;
     }
     if (*top < 0)
@@ -61,7 +62,7 @@ void tui_keys_draw(const struct tui_ui *ui, const struct hs_trace *t, int *top)
     werase(w);
     tui_glyph(w, ui, 0, 0, ui->g->hline, cols, TP_BOLD, 0);
     tui_glyph(w, ui, rows - 1, 0, ui->g->hline, cols, TP_BOLD, 0);
-    tui_text(w, ui, 0, 2, " key schedule (K; arrows scroll, any other key closes) ", cols - 4,
+    tui_text(w, ui, 0, 2, " key schedule (K): arrows, PgUp/PgDn, Home/End scroll; any other key closes ", cols - 4,
              TP_BOLD, 0);
     for (int y = 0; y < body && (size_t)(*top + y) < l.n; y++) {
         size_t i = (size_t)(*top + y);
