@@ -253,6 +253,7 @@ static int tls_found(struct conn *c, int dir, double t_ms)
             dir = !dir;
         }
         c->dec = hs_decoder_new(c->trace, c->rp->keys);
+        hs_decoder_key_schedule(c->dec, c->rp->o->key_schedule);
         struct replay *rp = c->rp;
         rp->ndecoding++;
         if (rp->no_keys)

@@ -26,6 +26,7 @@ struct hs_replay_opts {
     const char *keylog;     /* NSS key log file, or NULL */
     long conn;              /* only the Nth TLS connection (1-based), 0 = all */
     const char *filter;     /* HOST[:PORT]: either end's address or the SNI, and a port */
+    bool key_schedule;      /* --keys: each trace gets its key schedule */
 };
 
 /* Called for each selected TLS connection as it completes; takes ownership of trace. */

@@ -17,6 +17,7 @@ struct hs_options {
     enum hs_color color;
     bool ascii;
     bool explain;          /* a plain-words line under each row */
+    bool keys;             /* --keys: the key schedule (secret material) */
     bool demo;
     bool demo_list;        /* --demo list: print the scenarios and exit */
     const char *read_path;  /* -r FILE: decode a capture instead of connecting */

@@ -26,7 +26,7 @@
 static struct hs_replay_opts replay_opts(const struct hs_options *o)
 {
     return (struct hs_replay_opts){.path = o->read_path, .keylog = o->live.keylog, .conn = o->conn,
-                                   .filter = o->filter};
+                                   .filter = o->filter, .key_schedule = o->keys};
 }
 
 /* What the file held beyond its connections, on stderr (after the view, if any). */

@@ -47,6 +47,7 @@ void hs_usage(FILE *out)
           "      --ascii          draw with ASCII only, no Unicode line drawing\n"
           "      --explain        under each message, what it does in this connection and\n"
           "                       the RFC section it follows (interactive view: key e)\n"
+          "      --keys           the key schedule, checked (secret material: shows keys)\n"
           "      --keylog FILE    append the TLS secrets in NSS key log format (SSLKEYLOGFILE)\n"
           "      --debug N        also show mbedTLS debug lines up to level N (1-4)\n"
           "\n"

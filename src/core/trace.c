@@ -35,6 +35,7 @@ void hs_trace_copy_header(struct hs_trace *dst, const struct hs_trace *src)
     free(dst->hint);
     hs_field_free(dst->chain);
     hs_field_free(dst->problems);
+    hs_field_free(dst->key_schedule);
     dst->host = dup_or_null(src->host);
     dst->port = src->port;
     dst->address = dup_or_null(src->address);
@@ -60,6 +61,7 @@ void hs_trace_copy_header(struct hs_trace *dst, const struct hs_trace *src)
     dst->round_trips = src->round_trips;
     dst->tcp_inferred = src->tcp_inferred;
     dst->hint = dup_or_null(src->hint);
+    dst->key_schedule = hs_field_clone(src->key_schedule);
 }
 
 void hs_trace_free(struct hs_trace *t)
@@ -81,6 +83,7 @@ void hs_trace_free(struct hs_trace *t)
     free(t->hint);
     hs_field_free(t->chain);
     hs_field_free(t->problems);
+    hs_field_free(t->key_schedule);
     free(t);
 }
 

@@ -87,6 +87,11 @@ struct hs_trace {
     bool tcp_inferred;         /* TCP rows derived from connect() timing */
     char *hint;                /* one hint line (e.g. how to allow capture), or NULL */
 
+    /* The connection's key schedule (secret material), filled by the decoder once it has a
+     * ServerHello: an object (version, cipher_suite, steps[], finished{}, missing[]), or NULL.
+     * Views show it only when asked (--keys). */
+    struct hs_field *key_schedule;
+
     /* (A new header field above is copied by hs_trace_copy_header too.) */
 
     /* Events in time order. */

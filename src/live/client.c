@@ -557,6 +557,7 @@ int hs_live_trace(const struct hs_live_opts *o, const struct hs_live_extra *extr
 
     l->keys = hs_keylog_new();
     l->dec = hs_decoder_new(t, l->keys);
+    hs_decoder_key_schedule(l->dec, l->o->key_schedule);
 
     struct hs_addr dst;
     bool connected = connect_stage(l, &tg, &dst);

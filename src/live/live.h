@@ -26,6 +26,7 @@ struct hs_live_opts {
     double timeout_s;      /* connect and handshake */
     const char *keylog;    /* append the secrets here, else $SSLKEYLOGFILE, else nowhere */
     int debug;             /* mbedTLS debug threshold shown as rows, 0 = off */
+    bool key_schedule;     /* --keys: the trace gets the connection's key schedule */
     const char *write_path; /* the connection's packets (pcap, or pcapng), or NULL */
     bool force;            /* write_path may replace an existing file */
     const char *user;      /* who to become once the capture is open, or NULL */

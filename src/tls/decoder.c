@@ -186,6 +186,7 @@ void hs_decoder_finish(struct hs_decoder *d, double t_ms)
         dec_handshake_finish(d, s, t_ms);
     }
     dec_flush_runs(d);
+    dec_key_schedule(d);
     for (int i = 0; i < 2; i++) {
         struct side *s = &d->side[i];
         if (s->lim.dropped == 0)
@@ -231,6 +232,12 @@ struct hs_decoder *hs_decoder_new(struct hs_trace *trace, struct hs_keylog *keys
     return d;
 }
 
+void hs_decoder_key_schedule(struct hs_decoder *d, bool on)
+{
+    if (d)
+        d->want_key_schedule = on;
+}
+
 void hs_decoder_free(struct hs_decoder *d)
 {
     if (d == NULL)
@@ -246,5 +253,6 @@ void hs_decoder_free(struct hs_decoder *d)
         free(s->pr.held);
     }
     free(d->scratch);
+    hs_transcript_free(d->transcript);
     free(d);
 }

@@ -41,6 +41,10 @@ void hs_decoder_feed(struct hs_decoder *d, enum hs_side from, double t_ms, const
  * record header it can trust. */
 void hs_decoder_gap(struct hs_decoder *d, enum hs_side from, double t_ms, size_t n);
 
+/* on: keep the transcript hashes and give the trace its key schedule (trace->key_schedule,
+ * secret material) once the handshake is over; off (the default) keeps neither. */
+void hs_decoder_key_schedule(struct hs_decoder *d, bool on);
+
 /* The key log gained secrets: retry the records held back for want of a key. */
 void hs_decoder_keys_changed(struct hs_decoder *d);
 

@@ -10,6 +10,7 @@
 #define HS_DECODER_INTERNAL_H
 
 #include "decoder.h"
+#include "keysched.h"
 #include "msg.h"
 #include "protect.h"
 #include "record.h"
@@ -157,6 +158,8 @@ struct hs_decoder {
     bool want_retry;
     bool retrying;
     uint8_t *scratch;              /* decryption output */
+    bool want_key_schedule;
+    struct hs_transcript *transcript; /* for the key schedule, from the first message */
 };
 
 /* decoder.c: frame lists, rows. */
@@ -210,5 +213,7 @@ void dec_handle_plain(struct hs_decoder *d, struct side *s, uint8_t type, const 
 /* Drops a partly reassembled message (after a gap). */
 void dec_handshake_drop(struct side *s);
 void dec_handshake_finish(struct hs_decoder *d, struct side *s, double t);
+/* Rebuilds the trace's key schedule from the transcript and the key log. */
+void dec_key_schedule(struct hs_decoder *d);
 
 #endif

@@ -70,6 +70,13 @@ static void emit_handshake(struct hs_decoder *d, struct side *s, const uint8_t *
     struct hs_event *ev = dec_msg_start(d, s, "Handshake", t, &m);
     hs_decode_handshake(&m, msg, n);
     dec_msg_finish(&m, msg, n);
+    if (d->want_key_schedule) {
+        if (d->transcript == NULL)
+            d->transcript = hs_transcript_new();
+        hs_transcript_add(d->transcript, s->who, msg, n, &d->st);
+        if (msg[0] == HS_MT_FINISHED && hs_transcript_complete(d->transcript))
+            dec_key_schedule(d);
+    }
     struct recmeta meta = {.t = t, .frames = &s->hs.frames, .encrypted = s->hs.enc,
                            .decrypted = s->hs.dec, .wire = s->hs.wire, .nwire = s->hs.nwire,
                            .keys = s->hs.keys, .cipher = s->hs.cipher,
@@ -235,6 +242,15 @@ void dec_handle_plain(struct hs_decoder *d, struct side *s, uint8_t type, const 
                     type, n);
         return;
     }
+}
+
+void dec_key_schedule(struct hs_decoder *d)
+{
+    if (!d->want_key_schedule)
+        return;
+    struct hs_field *ks = hs_keysched_build(d->transcript, &d->st, d->keys, d->trace->group);
+    hs_field_free(d->trace->key_schedule);
+    d->trace->key_schedule = ks;
 }
 
 void dec_handshake_drop(struct side *s)

@@ -91,7 +91,8 @@ struct hs_tls_state {
     bool sid_resumed;           /* TLS 1.2: ServerHello echoed the client's session id */
     bool etm;                   /* TLS 1.0-1.2: encrypt_then_mac in both hellos (for the
                                    keys that follow the next ChangeCipherSpec) */
-    bool ems;                   /* TLS 1.0-1.2: extended_master_secret in both hellos */
+    bool ems;                   /* TLS 1.0-1.2: extended_master_secret in both hellos (RFC
+                                   7627) */
     bool server_certificate;
     bool finished[2];           /* by side */
     bool end_of_early_data;

@@ -291,6 +291,10 @@ static void ladder_screen_key(struct app *a, int key)
             a->quit = true;
         }
         return;
+    case 'K':
+        a->keys = true;
+        a->keys_top = 0;
+        return;
     case '\t':
         a->focus = a->focus == F_LADDER ? F_TREE
                    : a->focus == F_TREE && a->det.hex ? F_HEX
@@ -387,6 +391,10 @@ static void on_key(struct app *a, int key)
     }
     if (a->help) {
         a->help = false;
+        return;
+    }
+    if (a->keys) {
+        a->keys = tui_keys_key(key, &a->keys_top);
         return;
     }
     if (key == KEY_MOUSE) {

@@ -32,6 +32,8 @@ struct app {
     struct tui_detail det;
     enum focus focus;
     bool help, quit;
+    bool keys;         /* the key schedule box (K) is open */
+    int keys_top;      /* its first line shown */
 
     char status[512];
     enum tui_paint status_paint;

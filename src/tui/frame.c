@@ -278,6 +278,8 @@ void tui_app_draw(struct app *a)
         wnoutrefresh(a->wl);
         wnoutrefresh(a->wd);
     }
+    if (a->keys && !a->in_list)
+        tui_keys_draw(ui, tui_app_current(a), &a->keys_top);
     if (a->help)
         tui_help_draw(ui, a->live, a->ntraces > 1);
     doupdate();

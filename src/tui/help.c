@@ -15,6 +15,7 @@ static const struct key_help ladder_keys[] = {
     {"Tab", "next pane: ladder, fields, bytes"},
     {"x", "show/hide the hex dump"},
     {"e", "show/hide the explanations of the message and the selected field"},
+    {"K", "the key schedule, checked (with --keys; secret material)"},
     {"t", "time: since the start / since the previous row"},
     {"/", "search types, summaries, field names and values"},
     {"n  N", "next / previous match"},

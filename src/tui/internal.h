@@ -159,6 +159,12 @@ bool tui_prompt(const struct tui_ui *ui, int y, const char *label, const char *i
 /* Draws the key help in a box over the screen (on stdscr, after the panes). */
 void tui_help_draw(const struct tui_ui *ui, bool live, bool list);
 
+/* ---- keysbox.c ---- */
+/* Draws the key schedule box of t (or why there is none) from line *top (kept in range). */
+void tui_keys_draw(const struct tui_ui *ui, const struct hs_trace *t, int *top);
+/* Scroll keys of the box; false for a key that closes it. */
+bool tui_keys_key(int key, int *top);
+
 /* ---- feed.c: the live source in a worker thread ---- */
 
 struct tui_feed;

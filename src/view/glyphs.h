@@ -26,6 +26,8 @@
     X(rule, "\u2500\u2500", "--")    /* around a capture's connection header */                \
     X(opened, "\u25be", "-")         /* field tree folds */                                    \
     X(closed, "\u25b8", "+")                                                                   \
+    X(tee, "\u251c", "|")            /* key schedule tree: a step, the last step */            \
+    X(corner, "\u2514", "`")                                                                   \
     X(up, "\u2191", "^")             /* key names */                                           \
     X(down, "\u2193", "v")
 

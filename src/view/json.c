@@ -183,6 +183,8 @@ json_t *hs_trace_to_json(const struct hs_trace *t)
 
     set_new(doc, "tcp_inferred", json_boolean(t->tcp_inferred));
     set_new(doc, "hint", str_json(t->hint));
+    if (t->key_schedule) /* only with --keys: secret material */
+        set_new(doc, "key_schedule", field_json(t->key_schedule));
 
     json_t *events = json_array();
     for (const struct hs_event *ev = t->first; ev; ev = ev->next)

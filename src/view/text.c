@@ -26,6 +26,7 @@
 
 #include "../core/mem.h"
 #include "glyphs.h"
+#include "keys.h"
 #include "safe.h"
 
 #include <stdlib.h>
@@ -518,6 +519,22 @@ static void put_timings(const struct ctx *c, const struct hs_trace *t)
     free(line);
 }
 
+static void key_line(void *ctx, const char *line, bool problem)
+{
+    const struct ctx *c = ctx;
+    put_painted(c, problem ? P_PROBLEM : P_NONE, line, strlen(line));
+    fputc('\n', c->out);
+}
+
+/* --keys: the key schedule under the ladder, never cut (see view/keys.h). */
+static void put_keys(const struct ctx *c, const struct hs_trace *t)
+{
+    if (t->key_schedule == NULL)
+        return;
+    fputc('\n', c->out);
+    hs_view_keys(t->key_schedule, c->o->ascii, key_line, (void *)c);
+}
+
 void hs_view_text(FILE *out, const struct hs_trace *t, const struct hs_view_opts *o)
 {
     static const struct hs_view_opts defaults = {0};
@@ -563,6 +580,7 @@ void hs_view_text(FILE *out, const struct hs_trace *t, const struct hs_view_opts
     }
     put_certificate(&c, t);
     put_timings(&c, t);
+    put_keys(&c, t);
     if (t->hint) {
         char *hint = hs_view_safe(t->hint, o->ascii);
         char *line = hs_xasprintf("hint: %s", hint);

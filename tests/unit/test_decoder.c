@@ -44,20 +44,7 @@ static const struct step script[] = {
 static struct hs_keylog *rfc_keys(void)
 {
     struct hs_keylog *kl = hs_keylog_new();
-    const uint8_t *cr = vector_get("client_random")->bytes;
-    static const struct {
-        enum hs_secret kind;
-        const char *name;
-    } secrets[] = {
-        {HS_SECRET_CLIENT_HANDSHAKE, "client_handshake_traffic_secret"},
-        {HS_SECRET_SERVER_HANDSHAKE, "server_handshake_traffic_secret"},
-        {HS_SECRET_CLIENT_TRAFFIC_0, "client_application_traffic_secret_0"},
-        {HS_SECRET_SERVER_TRAFFIC_0, "server_application_traffic_secret_0"},
-    };
-    for (size_t i = 0; i < 4; i++) {
-        const struct vector *e = vector_get(secrets[i].name);
-        assert_int_equal(hs_keylog_add(kl, secrets[i].kind, cr, e->bytes, e->len), HS_OK);
-    }
+    vectors_add_secrets(kl, HS_SECRET_COUNT);
     return kl;
 }
 

@@ -117,4 +117,31 @@ static inline const uint8_t *vector_bytes(const char *name, size_t *len)
     return v->bytes;
 }
 
+#ifdef HS_KEYLOG_H
+/* RFC 8448's four traffic secrets into kl under its client random; the one of kind `flip`
+ * (HS_SECRET_COUNT: none) gets its first bit flipped, to make a wrong key log. */
+static inline void vectors_add_secrets(struct hs_keylog *kl, enum hs_secret flip)
+{
+    const uint8_t *cr = vector_get("client_random")->bytes;
+    static const struct {
+        enum hs_secret kind;
+        const char *name;
+    } secrets[] = {
+        {HS_SECRET_CLIENT_HANDSHAKE, "client_handshake_traffic_secret"},
+        {HS_SECRET_SERVER_HANDSHAKE, "server_handshake_traffic_secret"},
+        {HS_SECRET_CLIENT_TRAFFIC_0, "client_application_traffic_secret_0"},
+        {HS_SECRET_SERVER_TRAFFIC_0, "server_application_traffic_secret_0"},
+    };
+    for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++) {
+        const struct vector *e = vector_get(secrets[i].name);
+        uint8_t s[64];
+        assert_true(e->len <= sizeof s);
+        memcpy(s, e->bytes, e->len);
+        if (secrets[i].kind == flip)
+            s[0] ^= 1;
+        assert_int_equal(hs_keylog_add(kl, secrets[i].kind, cr, s, e->len), HS_OK);
+    }
+}
+#endif
+
 #endif
