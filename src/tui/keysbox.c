@@ -64,8 +64,8 @@ void tui_keys_draw(const struct tui_ui *ui, const struct hs_trace *t, int *top)
     tui_glyph(w, ui, rows - 1, 0, ui->g->hline, cols, TP_BOLD, 0);
     tui_text(w, ui, 0, 2, " key schedule (K): arrows, PgUp/PgDn, Home/End scroll; any other key closes ", cols - 4,
              TP_BOLD, 0);
-    for (int y = 0; y < body && (size_t)(*top + y) < l.n; y++) {
-        size_t i = (size_t)(*top + y);
+    for (int y = 0; y < body && (size_t)*top + (size_t)y < l.n; y++) {
+        size_t i = (size_t)*top + (size_t)y;
         tui_text(w, ui, y + 1, 1, l.v[i], cols - 2,
                  l.problem[i] ? TP_PROBLEM : i == 0 ? TP_ENC : TP_NORMAL, 0);
     }
