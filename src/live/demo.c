@@ -127,7 +127,8 @@ static int make_cert(struct demo *d, mbedtls_x509_crt *crt, mbedtls_pk_context *
     return r;
 }
 
-static int demo_setup(struct demo *d)
+/* stepped: the client waits for key presses, so the server waits for it without a bound. */
+static int demo_setup(struct demo *d, bool stepped)
 {
     int r = mbedtls_ctr_drbg_seed(&d->drbg, mbedtls_entropy_func, &d->entropy, NULL, 0);
     if (r == 0)
@@ -150,7 +151,7 @@ static int demo_setup(struct demo *d)
     if (r != 0)
         return r;
     mbedtls_ssl_conf_rng(&d->conf, mbedtls_ctr_drbg_random, &d->drbg);
-    mbedtls_ssl_conf_read_timeout(&d->conf, SERVER_IO_TIMEOUT_MS);
+    mbedtls_ssl_conf_read_timeout(&d->conf, stepped ? 0 : SERVER_IO_TIMEOUT_MS);
     mbedtls_ssl_conf_min_tls_version(&d->conf, MBEDTLS_SSL_VERSION_TLS1_2);
     mbedtls_ssl_conf_max_tls_version(&d->conf, MBEDTLS_SSL_VERSION_TLS1_3);
     d->alpn[0] = "h2";
@@ -289,7 +290,7 @@ int hs_demo_run_keep(const struct hs_live_opts *o, struct hs_trace *trace,
     mbedtls_ssl_ticket_init(&d->tickets);
 
     int code;
-    if (psa_crypto_init() != PSA_SUCCESS || demo_setup(d) != 0) {
+    if (psa_crypto_init() != PSA_SUCCESS || demo_setup(d, o->before_step != NULL) != 0) {
         hs_trace_fail(trace, HS_STAGE_TLS, "cannot start the demo server: %s",
                       errno ? strerror(errno) : "mbedTLS setup failed");
         code = trace->exit_code;
