@@ -17,6 +17,7 @@ struct hs_options {
     enum hs_color color;
     bool ascii;
     bool explain;          /* a plain-words line under each row */
+    bool step;             /* --step: the interactive view advances one message per key */
     bool demo;
     const char *read_path;  /* -r FILE: decode a capture instead of connecting */
     long conn;              /* --conn N (1-based), 0 = all */

@@ -162,8 +162,13 @@ void tui_help_draw(const struct tui_ui *ui, bool live, bool list);
 /* ---- feed.c: the live source in a worker thread ---- */
 
 struct tui_feed;
-/* Starts src's run in a new thread; NULL if the thread cannot start. */
-struct tui_feed *tui_feed_start(const struct hs_tui_source *src);
+/* Starts src's run in a new thread (step: stepped, one message shown); NULL if the thread
+ * cannot start. */
+struct tui_feed *tui_feed_start(const struct hs_tui_source *src, bool step);
+/* Step mode: the user has been shown this many messages (SIZE_MAX: all, run to the end). */
+void tui_feed_allow(struct tui_feed *f, size_t shown);
+/* Step mode: the worker waits for the user. */
+bool tui_feed_waiting(struct tui_feed *f);
 /*
  * Moves the events that arrived since the last call into view (a trace the UI owns), with the
  * connection's header as the source knows it now; true when anything changed.
