@@ -104,6 +104,7 @@ struct live {
     struct hs_verify verify;
     char last_note[160];      /* the last library note, not to repeat it */
     double paused_ms;         /* step mode: time spent waiting in o->before_step */
+    bool step_begun;          /* step mode: the first pause is behind */
 };
 
 /* ms since the trace started. */

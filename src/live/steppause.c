@@ -8,11 +8,31 @@
 #include "client_internal.h"
 
 #include <stdio.h>
+#include <unistd.h>
+
+/* Before the first step: the capture may not have brought the TCP handshake's rows yet (pcap
+ * hands packets over in batches); waits a little (SEG_WAIT_MS at most) for the three. */
+static void wait_tcp_rows(struct live *l)
+{
+    double until = hs_wall_s() + SEG_WAIT_MS / 1000.0;
+    for (;;) {
+        live_drain_capture(l);
+        int n = 0;
+        for (const struct hs_event *ev = l->trace->first; ev && n < 3; ev = ev->next)
+            n += ev->layer == HS_LAYER_TCP;
+        if (n >= 3 || hs_wall_s() >= until)
+            return;
+        usleep(500);
+    }
+}
 
 void live_step_pause(struct live *l)
 {
     if (l->o->before_step == NULL)
         return;
+    if (!l->step_begun && l->cap)
+        wait_tcp_rows(l);
+    l->step_begun = true;
     live_drain_capture(l);
     live_flush_feed(l, FEED_WAIT);
     double t0 = hs_wall_s();

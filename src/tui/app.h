@@ -13,6 +13,7 @@ struct tui_step {
     bool on;
     bool all;          /* End: every message shown, new ones too */
     size_t shown;      /* messages shown, from 1 */
+    size_t wanted;     /* messages asked for: shown, or one more while it is on its way */
     size_t total;      /* messages in the trace so far */
     size_t placed;     /* the shown count the selection was last put on */
 };

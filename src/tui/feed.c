@@ -25,10 +25,10 @@ struct tui_feed {
     bool done;
     int code;
     void *kept;                  /* what the run kept for "save" (packets, secrets) */
-    /* Step mode: the worker waits in hs_tui_step_wait while more messages (TCP and TLS rows)
-     * arrived than the user was shown. */
+    /* Step mode: the worker waits in hs_tui_step_wait while the messages (TCP and TLS rows)
+     * that arrived are as many as the user asked for. */
     bool stepping, waiting;
-    size_t arrived, allowed;
+    size_t arrived, wanted;
     pthread_cond_t go;
 };
 
@@ -66,16 +66,16 @@ void hs_tui_step_wait(void *gate)
     struct tui_feed *f = gate;
     pthread_mutex_lock(&f->lock);
     f->waiting = true;
-    while (f->arrived > f->allowed)
+    while (f->arrived >= f->wanted)
         pthread_cond_wait(&f->go, &f->lock);
     f->waiting = false;
     pthread_mutex_unlock(&f->lock);
 }
 
-void tui_feed_allow(struct tui_feed *f, size_t shown)
+void tui_feed_allow(struct tui_feed *f, size_t wanted)
 {
     pthread_mutex_lock(&f->lock);
-    f->allowed = shown;
+    f->wanted = wanted;
     pthread_cond_signal(&f->go);
     pthread_mutex_unlock(&f->lock);
 }
@@ -83,7 +83,7 @@ void tui_feed_allow(struct tui_feed *f, size_t shown)
 bool tui_feed_waiting(struct tui_feed *f)
 {
     pthread_mutex_lock(&f->lock);
-    bool w = f->waiting && f->arrived > f->allowed;
+    bool w = f->waiting && f->arrived >= f->wanted;
     pthread_mutex_unlock(&f->lock);
     return w;
 }
@@ -93,7 +93,7 @@ struct tui_feed *tui_feed_start(const struct hs_tui_source *src, bool step)
     struct tui_feed *f = hs_xcalloc(1, sizeof *f);
     f->src = src;
     f->stepping = step;
-    f->allowed = step ? 1 : SIZE_MAX;
+    f->wanted = step ? 1 : SIZE_MAX;
     pthread_cond_init(&f->go, NULL);
     f->trace = hs_trace_new();
     f->trace->listener = on_event;

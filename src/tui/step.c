@@ -16,7 +16,7 @@ static bool is_message(const struct hs_event *ev)
 
 void tui_step_begin(struct app *a)
 {
-    a->step = (struct tui_step){.on = a->o->step, .shown = 1, .placed = 0};
+    a->step = (struct tui_step){.on = a->o->step, .shown = 1, .wanted = 1};
     if (!a->step.on)
         return;
     a->det.explain_off = false; /* the current message's explanation is the point */
@@ -31,6 +31,13 @@ void tui_step_apply(struct app *a)
         return;
     struct tui_doc *d = &a->doc;
     size_t total = 0, cut = d->nrows, current = 0;
+    for (size_t i = 0; i < d->nrows; i++)
+        total += is_message(d->rows[i]);
+    if (total >= s->wanted && s->shown < s->wanted)
+        s->shown = s->wanted; /* the message asked for has come */
+    if (s->all)
+        s->shown = s->wanted = total > 0 ? total : 1;
+    total = 0;
     for (size_t i = 0; i < d->nrows; i++) {
         if (!is_message(d->rows[i]))
             continue;
@@ -41,11 +48,9 @@ void tui_step_apply(struct app *a)
             current = i;
     }
     s->total = total;
-    if (s->all)
-        s->shown = total > 0 ? total : 1;
     d->nrows = cut;
     if (a->feed)
-        tui_feed_allow(a->feed, s->all || a->quit_when_done ? SIZE_MAX : s->shown);
+        tui_feed_allow(a->feed, s->all || a->quit_when_done ? SIZE_MAX : s->wanted);
     /* Put the selection on the current message once it is there; then the user may move. */
     if (s->placed != s->shown && total >= s->shown) {
         a->lad.sel = current;
@@ -68,12 +73,13 @@ bool tui_step_key(struct app *a, int key)
         return false;
     bool ladder = a->focus == F_LADDER;
     if (key == ' ' || (ladder && key == KEY_RIGHT)) {
-        if (s->shown < s->total)
-            s->shown++;
+        if (s->shown <= s->total)
+            s->wanted = s->shown + 1; /* shown when it is there */
     } else if (key == KEY_BACKSPACE || key == 127 || key == 8 || (ladder && key == KEY_LEFT)) {
         s->all = false;
         if (s->shown > 1)
             s->shown--;
+        s->wanted = s->shown;
     } else if (ladder && key == KEY_END) {
         s->all = true;
     } else {

@@ -50,8 +50,8 @@ struct hs_tui_source {
  * ran when the terminal cannot be set up.
  */
 /*
- * Step mode, in the worker thread: returns once the user has been shown every message that
- * reached the trace so far and asked for the next one (or quit, or pressed End).
+ * Step mode, in the worker thread: returns once the user has asked for a message that has not
+ * reached the trace yet (or quit, or pressed End).
  */
 void hs_tui_step_wait(void *gate);
 
