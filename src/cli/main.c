@@ -1,6 +1,7 @@
 /* hstrace: parse the command line, give up root where it must, run the chosen source. */
 #include "options.h"
 #include "run.h"
+#include "textopts.h"
 #include "usage.h"
 
 #include "../core/outfile.h"
@@ -23,6 +24,8 @@ int main(int argc, char **argv)
         return hs_outfile_finish_stream(stdout, "standard output") ? HS_EXIT_WRITE : 0;
     if (r > 0)
         return hs_usage_failed(&o, o.error);
+    if (o.step && !hs_tui_wanted(&o))
+        return hs_usage_failed(&o, hs_step_refused());
 
     /* Who to become is known now: a -Z that cannot be honoured stops here, before anything. */
     struct hs_privs privs;

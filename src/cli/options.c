@@ -18,7 +18,7 @@ enum {
     OPT_SNI = 256, OPT_NO_SNI, OPT_ALPN, OPT_TLS12, OPT_TLS13, OPT_CIPHERS, OPT_GROUPS,
     OPT_CAFILE, OPT_CAPATH, OPT_TIMEOUT, OPT_JSON, OPT_PLAIN, OPT_COLOR, OPT_ASCII, OPT_EXPLAIN,
     OPT_KEYS, OPT_KEYLOG, OPT_DEBUG, OPT_DEMO, OPT_CONN, OPT_FILTER, OPT_FORCE, OPT_CERT,
-    OPT_KEY, OPT_PASS, OPT_SVG, OPT_MERMAID, OPT_MARKDOWN,
+    OPT_KEY, OPT_PASS, OPT_SVG, OPT_MERMAID, OPT_MARKDOWN, OPT_STEP,
 };
 
 static const struct option long_opts[] = {
@@ -43,6 +43,7 @@ static const struct option long_opts[] = {
     {"ascii", no_argument, NULL, OPT_ASCII},
     {"explain", no_argument, NULL, OPT_EXPLAIN},
     {"keys", no_argument, NULL, OPT_KEYS},
+    {"step", no_argument, NULL, OPT_STEP},
     {"keylog", required_argument, NULL, OPT_KEYLOG},
     {"debug", required_argument, NULL, OPT_DEBUG},
     {"demo", no_argument, NULL, OPT_DEMO},
@@ -154,6 +155,7 @@ static int take(struct hs_options *o, int c, char **argv)
         o->keys = true;
         o->live.key_schedule = true;
         break;
+    case OPT_STEP: o->step = true; break;
     case OPT_KEYLOG: o->live.keylog = optarg; break;
     case OPT_DEBUG: {
         long v = parse_long(optarg, 0, 4);

@@ -18,6 +18,7 @@ struct hs_options {
     bool ascii;
     bool explain;          /* a plain-words line under each row */
     bool keys;             /* --keys: the key schedule (secret material) */
+    bool step;             /* --step: the interactive view advances one message per key */
     bool demo;
     bool demo_list;        /* --demo list: print the scenarios and exit */
     const char *read_path;  /* -r FILE: decode a capture instead of connecting */

@@ -7,6 +7,7 @@
 
 #include "slides.h"
 #include "textopts.h"
+#include "usage.h"
 
 #include "../core/outfile.h"
 #include "../core/result.h"
@@ -29,11 +30,16 @@ struct live_source {
     bool demo;
 };
 
-static int source_run(const void *ctx, struct hs_trace *t, void **kept)
+static int source_run(const void *ctx, struct hs_trace *t, void **kept, void *gate)
 {
     const struct live_source *s = ctx;
+    struct hs_live_opts lo = s->lo;
+    if (gate) { /* --step: the handshake waits for the view before each step */
+        lo.before_step = hs_tui_step_wait;
+        lo.step_ctx = gate;
+    }
     struct hs_live_saved *sv = NULL;
-    int code = s->demo ? hs_demo_run_keep(&s->lo, t, &sv) : hs_live_run_keep(&s->lo, t, &sv);
+    int code = s->demo ? hs_demo_run_keep(&lo, t, &sv) : hs_live_run_keep(&lo, t, &sv);
     *kept = sv;
     return code;
 }
@@ -162,6 +168,8 @@ int hs_cli_run_live(const struct hs_options *o)
         int code = hs_tui_run_live(&to, &src);
         if (code != HS_TUI_UNAVAILABLE)
             return code;
+        if (o->step)
+            return hs_usage_failed(o, hs_step_refused());
     }
 
     struct hs_trace *t = hs_trace_new();

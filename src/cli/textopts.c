@@ -4,6 +4,7 @@
 #include "slides.h"
 #include "../view/safe.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -60,6 +61,14 @@ bool hs_tui_wanted(const struct hs_options *o)
     return term && *term && strcmp(term, "dumb") != 0;
 }
 
+const char *hs_step_refused(void)
+{
+    static const char why[] = "--step needs the interactive view (standard input and output "
+                              "on a terminal, without --json, --plain or a slide)";
+    fprintf(stderr, "hstrace: %s\n", why);
+    return why;
+}
+
 struct hs_tui_opts hs_tui_opts(const struct hs_options *o)
 {
     return (struct hs_tui_opts){
@@ -67,6 +76,7 @@ struct hs_tui_opts hs_tui_opts(const struct hs_options *o)
         .ascii = o->ascii,
         .debug = o->live.debug,
         .force = o->live.force,
+        .step = o->step,
         .text = hs_text_opts(o),
     };
 }

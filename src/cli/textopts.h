@@ -12,6 +12,8 @@
  * not "dumb", and neither --json, --plain nor a slide (--svg, ...) was given. */
 bool hs_tui_wanted(const struct hs_options *o);
 
+/* Says on stderr that --step needs the interactive view; returns the reason. */
+const char *hs_step_refused(void);
 /* Colour as --color, NO_COLOR and TERM=dumb say (auto: only on a terminal); width of the
  * terminal, or unlimited when stdout is not one. */
 struct hs_view_opts hs_text_opts(const struct hs_options *o);

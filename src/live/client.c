@@ -384,6 +384,7 @@ static bool handshake_stage(struct live *l, mbedtls_ssl_context *ssl)
     l->deadline = hs_wall_s() + l->o->timeout_s;
     bool verify_seen = false;
     while (!mbedtls_ssl_is_handshake_over(ssl)) {
+        live_step_pause(l);
         int ret = mbedtls_ssl_handshake_step(ssl);
         live_drain_capture(l);
         if (!verify_seen) {
@@ -568,7 +569,9 @@ int hs_live_trace(const struct hs_live_opts *o, const struct hs_live_extra *extr
     if (connected) {
         bool ok = handshake_stage(l, &s->ssl);
         /* From connect()'s return to the handshake's end (or where it stopped). */
-        t->tls_ms = (l->stopped_ms > 0 ? l->stopped_ms : live_now_ms(l)) - l->connected_ms;
+        t->tls_ms = (l->stopped_ms > 0 ? l->stopped_ms : live_now_ms(l)) - l->connected_ms -
+                    l->paused_ms;
+        live_step_note(l);
         set_total(t);
         if (ok)
             read_tickets(l, &s->ssl);

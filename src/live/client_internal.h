@@ -103,6 +103,8 @@ struct live {
 
     struct hs_verify verify;
     char last_note[160];      /* the last library note, not to repeat it */
+    double paused_ms;         /* step mode: time spent waiting in o->before_step */
+    bool step_begun;          /* step mode: the first pause is behind */
 };
 
 /* ms since the trace started. */
@@ -116,6 +118,11 @@ void live_feed(struct live *l, enum hs_side side, double t_sock, const uint8_t *
 void live_flush_feed(struct live *l, enum live_feed_how how);
 /* Feeds what is pending, then adds the FIN/RST rows still held back (the trace is ending). */
 void live_release_held(struct live *l);
+/* Step mode (steppause.c): shows the rows so far, waits in o->before_step and moves the
+ * deadline by the wait; a no-op without the hook. */
+void live_step_pause(struct live *l);
+/* Step mode: the note saying the trace was stepped (after the handshake). */
+void live_step_note(struct live *l);
 /* ms left before the deadline (0: passed). */
 int live_remaining_ms(const struct live *l);
 /* Waits for events on the socket until the deadline; false on timeout (flag set). */

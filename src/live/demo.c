@@ -42,6 +42,7 @@
 
 struct demo {
     const struct hs_demo_scenario *sc;
+    bool stepped;                /* the client waits for key presses: no read bound */
     mbedtls_entropy_context entropy;
     mbedtls_ctr_drbg_context drbg;
     mbedtls_pk_context ca_key, other_ca_key, srv_key, cli_key;
@@ -220,7 +221,7 @@ static int server_config(struct demo *d)
     if (r != 0)
         return r;
     mbedtls_ssl_conf_rng(&d->conf, mbedtls_ctr_drbg_random, &d->drbg);
-    mbedtls_ssl_conf_read_timeout(&d->conf, SERVER_IO_TIMEOUT_MS);
+    mbedtls_ssl_conf_read_timeout(&d->conf, d->stepped ? 0 : SERVER_IO_TIMEOUT_MS);
     mbedtls_ssl_conf_min_tls_version(&d->conf, (mbedtls_ssl_protocol_version)sc->min_version);
     mbedtls_ssl_conf_max_tls_version(&d->conf, (mbedtls_ssl_protocol_version)sc->max_version);
     if (sc->suites)
@@ -454,6 +455,7 @@ int hs_demo_run_keep(const struct hs_live_opts *o, struct hs_trace *trace,
 {
     *keep = NULL;
     struct demo *d = demo_new(hs_demo_find(o->scenario));
+    d->stepped = o->before_step != NULL;
     int code = demo_start(d, trace) ? demo_trace(d, o, trace, keep, NULL, NULL)
                                     : trace->exit_code;
     demo_free(d);

@@ -40,13 +40,14 @@ static void open_trace(struct app *a, struct hs_trace *t)
     tui_doc_rebuild(&a->doc, a->ui.debug);
     a->lad.sel = a->lad.top = 0;
     a->focus = F_LADDER;
+    tui_step_begin(a);
 }
 
 /* ---- live runs ---- */
 
 static bool start_run(struct app *a)
 {
-    a->feed = tui_feed_start(a->src);
+    a->feed = tui_feed_start(a->src, a->o->step);
     if (a->feed == NULL) {
         say(a, TP_PROBLEM, "cannot start the trace thread");
         return false;
@@ -59,6 +60,7 @@ static bool start_run(struct app *a)
     a->lad = (struct tui_ladder){.delta = a->lad.delta, .follow = true};
     a->focus = F_LADDER;
     a->running = true;
+    tui_step_begin(a);
     return true;
 }
 
@@ -115,6 +117,7 @@ static void pump(struct app *a)
     if (!changed)
         return;
     tui_doc_rebuild(&a->doc, a->ui.debug);
+    tui_step_apply(a);
     if (copy) {
         /* The user may be reading a message: keep the same row, fold state and field. */
         if (!a->lad.follow)
@@ -138,6 +141,14 @@ static void pump(struct app *a)
         }
         a->lad.follow = false;
     }
+}
+
+/* q while the trace runs: it ends first (a stepped one no longer waits for keys). */
+static void quit_when_done(struct app *a)
+{
+    a->quit_when_done = true;
+    if (a->feed)
+        tui_feed_allow(a->feed, SIZE_MAX);
 }
 
 /* ---- search and save ---- */
@@ -276,6 +287,8 @@ static void on_mouse(struct app *a)
 static void ladder_screen_key(struct app *a, int key)
 {
     int page = a->wl ? getmaxy(a->wl) - TUI_LADDER_HEAD : 1;
+    if (tui_step_key(a, key))
+        return;
     switch (key) {
     case 'q': case 27:
         if (a->focus != F_LADDER) {
@@ -284,7 +297,7 @@ static void ladder_screen_key(struct app *a, int key)
             a->in_list = true;
             tui_app_layout(a);
         } else if (a->running) {
-            a->quit_when_done = true;
+            quit_when_done(a);
             say(a, TP_ENC, "finishing the trace before quitting (at most %.0f s)...",
                 a->src->timeout_s > 0 ? a->src->timeout_s : 10);
         } else {
@@ -409,7 +422,7 @@ static void on_key(struct app *a, int key)
     if (a->too_small) {
         /* q still quits (after a running trace ends, so the exit code is its own). */
         if ((key == 'q' || key == 27) && a->running)
-            a->quit_when_done = true;
+            quit_when_done(a);
         else if (key == 'q' || key == 27)
             a->quit = true;
         return;

@@ -7,6 +7,17 @@
 enum { WIDE_COLS = 150, DETAIL_W = 76, MIN_COLS = 60, MIN_LINES = 16, POLL_MS = 40 };
 enum focus { F_LADDER, F_TREE, F_HEX };
 
+/* Step mode (--step, step.c): the ladder shows the first `shown` messages (TCP and TLS rows;
+ * library notes follow the message before them), the current one selected. */
+struct tui_step {
+    bool on;
+    bool all;          /* End: every message shown, new ones too */
+    size_t shown;      /* messages shown, from 1 */
+    size_t wanted;     /* messages asked for: shown, or one more while it is on its way */
+    size_t total;      /* messages in the trace so far */
+    size_t placed;     /* the shown count the selection was last put on */
+};
+
 struct app {
     const struct hs_tui_opts *o;
     const struct hs_tui_source *src; /* live mode: what `r` runs */
@@ -34,6 +45,7 @@ struct app {
     bool help, quit;
     bool keys;         /* the key schedule box (K) is open */
     int keys_top;      /* its first line shown */
+    struct tui_step step;
 
     char status[512];
     enum tui_paint status_paint;
@@ -49,6 +61,14 @@ const struct hs_trace *tui_app_current(const struct app *a);
 const struct hs_event *tui_app_selected(const struct app *a);
 /* Makes the pane windows for the terminal's size (too_small when it cannot). */
 void tui_app_layout(struct app *a);
+/* step.c: after each tui_doc_rebuild, hides the messages not shown yet (and lets a stepped
+ * live run go on when the user has seen all it produced). */
+void tui_step_begin(struct app *a);
+void tui_step_apply(struct app *a);
+/* Space/Right next, Left/Backspace back, End all; true when the key was step mode's. */
+bool tui_step_key(struct app *a, int key);
+/* The status line while stepping ("message 3 of 9 ..."), or false when not stepping. */
+bool tui_step_status(const struct app *a, char *out, size_t outsz);
 /* Redraws everything: header, panes, status, footer, help. */
 void tui_app_draw(struct app *a);
 

@@ -10,6 +10,7 @@
 #include "../core/mem.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,11 @@ struct tui_feed {
     bool done;
     int code;
     void *kept;                  /* what the run kept for "save" (packets, secrets) */
+    /* Step mode: the worker waits in hs_tui_step_wait while the messages (TCP and TLS rows)
+     * that arrived are as many as the user asked for. */
+    bool stepping, waiting;
+    size_t arrived, wanted;
+    pthread_cond_t go;
 };
 
 /* The worker thread's side: called by hs_trace_add. */
@@ -39,13 +45,15 @@ static void on_event(void *ctx, struct hs_trace *t, struct hs_event *ev)
     f->queue_last = copy;
     hs_trace_copy_header(f->header, t);
     f->header_new = true;
+    if (ev->layer != HS_LAYER_LIBRARY)
+        f->arrived++;
     pthread_mutex_unlock(&f->lock);
 }
 
 static void *worker(void *arg)
 {
     struct tui_feed *f = arg;
-    int code = f->src->run(f->src->ctx, f->trace, &f->kept);
+    int code = f->src->run(f->src->ctx, f->trace, &f->kept, f->stepping ? f : NULL);
     pthread_mutex_lock(&f->lock);
     f->done = true;
     f->code = code;
@@ -53,10 +61,40 @@ static void *worker(void *arg)
     return NULL;
 }
 
-struct tui_feed *tui_feed_start(const struct hs_tui_source *src)
+void hs_tui_step_wait(void *gate)
+{
+    struct tui_feed *f = gate;
+    pthread_mutex_lock(&f->lock);
+    f->waiting = true;
+    while (f->arrived >= f->wanted)
+        pthread_cond_wait(&f->go, &f->lock);
+    f->waiting = false;
+    pthread_mutex_unlock(&f->lock);
+}
+
+void tui_feed_allow(struct tui_feed *f, size_t wanted)
+{
+    pthread_mutex_lock(&f->lock);
+    f->wanted = wanted;
+    pthread_cond_signal(&f->go);
+    pthread_mutex_unlock(&f->lock);
+}
+
+bool tui_feed_waiting(struct tui_feed *f)
+{
+    pthread_mutex_lock(&f->lock);
+    bool w = f->waiting && f->arrived >= f->wanted;
+    pthread_mutex_unlock(&f->lock);
+    return w;
+}
+
+struct tui_feed *tui_feed_start(const struct hs_tui_source *src, bool step)
 {
     struct tui_feed *f = hs_xcalloc(1, sizeof *f);
     f->src = src;
+    f->stepping = step;
+    f->wanted = step ? 1 : SIZE_MAX;
+    pthread_cond_init(&f->go, NULL);
     f->trace = hs_trace_new();
     f->trace->listener = on_event;
     f->trace->listener_ctx = f;
@@ -64,6 +102,7 @@ struct tui_feed *tui_feed_start(const struct hs_tui_source *src)
     pthread_mutex_init(&f->lock, NULL);
     if (pthread_create(&f->thread, NULL, worker, f) != 0) {
         pthread_mutex_destroy(&f->lock);
+        pthread_cond_destroy(&f->go);
         hs_trace_free(f->trace);
         hs_trace_free(f->header);
         free(f);
@@ -105,6 +144,7 @@ bool tui_feed_done(struct tui_feed *f)
 
 struct hs_trace *tui_feed_finish(struct tui_feed *f, int *code, void **kept)
 {
+    tui_feed_allow(f, SIZE_MAX); /* a stepped run waiting for a key goes on to its end */
     pthread_join(f->thread, NULL);
     *code = f->code;
     if (kept) {
@@ -136,5 +176,6 @@ void tui_feed_free(struct tui_feed *f)
     if (f->kept)
         f->src->free_kept(f->kept);
     pthread_mutex_destroy(&f->lock);
+    pthread_cond_destroy(&f->go);
     free(f);
 }

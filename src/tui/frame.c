@@ -181,6 +181,11 @@ static void draw_status(struct app *a)
         tui_text(stdscr, ui, y, 0, a->status, COLS, a->status_paint, 0);
         return;
     }
+    char steps[256];
+    if (tui_step_status(a, steps, sizeof steps)) {
+        tui_text(stdscr, ui, y, 0, steps, COLS, TP_ENC, 0);
+        return;
+    }
     if (t == NULL || a->running)
         return;
     if (t->error_stage != HS_STAGE_NONE || t->error_message) {
@@ -229,8 +234,12 @@ static void draw_footer(struct app *a)
     static const char *const tree_keys[] = {
         "\xe2\x86\x91\xe2\x86\x93", "move", "Enter", "fold", "\xe2\x86\x90", "close", "Tab",
         "pane", "x", "hex", "/", "find", "?", "help", NULL};
-    const char *const *keys = a->in_list ? list_keys : a->focus == F_LADDER ? ladder_keys
-                                                                              : tree_keys;
+    static const char *const step_keys[] = {
+        "Space", "next", "Bksp", "back", "End", "all", "Enter", "fields", "?", "help", NULL};
+    const char *const *keys = a->in_list                 ? list_keys
+                              : a->focus != F_LADDER     ? tree_keys
+                              : a->step.on               ? step_keys
+                                                         : ladder_keys;
     bool again = a->live && !a->running && !a->in_list;
     const char *q = a->in_list || (a->focus == F_LADDER && a->ntraces <= 1) ? "quit" : "back";
     int tail = (again ? tui_cols("r again  ") : 0) + tui_cols("q   ") + tui_cols(q);

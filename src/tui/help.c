@@ -20,6 +20,7 @@ static const struct key_help ladder_keys[] = {
     {"/", "search types, summaries, field names and values"},
     {"n  N", "next / previous match"},
     {"s", NULL}, /* save: what it can write depends on the source, see save_help */
+    {"Space/\xe2\x86\x92 Bksp/\xe2\x86\x90", "--step: next / previous message (End: all)"},
     {"? F1", "this help"},
     {"q Esc", "back / quit (the text ladder stays on screen)"},
     {"mouse", "click a row to select it"},

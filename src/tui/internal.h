@@ -168,8 +168,14 @@ bool tui_keys_key(int key, int *top);
 /* ---- feed.c: the live source in a worker thread ---- */
 
 struct tui_feed;
-/* Starts src's run in a new thread; NULL if the thread cannot start. */
-struct tui_feed *tui_feed_start(const struct hs_tui_source *src);
+/* Starts src's run in a new thread (step: stepped, one message shown); NULL if the thread
+ * cannot start. */
+struct tui_feed *tui_feed_start(const struct hs_tui_source *src, bool step);
+/* Step mode: the user asks for this many messages (SIZE_MAX: all, run to the end); the
+ * worker goes on until that many arrived. */
+void tui_feed_allow(struct tui_feed *f, size_t wanted);
+/* Step mode: the worker waits for the user. */
+bool tui_feed_waiting(struct tui_feed *f);
 /*
  * Moves the events that arrived since the last call into view (a trace the UI owns), with the
  * connection's header as the source knows it now; true when anything changed.

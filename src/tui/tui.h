@@ -22,6 +22,7 @@ struct hs_tui_opts {
     bool ascii;                /* no Unicode line drawing (also when the locale is not UTF-8) */
     int debug;                 /* > 0: library debug rows too */
     bool force;                /* a save may replace an existing file */
+    bool step;                 /* --step: the ladder advances one message per key press */
     struct hs_view_opts text;  /* the text ladder printed to stdout on quit */
 };
 
@@ -31,9 +32,10 @@ struct hs_tui_opts {
  * can write later as a capture (packets, secrets), or NULL.  save() writes kept to path
  * (pcap or pcapng by the name; replace: over an existing file), 0 with what it wrote in msg
  * ("12 packets and the TLS secrets"), or -1 with the reason in msg.  free_kept() frees it.
+ * In step mode gate is not NULL: run calls hs_tui_step_wait(gate) before each handshake step.
  */
 struct hs_tui_source {
-    int (*run)(const void *ctx, struct hs_trace *t, void **kept);
+    int (*run)(const void *ctx, struct hs_trace *t, void **kept, void *gate);
     int (*save)(const void *kept, const char *path, bool replace, char *msg, size_t msgsz);
     void (*free_kept)(void *kept);
     void (*started)(const void *ctx); /* in the view's thread once the worker runs; may be NULL */
@@ -47,6 +49,12 @@ struct hs_tui_source {
  * Returns the last run's exit code (as in plain mode), or HS_TUI_UNAVAILABLE before anything
  * ran when the terminal cannot be set up.
  */
+/*
+ * Step mode, in the worker thread: returns once the user has asked for a message that has not
+ * reached the trace yet (or quit, or pressed End).
+ */
+void hs_tui_step_wait(void *gate);
+
 int hs_tui_run_live(const struct hs_tui_opts *o, const struct hs_tui_source *src);
 
 /*
