@@ -116,23 +116,37 @@ static void side_by_side(FILE *out, char *const text[2], int half)
     }
 }
 
-static void put_comparison(FILE *out, struct hs_trace *const t[2], const char *sep)
+/* "compare:" then one item per version and their difference, wrapped between items at the
+ * width (< 0: one line). */
+static void put_comparison(FILE *out, struct hs_trace *const t[2], const char *sep, int width)
 {
     int rt[2] = {tls_round_trips(t[0]), tls_round_trips(t[1])};
-    fputs("compare:", out);
+    char *items[3] = {NULL, NULL, NULL};
     for (int k = 0; k < 2; k++) {
-        fprintf(out, "%sTLS 1.%d", k ? sep : " ", k ? 3 : 2);
-        if (!t[k]->handshake_done) {
-            fputs(" did not complete", out);
-            continue;
-        }
-        if (t[k]->tls_ms >= 0)
-            fprintf(out, " handshake %.2f ms,", t[k]->tls_ms);
-        fprintf(out, " %d round trip%s", rt[k], rt[k] == 1 ? "" : "s");
+        if (!t[k]->handshake_done)
+            items[k] = hs_xasprintf("TLS 1.%d did not complete", k ? 3 : 2);
+        else
+            items[k] = hs_xasprintf("TLS 1.%d handshake %.2f ms, %d round trip%s", k ? 3 : 2,
+                                    t[k]->tls_ms, rt[k], rt[k] == 1 ? "" : "s");
     }
-    if (t[0]->handshake_done && t[1]->handshake_done && t[0]->tls_ms >= 0 && t[1]->tls_ms >= 0)
-        fprintf(out, "%sTLS 1.3 against 1.2: %+d round trip%s, %+.2f ms", sep, rt[1] - rt[0],
-                abs(rt[1] - rt[0]) == 1 ? "" : "s", t[1]->tls_ms - t[0]->tls_ms);
+    if (t[0]->handshake_done && t[1]->handshake_done)
+        items[2] = hs_xasprintf("TLS 1.3 against 1.2: %+d round trip%s, %+.2f ms", rt[1] - rt[0],
+                                abs(rt[1] - rt[0]) == 1 ? "" : "s", t[1]->tls_ms - t[0]->tls_ms);
+    size_t col = strlen("compare:"), sep_w = hs_view_cols(sep, strlen(sep));
+    fputs("compare:", out);
+    for (int k = 0; k < 3 && items[k]; k++) {
+        size_t w = strlen(items[k]); /* ASCII */
+        if (k > 0 && width >= 0 && col + sep_w + w > (size_t)width) {
+            fputs("\n  ", out);
+            col = 2;
+        } else {
+            fputs(k ? sep : " ", out);
+            col += k ? sep_w : 1;
+        }
+        fputs(items[k], out);
+        col += w;
+        free(items[k]);
+    }
     fputc('\n', out);
 }
 
@@ -157,7 +171,7 @@ static void print_text(FILE *out, struct hs_trace *const t[2], const struct hs_v
             fputc('\n', out);
         }
     }
-    put_comparison(out, t, g->sep);
+    put_comparison(out, t, g->sep, vo->width);
 }
 
 int hs_cli_run_compare(const struct hs_options *o)

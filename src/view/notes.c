@@ -46,10 +46,13 @@ bool hs_view_row_shown(const struct hs_event *ev, enum hs_notes notes, int debug
     return notes == HS_NOTES_ALL || ev->problem || milestone(ev->summary);
 }
 
-int hs_view_round_trip_label(const struct hs_event *ev, int *last)
+int hs_view_round_trip_label(const struct hs_event *ev)
 {
-    if (ev->round_trip <= *last)
+    if (ev->round_trip <= 0)
         return 0;
-    *last = ev->round_trip;
-    return ev->round_trip;
+    /* Labels only grow along a trace, with rows of none (notes) between them. */
+    const struct hs_event *e = ev->prev;
+    while (e && e->round_trip == 0)
+        e = e->prev;
+    return e && e->round_trip >= ev->round_trip ? 0 : ev->round_trip;
 }

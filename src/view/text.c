@@ -552,10 +552,9 @@ void hs_view_text(FILE *out, const struct hs_trace *t, const struct hs_view_opts
         rows += shown(&c, ev);
     if (rows > 0) {
         put_lane_titles(&c);
-        int last_rt = 0;
         for (const struct hs_event *ev = t->first; ev; ev = ev->next)
             if (shown(&c, ev))
-                put_event(&c, ev, hs_view_round_trip_label(ev, &last_rt));
+                put_event(&c, ev, hs_view_round_trip_label(ev));
         fprintf(out, "%*s", TIME_W + 1, "");
         put_blank_lanes(&c);
         fputs("\n\n", out);

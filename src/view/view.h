@@ -33,8 +33,8 @@ bool hs_notes_parse(const char *s, enum hs_notes *out);
  * certificate verified, the handshake done, a ticket stored). */
 bool hs_view_row_shown(const struct hs_event *ev, enum hs_notes notes, int debug);
 /* The round trip to label beside this row, or 0: the first row of each TLS round trip (the
- * client's flight).  *last holds the last number labelled; start it at 0. */
-int hs_view_round_trip_label(const struct hs_event *ev, int *last);
+ * client's flight), found by the rows before it in its trace. */
+int hs_view_round_trip_label(const struct hs_event *ev);
 
 /*
  * The annotated ladder: header (target, negotiated result), one row per event (time, arrow,
