@@ -1,4 +1,5 @@
 /* hstrace: parse the command line, give up root where it must, run the chosen source. */
+#include "compare.h"
 #include "options.h"
 #include "run.h"
 #include "textopts.h"
@@ -36,5 +37,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "hstrace: %s\n", err);
         return hs_usage_failed(&o, err);
     }
+    if (o.compare)
+        return hs_cli_run_compare(&o);
     return o.read_path ? hs_cli_run_capture(&o) : hs_cli_run_live(&o);
 }

@@ -1,6 +1,7 @@
 /* Command-line parsing into struct hs_options. */
 #include "options.h"
 
+#include "compare.h"
 #include "slides.h"
 #include "usage.h"
 
@@ -18,7 +19,7 @@ enum {
     OPT_SNI = 256, OPT_NO_SNI, OPT_ALPN, OPT_TLS12, OPT_TLS13, OPT_CIPHERS, OPT_GROUPS,
     OPT_CAFILE, OPT_CAPATH, OPT_TIMEOUT, OPT_JSON, OPT_PLAIN, OPT_COLOR, OPT_ASCII, OPT_EXPLAIN,
     OPT_KEYS, OPT_KEYLOG, OPT_DEBUG, OPT_DEMO, OPT_CONN, OPT_FILTER, OPT_FORCE, OPT_CERT,
-    OPT_KEY, OPT_PASS, OPT_SVG, OPT_MERMAID, OPT_MARKDOWN, OPT_STEP,
+    OPT_KEY, OPT_PASS, OPT_SVG, OPT_MERMAID, OPT_MARKDOWN, OPT_STEP, OPT_NOTES, OPT_COMPARE,
 };
 
 static const struct option long_opts[] = {
@@ -56,6 +57,8 @@ static const struct option long_opts[] = {
     {"svg", required_argument, NULL, OPT_SVG},
     {"mermaid", required_argument, NULL, OPT_MERMAID},
     {"markdown", required_argument, NULL, OPT_MARKDOWN},
+    {"notes", required_argument, NULL, OPT_NOTES},
+    {"compare", required_argument, NULL, OPT_COMPARE},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -156,6 +159,11 @@ static int take(struct hs_options *o, int c, char **argv)
         o->live.key_schedule = true;
         break;
     case OPT_STEP: o->step = true; break;
+    case OPT_NOTES:
+        if (!hs_notes_parse(optarg, &o->notes))
+            return usage_error(o, "bad --notes '%s' (none, short or all)", optarg);
+        break;
+    case OPT_COMPARE: o->compare = true, o->live.target = optarg; break;
     case OPT_KEYLOG: o->live.keylog = optarg; break;
     case OPT_DEBUG: {
         long v = parse_long(optarg, 0, 4);
@@ -262,6 +270,13 @@ int hs_options_parse(struct hs_options *o, int argc, char **argv)
     if (slides)
         return usage_error(o, "%s", slides);
     int rest = argc - optind;
+    if (o->demo && rest > 0 && hs_cli_compare_claims(o, argv[optind]))
+        rest--, optind++;
+    const char *compare = hs_cli_compare_conflict(o, rest);
+    if (compare)
+        return usage_error(o, "%s", compare);
+    if (o->compare)
+        return 0;
     if (o->read_path) {
         if (o->demo || o->live.write_path)
             return usage_error(o, "%s", "-r reads a capture: it goes with neither --demo nor -w");

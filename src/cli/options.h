@@ -26,6 +26,8 @@ struct hs_options {
     const char *filter;     /* --filter HOST[:PORT] */
     char error[256];        /* the usage error hs_options_parse found, or "" */
     const char *svg, *mermaid, *markdown; /* slides (cli/slides.h): a file, "-" = stdout */
+    enum hs_notes notes;    /* --notes none|short|all */
+    bool compare;           /* --compare TARGET, --demo compare (cli/compare.h) */
 };
 
 /* Parses argv; returns 0, or 2 (usage error, message printed), or -1 (-h/-V printed, exit 0).

@@ -48,6 +48,7 @@ struct hs_view_opts hs_text_opts(const struct hs_options *o)
         .explain = o->explain,
         .debug = o->live.debug,
         .width = out_width(),
+        .notes = o->notes,
     };
 }
 

@@ -46,6 +46,8 @@ struct hs_event {
     size_t nwire;
     uint64_t *frames;     /* capture frame numbers that carried it (pcap mode), or NULL */
     size_t nframes;
+    int round_trip;       /* the TLS round trip the row belongs to (1, 2, ...), 0 when none:
+                           * set with the trace's round_trips (net/roundtrips.h) */
     struct hs_event *prev, *next;
 };
 

@@ -14,6 +14,14 @@
  * not rows here.  `done_ms` >= 0 ends the count there as well (for a capture whose Finished
  * messages could not be decrypted); pass -1 otherwise.
  */
-int hs_count_round_trips(const struct hs_trace *t, double done_ms);
+/*
+ * The same walk labels the rows: each TLS round trip starts with the first row of a flight the
+ * client sends from its ClientHello on, and holds that flight and the server's answer; the
+ * rows get its number in hs_event.round_trip (1, 2, ...; TLS 1.3 has 1, a full TLS 1.2
+ * handshake 2).  TCP rows before the ClientHello, library notes and rows after the count ends
+ * get 0; a last client flight that got no answer (the TLS 1.3 client Finished) is no round trip
+ * of its own and gets the number of the one before it.
+ */
+int hs_count_round_trips(struct hs_trace *t, double done_ms);
 
 #endif

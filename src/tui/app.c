@@ -37,7 +37,7 @@ static void open_trace(struct app *a, struct hs_trace *t)
 {
     tui_detail_reset(&a->det);
     a->doc.trace = t;
-    tui_doc_rebuild(&a->doc, a->ui.debug);
+    tui_doc_rebuild(&a->doc, &a->ui);
     a->lad.sel = a->lad.top = 0;
     a->focus = F_LADDER;
     tui_step_begin(a);
@@ -56,7 +56,7 @@ static bool start_run(struct app *a)
     hs_trace_free(a->own);
     a->own = hs_trace_new();
     a->doc.trace = a->own;
-    tui_doc_rebuild(&a->doc, a->ui.debug);
+    tui_doc_rebuild(&a->doc, &a->ui);
     a->lad = (struct tui_ladder){.delta = a->lad.delta, .follow = true};
     a->focus = F_LADDER;
     a->running = true;
@@ -116,7 +116,7 @@ static void pump(struct app *a)
     }
     if (!changed)
         return;
-    tui_doc_rebuild(&a->doc, a->ui.debug);
+    tui_doc_rebuild(&a->doc, &a->ui);
     tui_step_apply(a);
     if (copy) {
         /* The user may be reading a message: keep the same row, fold state and field. */
@@ -132,7 +132,9 @@ static void pump(struct app *a)
     if (a->lad.follow && a->doc.nrows)
         a->lad.sel = a->doc.nrows - 1;
     if (done && a->lad.follow) {
-        /* Land on the first problem (where it went wrong), else stay on the last row. */
+        /* Land on the first problem (where it went wrong), else show the handshake from its
+         * first row. */
+        a->lad.sel = a->lad.top = 0;
         for (size_t i = 0; i < a->doc.nrows; i++) {
             if (a->doc.rows[i]->problem) {
                 a->lad.sel = i;
@@ -344,6 +346,11 @@ static void ladder_screen_key(struct app *a, int key)
         }
         return;
     }
+    case 'L':
+        a->lad.sel = tui_doc_cycle_notes(&a->doc, &a->ui, tui_app_selected(a));
+        a->lad.follow = false;
+        say(a, TP_DIM, "library notes: %s", hs_notes_name(a->ui.notes));
+        return;
     case 'n': search_step(a, 1); return;
     case 'N': search_step(a, -1); return;
     case 's': save(a); return;

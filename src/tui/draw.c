@@ -40,6 +40,7 @@ void tui_ui_init(struct tui_ui *ui, const struct hs_tui_opts *o)
     ui->ascii = o->ascii || !hs_view_locale_utf8();
     ui->g = ui->ascii ? &ascii_glyphs : &uni_glyphs;
     ui->debug = o->debug;
+    ui->notes = o->text.notes;
     ui->color = colour_wanted(o);
 
     /* Monochrome: attributes and markers carry everything. */

@@ -17,6 +17,7 @@ static const struct key_help ladder_keys[] = {
     {"e", "show/hide the explanations of the message and the selected field"},
     {"K", "the key schedule, checked (with --keys; secret material)"},
     {"t", "time: since the start / since the previous row"},
+    {"L", "library notes: all, short (key steps), none"},
     {"/", "search types, summaries, field names and values"},
     {"n  N", "next / previous match"},
     {"s", NULL}, /* save: what it can write depends on the source, see save_help */

@@ -34,6 +34,7 @@ struct tui_ui {
     bool color;           /* colour pairs in use (never the only sign of anything) */
     bool ascii;           /* ASCII lines, non-ASCII text escaped */
     int debug;            /* > 0: library "debug" rows are shown */
+    enum hs_notes notes;  /* which library notes are shown (--notes; the L key cycles it) */
     const struct tui_glyphs *g;
     attr_t attr[TP_COUNT];
     short pair[TP_COUNT];
@@ -64,8 +65,11 @@ struct tui_doc {
     const struct hs_event **rows;  /* the shown events, in order */
     size_t nrows, cap;
 };
-void tui_doc_rebuild(struct tui_doc *d, int debug);
+void tui_doc_rebuild(struct tui_doc *d, const struct tui_ui *ui);
 void tui_doc_free(struct tui_doc *d);
+/* The next --notes setting (all, short, none, all ...); the rows rebuilt.  Returns the row
+ * of `keep` now, or of the nearest shown row before it (0 when none). */
+size_t tui_doc_cycle_notes(struct tui_doc *d, struct tui_ui *ui, const struct hs_event *keep);
 
 /* ---- ladder.c ---- */
 

@@ -126,8 +126,13 @@ static void put_summary(WINDOW *w, const struct tui_ui *ui, int y, const struct 
     struct seg {
         const char *text;
         enum tui_paint p;
-    } segs[4];
+    } segs[5];
     int n = 0;
+    char label[16];
+    int rt = hs_view_round_trip_label(ev);
+    snprintf(label, sizeof label, "RT %d", rt);
+    if (rt > 0)
+        segs[n++] = (struct seg){label, TP_BOLD};
     if (ev->problem)
         segs[n++] = (struct seg){"!!", TP_PROBLEM};
     if (ev->inferred)

@@ -62,7 +62,7 @@ void tui_step_apply(struct app *a)
 
 static void reshow(struct app *a)
 {
-    tui_doc_rebuild(&a->doc, a->ui.debug);
+    tui_doc_rebuild(&a->doc, &a->ui);
     tui_step_apply(a);
 }
 

@@ -114,6 +114,7 @@ static json_t *event_json(const struct hs_event *ev)
     set_new(e, "inferred", json_boolean(ev->inferred));
     set_new(e, "problem", json_boolean(ev->problem));
     set_new(e, "length", json_integer((json_int_t)ev->length));
+    set_new(e, "round_trip", ev->round_trip > 0 ? json_integer(ev->round_trip) : json_null());
     json_t *fields = field_json(ev->fields);
     if (!json_is_object(fields)) {
         json_decref(fields);

@@ -19,7 +19,8 @@
  *   DNS 1.20 ms · TCP 0.06 ms · TLS 4.80 ms · total 6.10 ms · 2 round trips
  *
  * The ladder part (time, lanes) has a fixed width so every summary starts in the same column;
- * summaries are cut at the terminal width.  Every string printed comes from the model and
+ * a summary wider than the terminal goes on under that column, never cut.  The first row of
+ * each TLS round trip (the client's flight) carries "RT n".  Every string printed comes from the model and
  * passes hs_view_safe() once more on the way out.
  */
 #include "view.h"
@@ -138,22 +139,26 @@ static void put_segs(const struct ctx *c, const struct seg *segs, size_t nsegs, 
     put_painted(c, last, c->g->ellipsis, strlen(c->g->ellipsis));
 }
 
-/* Prints one safe string word-wrapped to room columns; lines after the first start with
- * `indent` spaces plus whatever lead() prints (the ladder's empty lanes, say). */
-static void put_wrapped(const struct ctx *c, const char *s, enum paint p, int room, int indent,
-                        void (*lead)(const struct ctx *))
+/* Prints one safe string word-wrapped to room columns (the first line has `used` of them
+ * taken already, the last by a space this prints before the text); lines after the first start with `indent` spaces plus whatever lead()
+ * prints (the ladder's empty lanes, say). */
+static void put_wrapped(const struct ctx *c, const char *s, enum paint p, int room, int used,
+                        int indent, void (*lead)(const struct ctx *))
 {
     size_t len = strlen(s);
     bool first = true;
     while (first || len > 0) {
         size_t n = len;
-        if (room >= 0 && hs_view_cols(s, len) > (size_t)room) {
-            n = hs_view_fit(s, (size_t)room, NULL);
+        int fits = first && room >= 0 ? (room - used > 1 ? room - used : 1) : room;
+        if (fits >= 0 && hs_view_cols(s, len) > (size_t)fits) {
+            n = hs_view_fit(s, (size_t)fits, NULL);
             size_t brk = n;
             while (brk > 0 && s[brk] != ' ')
                 brk--;
             if (brk > 0)
                 n = brk;
+            else if (first && used > 0 && hs_view_cols(s, strcspn(s, " ")) <= (size_t)room)
+                n = 0; /* the first word fits a line of its own: it starts the next one */
             else if (n == 0)
                 n = 1; /* a character wider than the room: print it anyway */
         }
@@ -161,6 +166,8 @@ static void put_wrapped(const struct ctx *c, const char *s, enum paint p, int ro
             fprintf(c->out, "%*s", indent, "");
             if (lead)
                 lead(c);
+        } else if (used > 0 && n > 0) {
+            fputc(' ', c->out); /* `used` counts it: between the markers and the text */
         }
         put_painted(c, p, s, n);
         fputc('\n', c->out);
@@ -211,7 +218,7 @@ static void put_target(const struct ctx *c, const struct hs_trace *t)
         free(line);
         line = more;
     }
-    put_wrapped(c, line, P_BOLD, room_from(c, 0), 2, NULL);
+    put_wrapped(c, line, P_BOLD, room_from(c, 0), 0, 2, NULL);
     free(line);
     free(host);
     free(addr);
@@ -365,10 +372,18 @@ static void explain_lead(const struct ctx *c)
     fputs("    ", c->out);
 }
 
-static void put_event(const struct ctx *c, const struct hs_event *ev)
+static void summary_lead(const struct ctx *c)
+{
+    put_blank_lanes(c);
+    fputs("  ", c->out);
+}
+
+/* rt: the round trip to label beside the row, or 0. */
+static void put_event(const struct ctx *c, const struct hs_event *ev, int rt)
 {
     bool library = ev->layer == HS_LAYER_LIBRARY;
     char *summary = hs_view_safe(ev->summary, c->o->ascii);
+    char label[16];
     struct seg segs[4];
     size_t n = 0;
 
@@ -378,35 +393,40 @@ static void put_event(const struct ctx *c, const struct hs_event *ev)
     else
         put_arrow(c, ev);
 
-    /* Markers, then the summary, separated by single spaces (no trailing blank). */
-    const struct seg space = {" ", P_NONE};
+    /* Markers, then the summary, separated by single spaces (no trailing blank); a summary
+     * wider than the room goes on under its own column, word by word. */
+    snprintf(label, sizeof label, "RT %d", rt);
+    if (rt > 0)
+        segs[n++] = (struct seg){label, P_BOLD};
     if (ev->problem)
         segs[n++] = (struct seg){"!!", P_PROBLEM};
     if (ev->inferred)
         segs[n++] = (struct seg){"(inferred)", P_DIM};
     if (ev->encrypted)
         segs[n++] = (struct seg){ev->decrypted ? "[decrypted]" : "[encrypted]", P_ENC};
-    if (summary[0] != '\0')
-        segs[n++] = (struct seg){summary, ev->problem ? P_PROBLEM : library ? P_LIB : P_NONE};
-    struct seg spaced[8];
-    size_t nspaced = 0;
+    if (n > 0 || summary[0] != '\0')
+        fputs("  ", c->out);
+    int used = 0;
     for (size_t i = 0; i < n; i++) {
         if (i > 0)
-            spaced[nspaced++] = space;
-        spaced[nspaced++] = segs[i];
+            fputc(' ', c->out);
+        put_painted(c, segs[i].paint, segs[i].text, strlen(segs[i].text));
+        used += (i > 0) + (int)hs_view_cols(segs[i].text, strlen(segs[i].text));
     }
-    if (n > 0) {
-        fputs("  ", c->out);
-        put_segs(c, spaced, nspaced, room_from(c, LADDER_W));
+    if (summary[0] != '\0') {
+        used += n > 0;
+        put_wrapped(c, summary, ev->problem ? P_PROBLEM : library ? P_LIB : P_NONE,
+                    room_from(c, LADDER_W), used, TIME_W + 1, summary_lead);
+    } else {
+        fputc('\n', c->out);
     }
-    fputc('\n', c->out);
 
     if (c->o->explain && ev->explain && ev->explain[0]) {
         char *explain = hs_view_prose(ev->explain, c->o->ascii);
         int room = room_from(c, LADDER_W + 2);
         fprintf(c->out, "%*s", TIME_W + 1, "");
         explain_lead(c);
-        put_wrapped(c, explain, P_DIM, room, TIME_W + 1, explain_lead);
+        put_wrapped(c, explain, P_DIM, room, 0, TIME_W + 1, explain_lead);
         free(explain);
     }
     free(summary);
@@ -414,9 +434,7 @@ static void put_event(const struct ctx *c, const struct hs_event *ev)
 
 static bool shown(const struct ctx *c, const struct hs_event *ev)
 {
-    if (ev->layer == HS_LAYER_LIBRARY && strcmp(ev->type, "debug") == 0)
-        return c->o->debug > 0;
-    return true;
+    return hs_view_row_shown(ev, c->o->notes, c->o->debug);
 }
 
 static void put_lane_titles(const struct ctx *c)
@@ -563,7 +581,7 @@ void hs_view_text(FILE *out, const struct hs_trace *t, const struct hs_view_opts
         put_lane_titles(&c);
         for (const struct hs_event *ev = t->first; ev; ev = ev->next)
             if (shown(&c, ev))
-                put_event(&c, ev);
+                put_event(&c, ev, hs_view_round_trip_label(ev));
         fprintf(out, "%*s", TIME_W + 1, "");
         put_blank_lanes(&c);
         fputs("\n\n", out);
@@ -574,7 +592,7 @@ void hs_view_text(FILE *out, const struct hs_trace *t, const struct hs_view_opts
         char *msg = hs_view_safe(t->error_message ? t->error_message : "unknown error", o->ascii);
         char *line = stage ? hs_xasprintf("%s failed at %s: %s", c.g->fail, stage, msg)
                            : hs_xasprintf("%s %s", c.g->fail, msg);
-        put_wrapped(&c, line, P_PROBLEM, room_from(&c, 0), 2, NULL);
+        put_wrapped(&c, line, P_PROBLEM, room_from(&c, 0), 0, 2, NULL);
         free(line);
         free(msg);
     }
@@ -584,7 +602,7 @@ void hs_view_text(FILE *out, const struct hs_trace *t, const struct hs_view_opts
     if (t->hint) {
         char *hint = hs_view_safe(t->hint, o->ascii);
         char *line = hs_xasprintf("hint: %s", hint);
-        put_wrapped(&c, line, P_NONE, room_from(&c, 0), 6, NULL);
+        put_wrapped(&c, line, P_NONE, room_from(&c, 0), 0, 6, NULL);
         free(line);
         free(hint);
     }

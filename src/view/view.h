@@ -11,6 +11,9 @@
 /* --color: auto is on a terminal unless NO_COLOR is set (or TERM=dumb for the text view). */
 enum hs_color { HS_COLOR_AUTO, HS_COLOR_ALWAYS, HS_COLOR_NEVER };
 
+/* --notes: which library notes the ladders show (JSON and slides keep every row). */
+enum hs_notes { HS_NOTES_ALL, HS_NOTES_SHORT, HS_NOTES_NONE };
+
 struct hs_view_opts {
     bool color;    /* ANSI colours (never the only sign: words and markers stay) */
     bool ascii;    /* ASCII only: no Unicode line drawing, non-ASCII peer text escaped */
@@ -18,12 +21,24 @@ struct hs_view_opts {
                       * character set is not UTF-8) */
     bool explain;  /* a plain-words line under each row (ev->explain), wrapped */
     int debug;     /* > 0: show library "debug" rows too */
-    int width;     /* columns: 0 = 100; < 0 = unlimited (for pipes: nothing is cut) */
+    int width;     /* columns: 0 = 100; < 0 = unlimited (for pipes: nothing is wrapped) */
+    enum hs_notes notes;
 };
+
+/* "all", "short", "none"; and back (false for another word). */
+const char *hs_notes_name(enum hs_notes n);
+bool hs_notes_parse(const char *s, enum hs_notes *out);
+/* Whether a ladder shows the row: library "debug" rows only with debug > 0; other library
+ * notes as notes says (short: problems and the milestones - a key exchange, keys derived, the
+ * certificate verified, the handshake done, a ticket stored). */
+bool hs_view_row_shown(const struct hs_event *ev, enum hs_notes notes, int debug);
+/* The round trip to label beside this row, or 0: the first row of each TLS round trip (the
+ * client's flight), found by the rows before it in its trace. */
+int hs_view_round_trip_label(const struct hs_event *ev);
 
 /*
  * The annotated ladder: header (target, negotiated result), one row per event (time, arrow,
- * summary cut to the width), footer (failure reason, certificate, timings, hint).  o may be
+ * round-trip label, summary wrapped under its column at the width), footer (failure reason, certificate, timings, hint).  o may be
  * NULL (defaults).  Without colour, the output holds no control byte but '\n'.
  */
 void hs_view_text(FILE *out, const struct hs_trace *t, const struct hs_view_opts *o);

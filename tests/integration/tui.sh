@@ -285,11 +285,35 @@ if command -v mergecap >/dev/null &&
     expect "-r: back to the list again" '2 TLS connections'
     keys q
     expect "-r: q quits with the exit code" '^EXIT=0$'
-    screen | grep -q 'ClientHello' && ok "-r: the ladders stay on screen" ||
+    screen | grep -q 'Finished' && ok "-r: the ladders stay on screen" ||
         notok "-r: the ladders stay on screen" "$(screen)"
 else
     skip "-r: connection list" "cannot write captures with -w (or mergecap is missing)"
 fi
+
+# ---- a finished live run from its first row; L cycles the library notes ----
+new_session 160 60
+run "$HSTRACE" --demo
+wait_for 'done in' 10
+expect "a finished live run selects its first row" '(^|│) SYN · client → server'
+first_row=$(screen | grep -E '^ +[0-9]+\.[0-9]+ │' | head -1)
+[[ $first_row == *" SYN "* ]] && ok "a finished live run shows the ladder from its first row" ||
+    notok "a finished live run shows the ladder from its first row" "$first_row"
+note_rows() { screen | grep -cE '^ +[0-9]+\.[0-9]+ │ ·'; }
+declare -A seen
+for n in short none all; do
+    keys L
+    expect "L: library notes $n" "library notes: $n"
+    seen[$n]=$(note_rows)
+done
+if [ "${seen[all]}" -gt "${seen[short]}" ] && [ "${seen[short]}" -gt 0 ] && [ "${seen[none]}" -eq 0 ]; then
+    ok "L: all ${seen[all]} > short ${seen[short]} > none 0 note rows"
+else
+    notok "L: note rows" "all ${seen[all]} short ${seen[short]} none ${seen[none]}" "$(screen)"
+fi
+expect "the round trip labelled on the ClientHello" 'ClientHello ─+►│  RT 1 TLS 1\.3'
+keys q
+expect "q after L quits with the exit code" '^EXIT=0$'
 
 # ---- no terminal: the text view, never the TUI ----
 out=$("$HSTRACE" --demo </dev/null | head -3)

@@ -374,7 +374,11 @@ static void test_text_ascii_color_width(void **state)
     assert_line_has(text, " SYN-ACK ", "|<");
     assert_line_has(text, " Finished ", "|<.........");
     assert_line_has(text, "example.com:443 -> 93.184.216.34", NULL);
-    assert_line_has(text, " ClientHello ", "...");
+    /* Summaries wrap under their column, never cut. */
+    assert_line_has(text, " ClientHello ", "|  TLS 1.3, 3");
+    assert_line_has(text, "key_share", "|  ");
+    assert_line_has(text, " Finished ", "[decrypted]");
+    assert_line_has(text, "server handshake", "|  ");
     assert_width(text, 60);
     assert_terminal_safe(text);
     free(text);
@@ -389,6 +393,55 @@ static void test_text_ascii_color_width(void **state)
     text = render(t, (struct hs_view_opts){.color = true});
     assert_non_null(strstr(text, "\x1b["));
     assert_non_null(strstr(text, "certificate verified"));
+    free(text);
+    hs_trace_free(t);
+}
+
+static char *strip_spaces(const char *s)
+{
+    char *out = hs_xstrdup(s);
+    size_t k = 0;
+    for (const char *p = s; *p; p++)
+        if (*p != ' ')
+            out[k++] = *p;
+    out[k] = '\0';
+    return out;
+}
+
+/* At 80 columns a long summary goes on under its column: every word is there, in order, no
+ * line is wider than 80 columns and nothing is cut; in a pipe it stays on one line. */
+static void test_text_wrap(void **state)
+{
+    (void)state;
+    struct hs_trace *t = hs_trace_new();
+    const char *summary = "TLS 1.3, SNI a-rather-long-host-name.example.com, 109 suites, "
+                          "key_share x25519, ALPN h2,http/1.1, "
+                          "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256_AND_MORE_TO_COME";
+    add(t, 0, HS_CLIENT, HS_LAYER_TLS, "ClientHello", summary);
+    char *text = render(t, (struct hs_view_opts){.ascii = true, .width = 80});
+    char joined[1024] = "";
+    size_t lines = 0;
+    for (char *row = strtok(text, "\n"); row; row = strtok(NULL, "\n")) {
+        if (strlen(row) > 80)
+            fail_msg("line wider than 80: %s", row);
+        /* The summary column starts at 44, after the server's bar and two spaces. */
+        bool more = lines > 0 && strspn(row, " ") == 10 && strlen(row) > 44;
+        if (strstr(row, "ClientHello") || more)
+            strncat(joined, row + 44, sizeof joined - strlen(joined) - 1), lines++;
+    }
+    assert_true(lines >= 3);
+    assert_null(strstr(joined, "..."));
+    /* The words, without the spaces where the lines broke. */
+    char *want = strip_spaces(summary), *got = strip_spaces(joined);
+    assert_string_equal(got, want);
+    free(want);
+    free(got);
+    free(text);
+
+    text = render(t, (struct hs_view_opts){.ascii = true, .width = -1});
+    const char *hello = strstr(text, "ClientHello");
+    assert_non_null(hello);
+    assert_non_null(strstr(hello, summary));
     free(text);
     hs_trace_free(t);
 }
@@ -570,6 +623,7 @@ int main(void)
         cmocka_unit_test(test_safe),
         cmocka_unit_test(test_text_full),
         cmocka_unit_test(test_text_ascii_color_width),
+        cmocka_unit_test(test_text_wrap),
         cmocka_unit_test(test_text_failed),
         cmocka_unit_test(test_text_hostile),
         cmocka_unit_test(test_json_full),
