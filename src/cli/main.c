@@ -21,8 +21,14 @@ int main(int argc, char **argv)
     setlocale(LC_CTYPE, "");
     struct hs_options o;
     int r = hs_options_parse(&o, argc, argv);
-    if (r < 0) /* --help, --version */
-        return hs_outfile_finish_stream(stdout, "standard output") ? HS_EXIT_WRITE : 0;
+    if (r < 0) { /* --help, --version, through a stream that keeps a write error's reason */
+        FILE *out = hs_outfile_watch(stdout);
+        if (o.help)
+            hs_usage(out);
+        else
+            fprintf(out, "hstrace %s\n", HS_VERSION);
+        return hs_outfile_watch_end(out, "standard output") != 0 ? HS_EXIT_WRITE : 0;
+    }
     if (r > 0)
         return hs_usage_failed(&o, o.error);
     if (o.step && !hs_tui_wanted(&o))

@@ -193,8 +193,8 @@ static int take(struct hs_options *o, int c, char **argv)
         o->live.user = optarg;
         break;
     case OPT_FORCE: o->live.force = true; break;
-    case 'h': hs_usage(stdout); return -1;
-    case 'V': printf("hstrace %s\n", HS_VERSION); return -1;
+    case 'h': o->help = true; return -1;
+    case 'V': o->version = true; return -1;
     default: { /* ':' (a value is missing) or an unknown option */
         char opt[64];
         if (optopt)

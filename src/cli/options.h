@@ -20,6 +20,7 @@ struct hs_options {
     bool keys;             /* --keys: the key schedule (secret material) */
     bool step;             /* --step: the interactive view advances one message per key */
     bool demo;
+    bool help, version;    /* -h / -V: print it and exit (main does, so a write error is said) */
     bool demo_list;        /* --demo list: print the scenarios and exit */
     const char *read_path;  /* -r FILE: decode a capture instead of connecting */
     long conn;              /* --conn N (1-based), 0 = all */

@@ -148,8 +148,9 @@ static int run_demo_several(const struct hs_options *o, const struct hs_live_opt
 int hs_cli_run_live(const struct hs_options *o)
 {
     if (o->demo_list) {
-        hs_demo_list(stdout);
-        return hs_outfile_finish_stream(stdout, "standard output") ? HS_EXIT_WRITE : 0;
+        FILE *out = hs_outfile_watch(stdout); /* keeps the reason of a write error */
+        hs_demo_list(out);
+        return hs_outfile_watch_end(out, "standard output") != 0 ? HS_EXIT_WRITE : 0;
     }
     const struct hs_demo_scenario *sc = o->demo ? hs_demo_find(o->live.scenario) : NULL;
     struct live_source ls = {.lo = o->live, .demo = o->demo};
