@@ -54,3 +54,13 @@ char *hs_xasprintf(const char *fmt, ...)
     va_end(ap);
     return s;
 }
+
+size_t hs_bufvf(char *buf, size_t cap, size_t len, const char *fmt, va_list ap)
+{
+    if (cap == 0 || len >= cap - 1)
+        return len;
+    int k = vsnprintf(buf + len, cap - len, fmt, ap);
+    if (k < 0)
+        return len;
+    return (size_t)k < cap - len ? len + (size_t)k : cap - 1;
+}

@@ -15,4 +15,9 @@ void *hs_xmemdup(const void *p, size_t n);
 char *hs_xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 char *hs_xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* printf appended to buf[0..len) of capacity cap (NUL-terminated, cut to fit); returns the
+ * new length, at most cap - 1.  A full buffer stays as it is. */
+size_t hs_bufvf(char *buf, size_t cap, size_t len, const char *fmt, va_list ap)
+    __attribute__((format(printf, 4, 0)));
+
 #endif

@@ -67,14 +67,10 @@ struct text {
 static void put(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void put(struct text *t, const char *fmt, ...)
 {
-    if (t->len >= sizeof t->buf - 1)
-        return;
     va_list ap;
     va_start(ap, fmt);
-    int r = vsnprintf(t->buf + t->len, sizeof t->buf - t->len, fmt, ap);
+    t->len = hs_bufvf(t->buf, sizeof t->buf, t->len, fmt, ap);
     va_end(ap);
-    if (r > 0)
-        t->len += (size_t)r < sizeof t->buf - t->len ? (size_t)r : sizeof t->buf - 1 - t->len;
 }
 
 static bool has_ext(const struct hs_event *ev, const char *name)

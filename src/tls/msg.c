@@ -54,17 +54,10 @@ void hs_msg_violation(struct hs_msg *m, const char *fmt, ...)
 
 void hs_msg_sum(struct hs_msg *m, const char *fmt, ...)
 {
-    if (m->sumlen >= sizeof m->sum - 1)
-        return;
     va_list ap;
     va_start(ap, fmt);
-    int k = vsnprintf(m->sum + m->sumlen, sizeof m->sum - m->sumlen, fmt, ap);
+    m->sumlen = hs_bufvf(m->sum, sizeof m->sum, m->sumlen, fmt, ap);
     va_end(ap);
-    if (k < 0)
-        return;
-    m->sumlen += (size_t)k;
-    if (m->sumlen >= sizeof m->sum)
-        m->sumlen = sizeof m->sum - 1;
 }
 
 void hs_msg_sum_text(struct hs_msg *m, const uint8_t *p, size_t n)

@@ -7,6 +7,7 @@
 
 #include "core/escape.h"
 #include "core/field.h"
+#include "core/mem.h"
 #include "core/trace.h"
 
 #include <stdlib.h>
@@ -90,6 +91,30 @@ static void test_trace_order(void **state)
     hs_trace_free(t);
 }
 
+static size_t appendf(char *buf, size_t cap, size_t len, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    len = hs_bufvf(buf, cap, len, fmt, ap);
+    va_end(ap);
+    return len;
+}
+
+/* Appending never writes past the buffer, cuts to fit and leaves a full buffer alone. */
+static void test_bufvf(void **state)
+{
+    (void)state;
+    char buf[8] = "";
+    size_t n = appendf(buf, sizeof buf, 0, "%s", "abc");
+    assert_int_equal(n, 3);
+    n = appendf(buf, sizeof buf, n, "%d", 12345);
+    assert_int_equal(n, 7);
+    assert_string_equal(buf, "abc1234");
+    assert_int_equal(appendf(buf, sizeof buf, n, "%s", "more"), 7);
+    assert_string_equal(buf, "abc1234");
+    assert_int_equal(appendf(buf, 0, 0, "%s", "x"), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -97,6 +122,7 @@ int main(void)
         cmocka_unit_test(test_escape_utf8),
         cmocka_unit_test(test_field_tree),
         cmocka_unit_test(test_trace_order),
+        cmocka_unit_test(test_bufvf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
