@@ -94,6 +94,11 @@ struct hs_trace {
      * Views show it only when asked (--keys). */
     struct hs_field *key_schedule;
 
+    /* TLS fingerprints: an object with "ja3", "ja3_string", "ja4" of the first ClientHello
+     * and "ja3s", "ja3s_string", "ja4s" of the first ServerHello (not a HelloRetryRequest),
+     * each key present once its hello was read; NULL before either. */
+    struct hs_field *fingerprints;
+
     /* (A new header field above is copied by hs_trace_copy_header too.) */
 
     /* Events in time order. */

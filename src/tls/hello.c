@@ -3,6 +3,7 @@
 #include "msg.h"
 
 #include "../core/mem.h"
+#include "fingerprint.h"
 #include "names.h"
 #include "suites.h"
 
@@ -66,6 +67,26 @@ static int body_cursor(struct hs_msg *m, const uint8_t *p, size_t n, struct hs_c
         len = (uint32_t)hs_cur_left(&c);
     }
     return hs_cur_sub(&c, len, body);
+}
+
+/* The hello's fingerprints in its fields and, for the first ClientHello and the first
+ * ServerHello, in the trace header. */
+static void add_fingerprints(struct hs_msg *m, const uint8_t *p, size_t n, bool client,
+                             bool header)
+{
+    struct hs_field *fp = hs_field_new_object();
+    if (!(client ? hs_fp_client_hello : hs_fp_server_hello)(fp, p, n)) {
+        hs_field_free(fp);
+        return;
+    }
+    struct hs_trace *t = m->trace;
+    if (header && t->fingerprints == NULL)
+        t->fingerprints = hs_field_new_object();
+    if (header && hs_f_get(t->fingerprints, client ? "ja3" : "ja3s") == NULL)
+        for (const struct hs_field *k = fp->child; k; k = k->next)
+            if (k->kind == HS_F_STRING)
+                hs_f_str(t->fingerprints, k->name, k->str);
+    hs_f_attach(m->f, "fingerprints", fp);
 }
 
 #define READ(expr, what)                                                                      \
@@ -155,6 +176,7 @@ out:
         st->client_early_data = info.early_data;
         st->client_ticket = info.ticket_nonempty;
     }
+    add_fingerprints(m, p, n, true, true);
     if (random)
         st->ch_seen = true;
     st->ch_count++;
@@ -228,6 +250,7 @@ void hs_decode_server_hello(struct hs_msg *m, const uint8_t *p, size_t n)
     }
 
 out:;
+    add_fingerprints(m, p, n, false, !hrr);
     if (have_suite)
         hs_check_server_hello(m, hrr, legacy, have_suite, suite, &info);
     uint16_t version = info.selected_version ? info.selected_version : legacy;

@@ -167,6 +167,14 @@ json_t *hs_trace_to_json(const struct hs_trace *t)
     set_new(tls, "resumed", json_boolean(t->resumed));
     set_new(doc, "tls", tls);
 
+    static const char *const fp_keys[] = {"ja3", "ja3_string", "ja3s", "ja3s_string", "ja4",
+                                          "ja4s"};
+    json_t *fp = json_object();
+    for (size_t i = 0; i < sizeof fp_keys / sizeof fp_keys[0]; i++)
+        set_new(fp, fp_keys[i], str_json(t->fingerprints ? hs_f_get_str(t->fingerprints,
+                                                                          fp_keys[i]) : NULL));
+    set_new(doc, "fingerprints", fp);
+
     json_t *cert = json_object();
     set_new(cert, "verified", t->verified < 0 ? json_null() : json_boolean(t->verified == 1));
     set_new(cert, "problems", array_json(t->problems));
