@@ -287,6 +287,18 @@ static void put_result(const struct ctx *c, const struct hs_trace *t)
         free(owned[i]);
 }
 
+/* The first ClientHello's fingerprints, one dim line (JA3 is its MD5; the JSON has more). */
+static void put_fingerprints(const struct ctx *c, const struct hs_trace *t)
+{
+    const char *ja3 = t->fingerprints ? hs_f_get_str(t->fingerprints, "ja3") : NULL;
+    const char *ja4 = t->fingerprints ? hs_f_get_str(t->fingerprints, "ja4") : NULL;
+    if (ja3 == NULL || ja4 == NULL)
+        return;
+    char *line = hs_xasprintf("JA3 %s%sJA4 %s", ja3, c->g->sep, ja4);
+    put_wrapped(c, line, P_DIM, room_from(c, 0), 0, 2, NULL);
+    free(line);
+}
+
 /* ---- rows ---- */
 
 static void put_time(const struct ctx *c, double t_ms)
@@ -571,6 +583,7 @@ void hs_view_text(FILE *out, const struct hs_trace *t, const struct hs_view_opts
     fputc('\n', out);
     put_target(&c, t);
     put_result(&c, t);
+    put_fingerprints(&c, t);
     fputc('\n', out);
 
     /* No ladder at all when nothing happened on the wire (a DNS failure, say). */
