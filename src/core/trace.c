@@ -36,6 +36,7 @@ void hs_trace_copy_header(struct hs_trace *dst, const struct hs_trace *src)
     hs_field_free(dst->chain);
     hs_field_free(dst->problems);
     hs_field_free(dst->key_schedule);
+    hs_field_free(dst->decryption);
     dst->host = dup_or_null(src->host);
     dst->port = src->port;
     dst->address = dup_or_null(src->address);
@@ -62,6 +63,7 @@ void hs_trace_copy_header(struct hs_trace *dst, const struct hs_trace *src)
     dst->tcp_inferred = src->tcp_inferred;
     dst->hint = dup_or_null(src->hint);
     dst->key_schedule = hs_field_clone(src->key_schedule);
+    dst->decryption = hs_field_clone(src->decryption);
 }
 
 void hs_trace_free(struct hs_trace *t)
@@ -84,6 +86,7 @@ void hs_trace_free(struct hs_trace *t)
     hs_field_free(t->chain);
     hs_field_free(t->problems);
     hs_field_free(t->key_schedule);
+    hs_field_free(t->decryption);
     free(t);
 }
 

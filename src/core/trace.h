@@ -94,6 +94,10 @@ struct hs_trace {
      * Views show it only when asked (--keys). */
     struct hs_field *key_schedule;
 
+    /* Captures (-r): what decryption found for this connection, an object (status, found[],
+     * missing[], reason), set by the decoder when it finishes; NULL for live traces. */
+    struct hs_field *decryption;
+
     /* (A new header field above is copied by hs_trace_copy_header too.) */
 
     /* Events in time order. */
