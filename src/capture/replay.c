@@ -254,6 +254,7 @@ static int tls_found(struct conn *c, int dir, double t_ms)
         }
         c->dec = hs_decoder_new(c->trace, c->rp->keys);
         hs_decoder_key_schedule(c->dec, c->rp->o->key_schedule);
+        hs_decoder_report(c->dec, true);
         struct replay *rp = c->rp;
         rp->ndecoding++;
         if (rp->no_keys)

@@ -37,6 +37,7 @@ void hs_trace_copy_header(struct hs_trace *dst, const struct hs_trace *src)
     hs_field_free(dst->problems);
     hs_field_free(dst->key_schedule);
     hs_field_free(dst->fingerprints);
+    hs_field_free(dst->decryption);
     dst->host = dup_or_null(src->host);
     dst->port = src->port;
     dst->address = dup_or_null(src->address);
@@ -64,6 +65,7 @@ void hs_trace_copy_header(struct hs_trace *dst, const struct hs_trace *src)
     dst->hint = dup_or_null(src->hint);
     dst->key_schedule = hs_field_clone(src->key_schedule);
     dst->fingerprints = hs_field_clone(src->fingerprints);
+    dst->decryption = hs_field_clone(src->decryption);
 }
 
 void hs_trace_free(struct hs_trace *t)
@@ -87,6 +89,7 @@ void hs_trace_free(struct hs_trace *t)
     hs_field_free(t->problems);
     hs_field_free(t->key_schedule);
     hs_field_free(t->fingerprints);
+    hs_field_free(t->decryption);
     free(t);
 }
 

@@ -99,6 +99,10 @@ struct hs_trace {
      * each key present once its hello was read; NULL before either. */
     struct hs_field *fingerprints;
 
+    /* Captures (-r): what decryption found for this connection, an object (status, found[],
+     * missing[], reason), set by the decoder when it finishes; NULL for live traces. */
+    struct hs_field *decryption;
+
     /* (A new header field above is copied by hs_trace_copy_header too.) */
 
     /* Events in time order. */

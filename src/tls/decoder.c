@@ -187,6 +187,10 @@ void hs_decoder_finish(struct hs_decoder *d, double t_ms)
     }
     dec_flush_runs(d);
     dec_key_schedule(d);
+    if (d->want_report) {
+        hs_field_free(d->trace->decryption);
+        d->trace->decryption = dec_report(d);
+    }
     for (int i = 0; i < 2; i++) {
         struct side *s = &d->side[i];
         if (s->lim.dropped == 0)
@@ -236,6 +240,12 @@ void hs_decoder_key_schedule(struct hs_decoder *d, bool on)
 {
     if (d)
         d->want_key_schedule = on;
+}
+
+void hs_decoder_report(struct hs_decoder *d, bool on)
+{
+    if (d)
+        d->want_report = on;
 }
 
 void hs_decoder_free(struct hs_decoder *d)

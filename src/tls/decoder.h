@@ -45,6 +45,10 @@ void hs_decoder_gap(struct hs_decoder *d, enum hs_side from, double t_ms, size_t
  * secret material) once the handshake is over; off (the default) keeps neither. */
 void hs_decoder_key_schedule(struct hs_decoder *d, bool on);
 
+/* on: when it finishes, the decoder gives the trace its decryption report (trace->decryption:
+ * status, found[], missing[], reason); off (the default) leaves it NULL. */
+void hs_decoder_report(struct hs_decoder *d, bool on);
+
 /* The key log gained secrets: retry the records held back for want of a key. */
 void hs_decoder_keys_changed(struct hs_decoder *d);
 

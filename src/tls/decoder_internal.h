@@ -148,6 +148,13 @@ struct side {
     struct row_limits lim;
 };
 
+/* What became of the protected records, for the decryption report (decreport.c). */
+struct tally {
+    unsigned long decrypted, nokey, failed, unsupported;
+    unsigned failed_kinds;       /* 1u << enum hs_secret of each secret that failed */
+    const char *unsupported_why; /* hs_suite_why_opaque's reason */
+};
+
 struct hs_decoder {
     struct hs_trace *trace;
     struct hs_keylog *keys;
@@ -159,6 +166,8 @@ struct hs_decoder {
     bool retrying;
     uint8_t *scratch;              /* decryption output */
     bool want_key_schedule;
+    bool want_report;              /* set trace->decryption when finishing */
+    struct tally tally;
     struct hs_transcript *transcript; /* for the key schedule, from the first message */
 };
 
@@ -205,6 +214,9 @@ void dec_flush_runs(struct hs_decoder *d);
 /* A protected record hstrace cannot read: a row that says so, typed by what it must be. */
 void dec_opaque_record(struct hs_decoder *d, struct side *s, const uint8_t *rec, size_t len,
                        struct recmeta *meta);
+
+/* decreport.c: the decryption report (an object: status, found[], missing[], reason). */
+struct hs_field *dec_report(const struct hs_decoder *d);
 
 /* handshake.c */
 /* The content of one record, by content type (plaintext, or decrypted). */

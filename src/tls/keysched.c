@@ -207,9 +207,9 @@ static bool has_missing(const struct ks *k, const char *label)
 }
 
 /* A secret from the key log as a step, or a null step naming the missing key log label (and
- * listing it in "missing" when the handshake's keys or checks need it). */
-static const uint8_t *logged_ex(struct ks *k, enum hs_secret kind, size_t want, const char *name,
-                                const char *label, const char *in1, const char *in2, bool needed)
+ * listing it in "missing" when the connection needs it: hs_secrets_needed). */
+static const uint8_t *logged(struct ks *k, enum hs_secret kind, size_t want, const char *name,
+                             const char *label, const char *in1, const char *in2)
 {
     struct hs_field *f = step(k, name, label, in1, in2);
     size_t len = 0;
@@ -226,15 +226,22 @@ static const uint8_t *logged_ex(struct ks *k, enum hs_secret kind, size_t want, 
     else
         snprintf(why, sizeof why, "not in the key log (%s)", hs_secret_label(kind));
     step_none(f, why);
-    if (needed && !has_missing(k, hs_secret_label(kind)))
+    if ((hs_secrets_needed(k->st) & (1u << kind)) && !has_missing(k, hs_secret_label(kind)))
         hs_f_str(k->missing, NULL, hs_secret_label(kind));
     return NULL;
 }
 
-static const uint8_t *logged(struct ks *k, enum hs_secret kind, size_t want, const char *name,
-                             const char *label, const char *in1, const char *in2)
+unsigned hs_secrets_needed(const struct hs_tls_state *st)
 {
-    return logged_ex(k, kind, want, name, label, in1, in2, true);
+    if (st == NULL || !st->sh_seen || st->version < 0x0300)
+        return 0;
+    if (st->version != 0x0304)
+        return 1u << HS_SECRET_TLS12_MASTER;
+    unsigned m = 1u << HS_SECRET_CLIENT_HANDSHAKE | 1u << HS_SECRET_SERVER_HANDSHAKE |
+                 1u << HS_SECRET_CLIENT_TRAFFIC_0 | 1u << HS_SECRET_SERVER_TRAFFIC_0;
+    if (st->client_early_data) /* 0-RTT records are sent before the server's answer */
+        m |= 1u << HS_SECRET_CLIENT_EARLY;
+    return m; /* EXPORTER_SECRET protects no record and checks nothing */
 }
 
 static void computed(struct hs_field *f, int r, const uint8_t *p, size_t n)
@@ -384,8 +391,8 @@ static void build13(struct ks *k, const char *group)
     (void)traffic13(k, HS_SECRET_SERVER_TRAFFIC_0, "server application", "s ap traffic",
                     "master_secret", ch_sf);
     /* Shown when logged; no key or check of the handshake needs it (mbedTLS exports none). */
-    (void)logged_ex(k, HS_SECRET_EXPORTER, k->hl, "exporter_master_secret", "exp master",
-                    "master_secret", ch_sf, false);
+    (void)logged(k, HS_SECRET_EXPORTER, k->hl, "exporter_master_secret", "exp master",
+                 "master_secret", ch_sf);
 
     finished13(k, HS_SERVER, shs, "server_handshake_traffic_secret",
                "Transcript-Hash(ClientHello..CertificateVerify)");

@@ -45,6 +45,14 @@ bool hs_transcript_complete(const struct hs_transcript *t);
 struct hs_field *hs_keysched_build(const struct hs_transcript *t, const struct hs_tls_state *st,
                                    const struct hs_keylog *kl, const char *group);
 
+/*
+ * The key log secrets a connection needs to decrypt its records and check its Finished, as a
+ * bit mask of 1u << enum hs_secret: TLS 1.0-1.2 CLIENT_RANDOM; TLS 1.3 the two handshake and
+ * the two first application traffic secrets, and CLIENT_EARLY_TRAFFIC_SECRET when the client
+ * offered 0-RTT.  0 before a ServerHello.
+ */
+unsigned hs_secrets_needed(const struct hs_tls_state *st);
+
 /* TLS 1.3 Finished (RFC 8446 4.4.4): finished_key = HKDF-Expand-Label(secret, "finished", "",
  * Hash.length), verify_data = HMAC(finished_key, thash); both Hash.length bytes. */
 int hs_tls13_finished(enum hs_hash h, const uint8_t *secret, const uint8_t *thash,

@@ -75,6 +75,14 @@ static bool is_protected(const struct hs_decoder *d, const struct side *s, uint8
     return s->who == HS_CLIENT && d->st.client_offers_tls13 && !d->st.sh_seen;
 }
 
+/* Every candidate key failed to authenticate the record (kinds: their secrets). */
+static enum dec_result failed(struct hs_decoder *d, unsigned kinds)
+{
+    d->tally.failed++;
+    d->tally.failed_kinds |= kinds;
+    return DEC_FAILED;
+}
+
 /*
  * Removes protection from one record into d->scratch.  DEC_NOKEY: no candidate key is
  * available (the caller may hold the record); DEC_FAILED: every candidate failed;
@@ -94,6 +102,8 @@ static enum dec_result decrypt(struct hs_decoder *d, struct side *s, const uint8
         const char *why = hs_suite_why_opaque(suite, d->st.version);
         if (why) {
             meta->opaque = why;
+            d->tally.unsupported++;
+            d->tally.unsupported_why = why;
             return DEC_OPAQUE;
         }
     }
@@ -104,7 +114,8 @@ static enum dec_result decrypt(struct hs_decoder *d, struct side *s, const uint8
             s->pr.cur_ready = true;
         }
         if (hs_protect_decrypt(&s->pr.cur, rec, body, blen, d->scratch, out_len, inner) != HS_OK)
-            return DEC_FAILED;
+            return failed(d, 1u << HS_SECRET_TLS12_MASTER);
+        d->tally.decrypted++;
         meta->keys = hs_secret_plain(HS_SECRET_TLS12_MASTER);
         /* the state's own protection: a renegotiation may have changed the suite since */
         meta->cipher = s->pr.cur.aead != HS_AEAD_NONE
@@ -123,6 +134,7 @@ static enum dec_result decrypt(struct hs_decoder *d, struct side *s, const uint8
             any_key = true;
             if (hs_protect_decrypt(&s->pr.early, rec, body, blen, d->scratch, out_len, inner) ==
                 HS_OK) {
+                d->tally.decrypted++;
                 meta->keys = hs_secret_plain(HS_SECRET_CLIENT_EARLY);
                 meta->cipher = hs_aead_name(suite->aead);
                 return DEC_OK;
@@ -137,6 +149,7 @@ static enum dec_result decrypt(struct hs_decoder *d, struct side *s, const uint8
         if (hs_protect_decrypt(&s->pr.cur, rec, body, blen, d->scratch, out_len, inner) == HS_OK) {
             if (s->pr.phase == PH_EARLY)
                 s->pr.phase = PH_HANDSHAKE; /* the client moved on from 0-RTT */
+            d->tally.decrypted++;
             meta->keys = hs_secret_plain(s->pr.cur_kind);
             meta->generation = s->pr.phase == PH_APP ? s->pr.generation : 0;
             meta->cipher = hs_aead_name(suite->aead);
@@ -149,9 +162,11 @@ static enum dec_result decrypt(struct hs_decoder *d, struct side *s, const uint8
         /* 0-RTT data whose early secret is not logged: it cannot be read, but the
          * handshake key is there, so this is not a failure. */
         meta->opaque = "no key (0-RTT data)";
+        d->tally.nokey++;
         return DEC_OPAQUE;
     }
-    return DEC_FAILED;
+    return failed(d, (s->pr.cur_ready ? 1u << s->pr.cur_kind : 0) |
+                         (s->pr.early_ready ? 1u << HS_SECRET_CLIENT_EARLY : 0));
 }
 
 /* State changes that follow from a decoded handshake message. */
@@ -229,6 +244,7 @@ static bool handle_record(struct hs_decoder *d, struct side *s, const uint8_t *r
     case DEC_NOKEY:
         if (may_hold)
             return false;
+        d->tally.nokey++;
         meta.opaque = "no key";
         dec_opaque_record(d, s, rec, len, &meta);
         return true;

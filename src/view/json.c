@@ -194,6 +194,8 @@ json_t *hs_trace_to_json(const struct hs_trace *t)
     set_new(doc, "hint", str_json(t->hint));
     if (t->key_schedule) /* only with --keys: secret material */
         set_new(doc, "key_schedule", field_json(t->key_schedule));
+    if (t->decryption) /* captures (-r) only */
+        set_new(doc, "decryption", field_json(t->decryption));
 
     json_t *events = json_array();
     for (const struct hs_event *ev = t->first; ev; ev = ev->next)

@@ -549,6 +549,41 @@ static void put_timings(const struct ctx *c, const struct hs_trace *t)
     free(line);
 }
 
+/* ", "-joined strings of an array field after `head` ("" when it is empty). */
+static char *join_labels(const struct hs_field *arr, const char *head)
+{
+    char *out = hs_xstrdup("");
+    for (const struct hs_field *f = arr ? arr->child : NULL; f; f = f->next) {
+        if (f->kind != HS_F_STRING)
+            continue;
+        char *more = hs_xasprintf("%s%s%s", out, out[0] ? ", " : head, f->str);
+        free(out);
+        out = more;
+    }
+    return out;
+}
+
+/* Captures: "decryption: STATUS: found ...; missing ... (reason)". */
+static void put_decryption(const struct ctx *c, const struct hs_trace *t)
+{
+    if (t->decryption == NULL)
+        return;
+    const char *status = hs_f_get_str(t->decryption, "status");
+    const char *reason = hs_f_get_str(t->decryption, "reason");
+    char *found = join_labels(hs_f_get(t->decryption, "found"), ": found ");
+    char *missing = join_labels(hs_f_get(t->decryption, "missing"),
+                                found[0] ? "; missing " : ": missing ");
+    char *raw = hs_xasprintf("decryption: %s%s%s%s%s%s", status ? status : "?", found, missing,
+                             reason ? " (" : "", reason ? reason : "", reason ? ")" : "");
+    char *line = hs_view_safe(raw, c->o->ascii);
+    bool bad = status && strcmp(status, "decrypted") != 0 && strcmp(status, "not encrypted") != 0;
+    put_wrapped(c, line, bad ? P_PROBLEM : P_NONE, room_from(c, 0), 0, 2, NULL);
+    free(line);
+    free(raw);
+    free(missing);
+    free(found);
+}
+
 static void key_line(void *ctx, const char *line, bool problem)
 {
     const struct ctx *c = ctx;
@@ -611,6 +646,7 @@ void hs_view_text(FILE *out, const struct hs_trace *t, const struct hs_view_opts
     }
     put_certificate(&c, t);
     put_timings(&c, t);
+    put_decryption(&c, t);
     put_keys(&c, t);
     if (t->hint) {
         char *hint = hs_view_safe(t->hint, o->ascii);

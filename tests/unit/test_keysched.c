@@ -44,6 +44,7 @@ static struct hs_trace *run_rfc(bool want, bool wrong_client)
     struct hs_keylog *kl = rfc_keys(wrong_client);
     struct hs_decoder *d = hs_decoder_new(t, kl);
     hs_decoder_key_schedule(d, want);
+    hs_decoder_report(d, true);
     for (size_t i = 0; i < sizeof records / sizeof records[0]; i++) {
         const struct vector *v = vector_get(records[i][1]);
         hs_decoder_feed(d, records[i][0][0] == 'c' ? HS_CLIENT : HS_SERVER, (double)i, v->bytes,
@@ -329,6 +330,52 @@ static void test_hrr_transcript(void **state)
     hs_keylog_free(kl);
 }
 
+/* The decryption report (-r): the needed secrets found, or the one that failed named. */
+static void test_decryption_report(void **state)
+{
+    (void)state;
+    struct hs_trace *t = run_rfc(false, false);
+    const struct hs_field *r = t->decryption;
+    assert_non_null(r);
+    assert_string_equal(hs_f_get_str(r, "status"), "decrypted");
+    assert_int_equal(hs_f_count(hs_f_get(r, "found")), 4);
+    assert_int_equal(hs_f_count(hs_f_get(r, "missing")), 0);
+    hs_trace_free(t);
+
+    t = run_rfc(false, true);
+    r = t->decryption;
+    assert_non_null(r);
+    assert_string_equal(hs_f_get_str(r, "status"), "wrong keys");
+    assert_non_null(strstr(hs_f_get_str(r, "reason"), "CLIENT_HANDSHAKE_TRAFFIC_SECRET"));
+    hs_trace_free(t);
+
+    /* Off by default (live traces). */
+    t = hs_trace_new();
+    struct hs_decoder *d = hs_decoder_new(t, NULL);
+    hs_decoder_finish(d, 1);
+    hs_decoder_free(d);
+    assert_null(t->decryption);
+    hs_trace_free(t);
+}
+
+static void test_secrets_needed(void **state)
+{
+    (void)state;
+    struct hs_tls_state st;
+    memset(&st, 0, sizeof st);
+    assert_int_equal(hs_secrets_needed(&st), 0); /* no ServerHello */
+    st.sh_seen = true;
+    st.version = 0x0303;
+    assert_int_equal(hs_secrets_needed(&st), 1u << HS_SECRET_TLS12_MASTER);
+    st.version = 0x0304;
+    unsigned m = hs_secrets_needed(&st);
+    assert_true(m & (1u << HS_SECRET_SERVER_TRAFFIC_0));
+    assert_false(m & (1u << HS_SECRET_CLIENT_EARLY));
+    assert_false(m & (1u << HS_SECRET_EXPORTER));
+    st.client_early_data = true;
+    assert_true(hs_secrets_needed(&st) & (1u << HS_SECRET_CLIENT_EARLY));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -339,6 +386,8 @@ int main(void)
         cmocka_unit_test(test_tls12_finished),
         cmocka_unit_test(test_tls12_no_master),
         cmocka_unit_test(test_hrr_transcript),
+        cmocka_unit_test(test_decryption_report),
+        cmocka_unit_test(test_secrets_needed),
     };
     return cmocka_run_group_tests(tests, vectors_load, vectors_free);
 }
