@@ -58,7 +58,8 @@ static void put_ext(struct msg *m, unsigned type, const uint8_t *body, size_t n)
 {
     put16(m, type);
     put16(m, (unsigned)n);
-    memcpy(m->b + m->n, body, n);
+    if (n > 0) /* an empty body may be NULL */
+        memcpy(m->b + m->n, body, n);
     m->n += n;
 }
 
