@@ -116,6 +116,36 @@ static const uint16_t sig_algs[] = {
     MBEDTLS_TLS1_3_SIG_RSA_PSS_RSAE_SHA512,    MBEDTLS_TLS1_3_SIG_NONE,
 };
 
+/* Splits a comma list of names (--ciphers, --groups) and looks each one up: a result above
+ * `unknown` is its id.  ids[] gets them and a closing 0; the count (at least 1), or -1 after
+ * a usage error naming the `what` ("cipher suite", "group"). */
+static int ids_from_names(const char *list, int (*lookup)(const char *), int unknown,
+                          const char *what, int *ids, struct hs_trace *t)
+{
+    char *items[HS_TLS_MAX_LIST];
+    char *store = NULL;
+    size_t n = split_list(list, &store, items, HS_TLS_MAX_LIST);
+    int r = (int)n;
+    if (n == SPLIT_TOO_MANY) {
+        hs_live_usage_error(t, "too many %ss (at most %d)", what, HS_TLS_MAX_LIST - 1);
+        r = -1;
+    } else if (n == 0) {
+        hs_live_usage_error(t, "empty %s list", what);
+        r = -1;
+    }
+    for (size_t i = 0; r > 0 && i < n; i++) {
+        ids[i] = lookup(items[i]);
+        if (ids[i] <= unknown) {
+            hs_live_usage_error(t, "unknown %s: %s", what, items[i]);
+            r = -1;
+        }
+    }
+    if (r > 0)
+        ids[n] = 0;
+    free(store);
+    return r;
+}
+
 /* Applies --tls1.x, --ciphers, --groups, --alpn; 0, or -1 after a usage error. */
 int hs_tls_apply_options(const struct hs_live_opts *o, struct hs_tls_setup *s, struct hs_trace *t)
 {
@@ -128,54 +158,18 @@ int hs_tls_apply_options(const struct hs_live_opts *o, struct hs_tls_setup *s, s
         mbedtls_ssl_conf_min_tls_version(c, MBEDTLS_SSL_VERSION_TLS1_3);
         mbedtls_ssl_conf_max_tls_version(c, MBEDTLS_SSL_VERSION_TLS1_3);
     }
-    char *items[HS_TLS_MAX_LIST];
-    char *store = NULL;
     if (o->ciphers) {
-        size_t n = split_list(o->ciphers, &store, items, HS_TLS_MAX_LIST);
-        if (n == SPLIT_TOO_MANY) {
-            hs_live_usage_error(t, "too many cipher suites (at most 63)");
-            free(store);
+        if (ids_from_names(o->ciphers, hs_suite_by_name, -1, "cipher suite", s->suites, t) < 0)
             return -1;
-        }
-        for (size_t i = 0; i < n; i++) {
-            int id = hs_suite_by_name(items[i]);
-            if (id < 0) {
-                hs_live_usage_error(t, "unknown cipher suite: %s", items[i]);
-                free(store);
-                return -1;
-            }
-            s->suites[i] = id;
-        }
-        s->suites[n] = 0;
-        free(store);
-        if (n == 0) {
-            hs_live_usage_error(t, "empty cipher suite list");
-            return -1;
-        }
         mbedtls_ssl_conf_ciphersuites(c, s->suites);
     }
     if (o->groups) {
-        size_t n = split_list(o->groups, &store, items, HS_TLS_MAX_LIST);
-        if (n == SPLIT_TOO_MANY) {
-            hs_live_usage_error(t, "too many groups (at most 63)");
-            free(store);
+        int ids[HS_TLS_MAX_LIST];
+        int n = ids_from_names(o->groups, hs_group_by_name, 0, "group", ids, t);
+        if (n < 0)
             return -1;
-        }
-        for (size_t i = 0; i < n; i++) {
-            int g = hs_group_by_name(items[i]);
-            if (g <= 0) {
-                hs_live_usage_error(t, "unknown group: %s", items[i]);
-                free(store);
-                return -1;
-            }
-            s->groups[i] = (uint16_t)g;
-        }
-        s->groups[n] = 0;
-        free(store);
-        if (n == 0) {
-            hs_live_usage_error(t, "empty group list");
-            return -1;
-        }
+        for (int i = 0; i <= n; i++) /* the closing 0 too */
+            s->groups[i] = (uint16_t)ids[i];
         mbedtls_ssl_conf_groups(c, s->groups);
     }
     if (o->alpn) {
