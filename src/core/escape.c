@@ -125,6 +125,9 @@ bool hs_cp_unsafe(uint32_t cp)
 {
     if (cp < 0xad) /* below the first entry past the controls */
         return cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
+    /* Noncharacters: U+FDD0..U+FDEF and the last two of every plane (XML forbids them too). */
+    if ((cp >= 0xfdd0 && cp <= 0xfdef) || (cp & 0xfffe) == 0xfffe)
+        return true;
     size_t lo = 0, hi = sizeof unsafe_ranges / sizeof unsafe_ranges[0];
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;

@@ -25,7 +25,8 @@ size_t hs_utf8_encode(uint32_t cp, uint8_t out[4]);
 /* The one list of code points never shown raw: controls (C0, DEL, C1), line and paragraph
  * separators, Unicode's format characters (general category Cf: bidirectional controls,
  * zero-width characters, tags, ...) and default-ignorable code points (variation selectors,
- * fillers, soft hyphen, ...), which hide or reorder text on a terminal. */
+ * fillers, soft hyphen, ...), which hide or reorder text on a terminal, and the noncharacters
+ * (U+FDD0..U+FDEF, U+xxFFFE and U+xxFFFF), which are never text. */
 bool hs_cp_unsafe(uint32_t cp);
 
 /* hstrace's own drawing characters (arrows, the middle dot, the cross, box drawing and the

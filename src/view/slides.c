@@ -9,29 +9,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* hs_view_safe, and the noncharacters U+FFFE and U+FFFF (which XML forbids, and which no
- * slide should carry) as \u{NNNN} too. */
-static char *slide_safe(const char *s, bool ascii)
-{
-    char *safe = hs_view_safe(s, ascii);
-    if (!strstr(safe, "\xef\xbf\xbe") && !strstr(safe, "\xef\xbf\xbf"))
-        return safe;
-    /* Each 3-byte noncharacter becomes 8 bytes. */
-    char *out = hs_xmalloc(3 * strlen(safe) + 1);
-    size_t o = 0;
-    for (const char *p = safe; *p;) {
-        if (strncmp(p, "\xef\xbf\xbe", 3) == 0 || strncmp(p, "\xef\xbf\xbf", 3) == 0) {
-            o += (size_t)sprintf(out + o, "\\u{%s}", p[2] == '\xbe' ? "fffe" : "ffff");
-            p += 3;
-        } else {
-            out[o++] = *p++;
-        }
-    }
-    out[o] = '\0';
-    free(safe);
-    return out;
-}
-
 bool hs_slide_shown(const struct hs_event *ev, const struct hs_slide_opts *o)
 {
     return ev->layer != HS_LAYER_LIBRARY || o->notes || ev->problem;
@@ -57,10 +34,10 @@ static char *host_port(const char *host, unsigned port)
 char *hs_slide_endpoint(const struct hs_trace *t, enum hs_side side, bool ascii)
 {
     if (side == HS_CLIENT)
-        return t->client_address ? slide_safe(t->client_address, ascii) : NULL;
+        return t->client_address ? hs_view_safe(t->client_address, ascii) : NULL;
     if (!t->address)
         return NULL;
-    char *addr = slide_safe(t->address, ascii);
+    char *addr = hs_view_safe(t->address, ascii);
     char *s = host_port(addr, t->port);
     free(addr);
     return s;
@@ -71,11 +48,11 @@ char *hs_slide_target(const struct hs_trace *t, bool ascii)
     const struct hs_glyphs *g = hs_glyphs(ascii);
     char *line;
     if (t->host) {
-        char *host = slide_safe(t->host, ascii);
+        char *host = hs_view_safe(t->host, ascii);
         line = host_port(host, t->port);
         free(host);
         if (t->address && strcmp(t->address, t->host) != 0) {
-            char *addr = slide_safe(t->address, ascii);
+            char *addr = hs_view_safe(t->address, ascii);
             char *more = hs_xasprintf("%s %s %s", line, g->to, addr);
             free(addr);
             free(line);
@@ -83,13 +60,13 @@ char *hs_slide_target(const struct hs_trace *t, bool ascii)
         }
     } else {
         /* A capture names no host: client -> server. */
-        char *client = slide_safe(t->client_address ? t->client_address : "?", ascii);
+        char *client = hs_view_safe(t->client_address ? t->client_address : "?", ascii);
         char *server = hs_slide_endpoint(t, HS_SERVER, ascii);
         line = hs_xasprintf("%s %s %s", client, g->to, server ? server : "?");
         free(client);
         free(server);
     }
-    char *sni = t->sni ? slide_safe(t->sni, ascii) : NULL;
+    char *sni = t->sni ? hs_view_safe(t->sni, ascii) : NULL;
     char *more = sni ? hs_xasprintf("%s (SNI %s)", line, sni) : hs_xasprintf("%s (no SNI)", line);
     free(sni);
     free(line);
@@ -120,12 +97,12 @@ char *hs_slide_result(const struct hs_trace *t, bool ascii)
     for (size_t i = 0; i < 3; i++) {
         if (known[i][0] == '\0')
             continue;
-        char *s = slide_safe(known[i], ascii);
+        char *s = hs_view_safe(known[i], ascii);
         add_item(&line, sep, s);
         free(s);
     }
     if (t->alpn) {
-        char *alpn = slide_safe(t->alpn, ascii);
+        char *alpn = hs_view_safe(t->alpn, ascii);
         char *s = hs_xasprintf("ALPN %s", alpn);
         add_item(&line, sep, s);
         free(s);
@@ -145,7 +122,7 @@ char *hs_slide_failure(const struct hs_trace *t, bool ascii)
     if (!t->error_message && t->error_stage == HS_STAGE_NONE)
         return NULL;
     const char *stage = hs_stage_name(t->error_stage);
-    char *msg = slide_safe(t->error_message ? t->error_message : "unknown error", ascii);
+    char *msg = hs_view_safe(t->error_message ? t->error_message : "unknown error", ascii);
     char *line = stage ? hs_xasprintf("failed at %s: %s", stage, msg) : hs_xstrdup(msg);
     free(msg);
     return line;
@@ -185,7 +162,7 @@ char *hs_slide_detail(const struct hs_event *ev, bool ascii)
         add_item(&line, " ", "(inferred)");
     if (ev->encrypted)
         add_item(&line, " ", ev->decrypted ? "[decrypted]" : "[encrypted]");
-    char *summary = slide_safe(ev->summary, ascii);
+    char *summary = hs_view_safe(ev->summary, ascii);
     if (summary[0])
         add_item(&line, " ", summary);
     free(summary);
@@ -194,5 +171,5 @@ char *hs_slide_detail(const struct hs_event *ev, bool ascii)
 
 char *hs_slide_name(const struct hs_event *ev, bool ascii)
 {
-    return slide_safe(ev->type[0] ? ev->type : "unknown", ascii);
+    return hs_view_safe(ev->type[0] ? ev->type : "unknown", ascii);
 }

@@ -75,7 +75,7 @@ static void test_boundaries(void **state)
         0x710, 0x88f, 0x892, 0x8e1, 0x8e3, 0x115e, 0x1161, 0x17b3, 0x17b6, 0x180a, 0x1810,
         0x200a, 0x2010, 0x2027, 0x202f, 0x205f, 0x2070, 0x3163, 0x3165, 0xfdff, 0xfe10,
         0xfefe, 0xff9f, 0xffa1, 0xffef, 0xfffc, 0xfffd, 0x110bc, 0x110be, 0x110cc, 0x110ce,
-        0x1342f, 0x13440, 0x1bc9f, 0x1bca4, 0x1d172, 0x1d17b, 0xdffff, 0xe1000, 0x10fffd,
+        0x1342f, 0x13440, 0x1bc9f, 0x1bca4, 0x1d172, 0x1d17b, 0xdfffd, 0xe1000, 0x10fffd,
         0xe9, 0x4e2d, 0x1f600,
     };
     for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
@@ -85,6 +85,23 @@ static void test_boundaries(void **state)
     assert_true(hs_cp_unsafe(0x7f));
     assert_false(hs_cp_unsafe(0x20));
     assert_false(hs_cp_unsafe(0x7e));
+}
+
+/* Noncharacters (U+FDD0..U+FDEF and the last two code points of every plane) are never text. */
+static void test_noncharacters(void **state)
+{
+    (void)state;
+    for (uint32_t plane = 0; plane <= 0x10; plane++) {
+        check_cp(plane << 16 | 0xfffe, true);
+        check_cp(plane << 16 | 0xffff, true);
+    }
+    for (uint32_t cp = 0xfdd0; cp <= 0xfdef; cp++)
+        check_cp(cp, true);
+    check_cp(0xfdcf, false);
+    check_cp(0xfdf0, false);
+    char *s = hs_escape_str("a\xef\xbf\xbe" "b\xf4\x8f\xbf\xbf");
+    assert_string_equal(s, "a\\u{fffe}b\\u{10ffff}");
+    free(s);
 }
 
 /* A name that reads as another one on a terminal shows what it holds. */
@@ -187,6 +204,7 @@ int main(void)
         cmocka_unit_test(test_named_code_points),
         cmocka_unit_test(test_boundaries),
         cmocka_unit_test(test_lookalike_names),
+        cmocka_unit_test(test_noncharacters),
         cmocka_unit_test(test_view_safe_agrees),
         cmocka_unit_test(test_drawing_glyphs),
         cmocka_unit_test(test_escape_again),
