@@ -7,6 +7,7 @@
 #include <mbedtls/entropy.h>
 #include <mbedtls/error.h>
 #include <mbedtls/platform_util.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,23 +40,50 @@ static void first_line(const char *s, char *pass, size_t n)
     pass[k] = '\0';
 }
 
+/* The signal that came while the prompt had echo off (0: none). */
+static volatile sig_atomic_t prompt_signal;
+
+static void note_signal(int sig)
+{
+    prompt_signal = sig;
+}
+
+/* The signals that end a process at a terminal: while echo is off each is held until the
+ * terminal is restored, then delivered as usual. */
+static const int prompt_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP, SIGTTIN, SIGTTOU};
+#define N_PROMPT_SIGNALS (sizeof prompt_signals / sizeof prompt_signals[0])
+
 /* Asks on the terminal (stdin) with echo off; false when it cannot. */
 static bool ask_terminal(const char *keyfile, char *pass, size_t n)
 {
     struct termios old, quiet;
     if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &old) != 0)
         return false;
+    /* No SA_RESTART: a signal ends the read, the terminal is restored, then it is raised. */
+    struct sigaction catch = {.sa_handler = note_signal}, saved[N_PROMPT_SIGNALS];
+    sigemptyset(&catch.sa_mask);
+    prompt_signal = 0;
+    for (size_t i = 0; i < N_PROMPT_SIGNALS; i++)
+        sigaction(prompt_signals[i], &catch, &saved[i]);
     quiet = old;
     quiet.c_lflag &= (tcflag_t)~(ECHO | ECHONL);
     quiet.c_lflag |= ICANON;
-    if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) != 0)
-        return false;
-    fprintf(stderr, "Passphrase for %s: ", keyfile);
-    fflush(stderr);
+    bool asked = tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) == 0;
     char line[HS_PASS_MAX + 2];
-    ssize_t r = read(STDIN_FILENO, line, sizeof line - 1);
-    tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
-    fputc('\n', stderr);
+    ssize_t r = 0;
+    if (asked) {
+        fprintf(stderr, "Passphrase for %s: ", keyfile);
+        fflush(stderr);
+        r = prompt_signal ? -1 : read(STDIN_FILENO, line, sizeof line - 1);
+        tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+        fputc('\n', stderr);
+    }
+    for (size_t i = 0; i < N_PROMPT_SIGNALS; i++)
+        sigaction(prompt_signals[i], &saved[i], NULL);
+    if (prompt_signal)
+        raise(prompt_signal); /* with the terminal as it was and the caller's handler */
+    if (!asked)
+        return false;
     if (r < 0)
         r = 0;
     line[r] = '\0';

@@ -165,6 +165,36 @@ check "encrypted key on a terminal: asked without echo, accepted" eval '
     grep -q "^Passphrase for .*client-enc.pem: " "$OUT" && ! grep -q horse "$OUT" &&
     grep -q "\"result\": *\"ok\"" "$OUT" && grep -q "^exit 0" "$OUT"'
 
+# Ctrl-C at the passphrase prompt: the terminal gets its echo back.
+OUT=$WORK/prompt-int.out
+python3 - "$HSTRACE" "${CA[@]}" --plain --cert "$PKI/client.crt" --key "$PKI/client-enc.pem" \
+    "localhost:$PORT" >"$OUT" <<'PY'
+import os, pty, select, sys, termios, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], sys.argv[1:])
+out, sent, end = b"", False, time.time() + 20
+while time.time() < end:
+    if select.select([fd], [], [], 0.2)[0]:
+        try:
+            d = os.read(fd, 4096)
+        except OSError:
+            break
+        if not d:
+            break
+        out += d
+    if not sent and b"Passphrase for" in out:
+        time.sleep(0.2)
+        os.write(fd, b"\x03")
+        sent = True
+_, st = os.waitpid(pid, 0)
+lflag = termios.tcgetattr(fd)[3]
+sys.stdout.write("echo %s\n" % ("on" if lflag & termios.ECHO else "off"))
+sys.stdout.write("signal %d\n" % (os.WTERMSIG(st) if os.WIFSIGNALED(st) else 0))
+PY
+check "Ctrl-C at the passphrase prompt: echo restored, ended by SIGINT" eval '
+    grep -q "^echo on" "$OUT" && grep -q "^signal 2" "$OUT"'
+
 # -w then -r of the mutual TLS connection: the same verdict and rows from the capture.
 F=$WORK/mtls.pcapng
 trace_json "${CA[@]}" "${ME[@]}" --keylog "$WORK/mtls.keys" -w "$F" "localhost:$PORT"
