@@ -136,43 +136,16 @@ run_text "${CA[@]}" --cert "$PKI/client.crt" --key "$PKI/client.key" --pass 'cor
 check "--pass with the passphrase itself: usage error" eval '
     rc_is 2 && grep -q -- "--pass takes env:VAR or file:PATH" "$OUT.err"'
 
-# On a terminal without --pass, hstrace asks (no echo) and goes on.
-OUT=$WORK/prompt.out
-python3 - "$HSTRACE" "${CA[@]}" --json --cert "$PKI/client.crt" --key "$PKI/client-enc.pem" \
-    "localhost:$PORT" >"$OUT" <<'PY'
-import os, pty, select, sys, time
+# Runs hstrace on a pty and types $1 (Python bytes escapes) at its passphrase prompt; prints
+# what it wrote, then the pty's echo flag, how it ended, and its exit status.
+at_prompt() {
+    python3 - "$1" "$HSTRACE" "${CA[@]}" --cert "$PKI/client.crt" --key "$PKI/client-enc.pem" \
+        "${@:2}" "localhost:$PORT" <<'PY'
+import codecs, os, pty, select, sys, termios, time
+answer = codecs.escape_decode(sys.argv[1])[0]
 pid, fd = pty.fork()
 if pid == 0:
-    os.execv(sys.argv[1], sys.argv[1:])
-out, sent, end = b"", False, time.time() + 20
-while time.time() < end:
-    if select.select([fd], [], [], 0.2)[0]:
-        try:
-            d = os.read(fd, 4096)
-        except OSError:
-            break
-        if not d:
-            break
-        out += d
-    if not sent and b"Passphrase for" in out:
-        os.write(fd, b"correct horse\n")
-        sent = True
-_, st = os.waitpid(pid, 0)
-sys.stdout.write(out.decode(errors="replace"))
-sys.stdout.write("\nexit %d\n" % os.waitstatus_to_exitcode(st))
-PY
-check "encrypted key on a terminal: asked without echo, accepted" eval '
-    grep -q "^Passphrase for .*client-enc.pem: " "$OUT" && ! grep -q horse "$OUT" &&
-    grep -q "\"result\": *\"ok\"" "$OUT" && grep -q "^exit 0" "$OUT"'
-
-# Ctrl-C at the passphrase prompt: the terminal gets its echo back.
-OUT=$WORK/prompt-int.out
-python3 - "$HSTRACE" "${CA[@]}" --plain --cert "$PKI/client.crt" --key "$PKI/client-enc.pem" \
-    "localhost:$PORT" >"$OUT" <<'PY'
-import os, pty, select, sys, termios, time
-pid, fd = pty.fork()
-if pid == 0:
-    os.execv(sys.argv[1], sys.argv[1:])
+    os.execv(sys.argv[2], sys.argv[2:])
 out, sent, end = b"", False, time.time() + 20
 while time.time() < end:
     if select.select([fd], [], [], 0.2)[0]:
@@ -185,13 +158,27 @@ while time.time() < end:
         out += d
     if not sent and b"Passphrase for" in out:
         time.sleep(0.2)
-        os.write(fd, b"\x03")
+        os.write(fd, answer)
         sent = True
 _, st = os.waitpid(pid, 0)
+sys.stdout.write(out.decode(errors="replace"))
 lflag = termios.tcgetattr(fd)[3]
-sys.stdout.write("echo %s\n" % ("on" if lflag & termios.ECHO else "off"))
+sys.stdout.write("\necho %s\n" % ("on" if lflag & termios.ECHO else "off"))
 sys.stdout.write("signal %d\n" % (os.WTERMSIG(st) if os.WIFSIGNALED(st) else 0))
+sys.stdout.write("exit %d\n" % os.waitstatus_to_exitcode(st))
 PY
+}
+
+# On a terminal without --pass, hstrace asks (no echo) and goes on.
+OUT=$WORK/prompt.out
+at_prompt 'correct horse\n' --json >"$OUT"
+check "encrypted key on a terminal: asked without echo, accepted" eval '
+    grep -q "^Passphrase for .*client-enc.pem: " "$OUT" && ! grep -q horse "$OUT" &&
+    grep -q "\"result\": *\"ok\"" "$OUT" && grep -q "^exit 0" "$OUT"'
+
+# Ctrl-C at the passphrase prompt: the terminal gets its echo back.
+OUT=$WORK/prompt-int.out
+at_prompt '\x03' --plain >"$OUT"
 check "Ctrl-C at the passphrase prompt: echo restored, ended by SIGINT" eval '
     grep -q "^echo on" "$OUT" && grep -q "^signal 2" "$OUT"'
 
