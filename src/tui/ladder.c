@@ -130,7 +130,7 @@ static void put_summary(WINDOW *w, const struct tui_ui *ui, int y, const struct 
     int n = 0;
     char label[16];
     int rt = hs_view_round_trip_label(ev);
-    snprintf(label, sizeof label, "RT %d", rt);
+    snprintf(label, sizeof label, "[RT %d]", rt);
     if (rt > 0)
         segs[n++] = (struct seg){label, TP_BOLD};
     if (ev->problem)

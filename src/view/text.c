@@ -407,7 +407,7 @@ static void put_event(const struct ctx *c, const struct hs_event *ev, int rt)
 
     /* Markers, then the summary, separated by single spaces (no trailing blank); a summary
      * wider than the room goes on under its own column, word by word. */
-    snprintf(label, sizeof label, "RT %d", rt);
+    snprintf(label, sizeof label, "[RT %d]", rt);
     if (rt > 0)
         segs[n++] = (struct seg){label, P_BOLD};
     if (ev->problem)

@@ -77,7 +77,7 @@ else
     on_tty 170 "$HSTRACE" --demo compare --plain --color never
     if [ "$RC" -eq 0 ] && [ "$(widest "$OUT")" -le 170 ] &&
         grep -qE '^── TLS 1\.2 ── +── TLS 1\.3 ──$' "$OUT" &&
-        [ "$(grep -oE '│  RT [0-9]' "$OUT" | wc -l)" = 3 ] && grep -q "^compare: " "$OUT"; then
+        [ "$(grep -oE '│  \[RT [0-9]\]' "$OUT" | wc -l)" = 3 ] && grep -q "^compare: " "$OUT"; then
         ok "--demo compare at 170 columns: side by side"
     else
         notok "--demo compare at 170 columns: side by side" "rc=$RC" "$(head -3 "$OUT")"
@@ -117,13 +117,13 @@ run_text --demo --notes some
 check "--notes some: usage error" eval 'rc_is 2 && grep -q "none, short or all" "$OUT.err"'
 
 # ---- round-trip labels ----
-rt_labels() { grep -oE '│  RT [0-9]+' "$OUT" | awk '{print $NF}' | tr '\n' ' '; }
+rt_labels() { grep -oE '│  \[RT [0-9]+\]' "$OUT" | tr -d ']' | awk '{print $NF}' | tr '\n' ' '; }
 run_text --demo --plain
 check "TLS 1.3 (demo): one round-trip label, on the ClientHello" eval \
-    'rc_is 0 && [ "$(rt_labels)" = "1 " ] && grep -qE "ClientHello.*│  RT 1 " "$OUT"'
+    'rc_is 0 && [ "$(rt_labels)" = "1 " ] && grep -qE "ClientHello.*│  \\[RT 1\\] " "$OUT"'
 run_text --demo --tls1.2 --plain
 check "TLS 1.2 (demo --tls1.2): two labels, ClientHello and ClientKeyExchange" eval \
-    'rc_is 0 && [ "$(rt_labels)" = "1 2 " ] && grep -qE "ClientKeyExchange.*│  RT 2 " "$OUT"'
+    'rc_is 0 && [ "$(rt_labels)" = "1 2 " ] && grep -qE "ClientKeyExchange.*│  \\[RT 2\\] " "$OUT"'
 trace_json --demo
 check "JSON round_trip (TLS 1.3): 1 on the handshake, null on TCP and notes" eval '
     rc_is 0 && [ "$(q "[.events[].round_trip] | max")" = 1 ] &&

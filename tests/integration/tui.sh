@@ -311,7 +311,7 @@ if [ "${seen[all]}" -gt "${seen[short]}" ] && [ "${seen[short]}" -gt 0 ] && [ "$
 else
     notok "L: note rows" "all ${seen[all]} short ${seen[short]} none ${seen[none]}" "$(screen)"
 fi
-expect "the round trip labelled on the ClientHello" 'ClientHello ─+►│  RT 1 TLS 1\.3'
+expect "the round trip labelled on the ClientHello" 'ClientHello ─+►│  \[RT 1\] TLS 1\.3'
 keys q
 expect "q after L quits with the exit code" '^EXIT=0$'
 
