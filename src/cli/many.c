@@ -37,7 +37,7 @@
 
 bool hs_cli_many_wanted(const struct hs_options *o)
 {
-    return o->targets_file != NULL || o->ntargets > 1;
+    return o->targets_file != NULL || (o->ntargets > 1 && !o->demo && !o->read_path);
 }
 
 const char *hs_cli_many_conflict(const struct hs_options *o)

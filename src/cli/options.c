@@ -289,7 +289,8 @@ int hs_options_parse(struct hs_options *o, int argc, char **argv)
     const char *compare = hs_cli_compare_conflict(o, rest);
     if (compare)
         return usage_error(o, "%s", compare);
-    if (rest > 1 || o->targets_file) { /* several targets (cli/many.h) */
+    /* Several targets (cli/many.h); extra words after --demo or -r keep their own error. */
+    if ((rest > 1 && !o->demo && !o->read_path) || o->targets_file) {
         o->targets = argv + optind;
         o->ntargets = rest;
         const char *many = hs_cli_many_conflict(o);
