@@ -1,5 +1,6 @@
 /* hstrace: parse the command line, give up root where it must, run the chosen source. */
 #include "compare.h"
+#include "many.h"
 #include "options.h"
 #include "run.h"
 #include "textopts.h"
@@ -39,10 +40,14 @@ int main(int argc, char **argv)
     char err[256];
     if (hs_privs_plan(o.live.user, &privs, err, sizeof err) != 0 ||
         /* A capture file is a stranger's bytes: parse it as the invoking user, not as root. */
-        (o.read_path && hs_privs_drop(&privs, err, sizeof err) != 0)) {
+        (o.read_path && hs_privs_drop(&privs, err, sizeof err) != 0) ||
+        /* Several targets capture no packets (cli/many.h): nothing to keep privileges for. */
+        (hs_cli_many_wanted(&o) && hs_privs_drop(&privs, err, sizeof err) != 0)) {
         fprintf(stderr, "hstrace: %s\n", err);
         return hs_usage_failed(&o, err);
     }
+    if (hs_cli_many_wanted(&o))
+        return hs_cli_run_many(&o);
     if (o.compare)
         return hs_cli_run_compare(&o);
     return o.read_path ? hs_cli_run_capture(&o) : hs_cli_run_live(&o);

@@ -2,6 +2,7 @@
 #include "options.h"
 
 #include "compare.h"
+#include "many.h"
 #include "slides.h"
 #include "usage.h"
 
@@ -20,6 +21,7 @@ enum {
     OPT_CAFILE, OPT_CAPATH, OPT_TIMEOUT, OPT_JSON, OPT_PLAIN, OPT_COLOR, OPT_ASCII, OPT_EXPLAIN,
     OPT_KEYS, OPT_KEYLOG, OPT_DEBUG, OPT_DEMO, OPT_CONN, OPT_FILTER, OPT_FORCE, OPT_CERT,
     OPT_KEY, OPT_PASS, OPT_SVG, OPT_MERMAID, OPT_MARKDOWN, OPT_STEP, OPT_NOTES, OPT_COMPARE,
+    OPT_JOBS, OPT_LADDERS,
 };
 
 static const struct option long_opts[] = {
@@ -59,6 +61,9 @@ static const struct option long_opts[] = {
     {"markdown", required_argument, NULL, OPT_MARKDOWN},
     {"notes", required_argument, NULL, OPT_NOTES},
     {"compare", required_argument, NULL, OPT_COMPARE},
+    {"file", required_argument, NULL, 'f'},
+    {"jobs", required_argument, NULL, OPT_JOBS},
+    {"ladders", no_argument, NULL, OPT_LADDERS},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -193,6 +198,15 @@ static int take(struct hs_options *o, int c, char **argv)
         o->live.user = optarg;
         break;
     case OPT_FORCE: o->live.force = true; break;
+    case 'f': o->targets_file = optarg; break;
+    case OPT_JOBS: {
+        long v = parse_long(optarg, 1, HS_JOBS_MAX);
+        if (v < 0)
+            return usage_error(o, "bad --jobs '%s' (1-%d)", optarg, HS_JOBS_MAX);
+        o->jobs = v;
+        break;
+    }
+    case OPT_LADDERS: o->ladders = true; break;
     case 'h': o->help = true; return -1;
     case 'V': o->version = true; return -1;
     default: { /* ':' (a value is missing) or an unknown option */
@@ -244,7 +258,7 @@ int hs_options_parse(struct hs_options *o, int argc, char **argv)
     optind = 1;
     opterr = 0;
     int c, err = 0;
-    while ((c = getopt_long(argc, argv, ":p:46khVw:r:Z:", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":p:46khVw:r:Z:f:", long_opts, NULL)) != -1) {
         /* After the first error only --json still matters: the error is then a document. */
         if (err) {
             o->json = o->json || c == OPT_JSON;
@@ -275,6 +289,13 @@ int hs_options_parse(struct hs_options *o, int argc, char **argv)
     const char *compare = hs_cli_compare_conflict(o, rest);
     if (compare)
         return usage_error(o, "%s", compare);
+    /* Several targets (cli/many.h); extra words after --demo or -r keep their own error. */
+    if ((rest > 1 && !o->demo && !o->read_path) || o->targets_file) {
+        o->targets = argv + optind;
+        o->ntargets = rest;
+        const char *many = hs_cli_many_conflict(o);
+        return many ? usage_error(o, "%s", many) : 0;
+    }
     if (o->compare)
         return 0;
     if (o->read_path) {

@@ -29,6 +29,12 @@ struct hs_options {
     const char *svg, *mermaid, *markdown; /* slides (cli/slides.h): a file, "-" = stdout */
     enum hs_notes notes;    /* --notes none|short|all */
     bool compare;           /* --compare TARGET, --demo compare (cli/compare.h) */
+    /* Several targets (cli/many.h): the command line's, then -f FILE's ("-" = stdin). */
+    char **targets;         /* argv's targets (ntargets of them) */
+    int ntargets;
+    const char *targets_file; /* -f FILE, or NULL */
+    long jobs;              /* --jobs N, 0 = the default */
+    bool ladders;           /* --ladders: each target's ladder under its summary line */
 };
 
 /* Parses argv; returns 0, or 2 (usage error, message printed), or -1 (-h/-V printed, exit 0).

@@ -62,13 +62,22 @@ char *hs_infile_read(const char *path, size_t max, size_t *len, char *err, size_
     int fd = hs_infile_open(path, err, errsz);
     if (fd < 0)
         return NULL;
+    char *buf = hs_infile_read_fd(fd, path, max, len, err, errsz);
+    close(fd);
+    return buf;
+}
+
+char *hs_infile_read_fd(int fd, const char *name, size_t max, size_t *len, char *err,
+                        size_t errsz)
+{
+    *len = 0;
     /* cap reaches max + 1 at most: a file that fills it is too large. */
     size_t cap = max < 4096 ? max + 1 : 4096, n = 0;
     char *buf = hs_xmalloc(cap + 1);
     for (;;) {
         if (n == cap) {
             if (cap > max) {
-                snprintf(err, errsz, "%s is larger than %zu bytes (the limit)", path, max);
+                snprintf(err, errsz, "%s is larger than %zu bytes (the limit)", name, max);
                 break;
             }
             cap = cap * 2 > max + 1 ? max + 1 : cap * 2;
@@ -78,18 +87,16 @@ char *hs_infile_read(const char *path, size_t max, size_t *len, char *err, size_
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0) {
-            snprintf(err, errsz, "cannot read %s: %s", path, strerror(errno));
+            snprintf(err, errsz, "cannot read %s: %s", name, strerror(errno));
             break;
         }
         if (r == 0) {
-            close(fd);
             buf[n] = '\0';
             *len = n;
             return buf;
         }
         n += (size_t)r;
     }
-    close(fd);
     free(buf);
     return NULL;
 }

@@ -15,5 +15,8 @@ int hs_infile_open(const char *path, char *err, size_t errsz);
 /* The whole file, at most max bytes, NUL-terminated (malloc'd; *len excludes the NUL), or
  * NULL with err set (also when the file is larger than max). */
 char *hs_infile_read(const char *path, size_t max, size_t *len, char *err, size_t errsz);
+/* The same from an open descriptor (e.g. standard input; left open), name for the errors. */
+char *hs_infile_read_fd(int fd, const char *name, size_t max, size_t *len, char *err,
+                        size_t errsz);
 
 #endif

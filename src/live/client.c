@@ -51,6 +51,8 @@
 #define CAPTURE_HINT                                                                          \
     "packet capture not permitted; TCP rows are inferred (run as root or: sudo setcap "       \
     "cap_net_raw,cap_net_admin=eip $(command -v hstrace))"
+#define NO_CAPTURE_HINT                                                                       \
+    "no packet capture when several targets are traced at once; TCP rows are inferred"
 /* A problem row when captured TCP segments found the tap's queue full (they became no row). */
 static void report_queue_drops(struct live *l)
 {
@@ -287,7 +289,9 @@ static bool connect_stage(struct live *l, const struct hs_target *tg, struct hs_
                             : hs_xasprintf("%s:%u", lbuf, hs_net_port(&bound));
 
     /* The capture must be listening before the SYN leaves. */
-    enum hs_tap_open_result cr = hs_tap_open(&l->cap, &bound, dst, err, sizeof err);
+    enum hs_tap_open_result cr = l->o->no_capture
+                                     ? HS_TAP_FAILED
+                                     : hs_tap_open(&l->cap, &bound, dst, err, sizeof err);
     if (!become_user(l))
         return false;
     /* The reader thread starts as the user: it holds nothing the drop took away. */
@@ -303,8 +307,9 @@ static bool connect_stage(struct live *l, const struct hs_target *tg, struct hs_
     }
     if (cr != HS_TAP_OK) {
         t->tcp_inferred = true;
-        t->hint = cr == HS_TAP_DENIED
-                      ? hs_xstrdup(CAPTURE_HINT)
+        t->hint = cr == HS_TAP_DENIED ? hs_xstrdup(CAPTURE_HINT)
+                  : l->o->no_capture
+                      ? hs_xstrdup(NO_CAPTURE_HINT)
                       : hs_xasprintf("packet capture failed (%s); TCP rows are inferred", err);
     }
     /* After the drop, so the key log belongs to the user who will read it. */
@@ -313,7 +318,7 @@ static bool connect_stage(struct live *l, const struct hs_target *tg, struct hs_
     double c0 = live_now_ms(l);
     t->setup_ms = c0 - resolved; /* not part of the total: the connection had not started */
     int timeout_ms = (int)(l->o->timeout_s * 1000.0);
-    int e = hs_net_connect(l->fd, dst, timeout_ms > 0 ? timeout_ms : 1);
+    int e = hs_net_connect(l->fd, dst, timeout_ms > 0 ? timeout_ms : 1, l->o->cancel);
     double c1 = live_now_ms(l);
     t->tcp_ms = c1 - c0;
     l->connected_ms = c1;
@@ -491,6 +496,24 @@ static int setup_names(struct live *l, const struct hs_target *tg, mbedtls_ssl_c
     return mbedtls_ssl_set_hostname(ssl, NULL);
 }
 
+/* mbedTLS's debug threshold is one for the process: written only when it changes, so that
+ * traces in several threads (all with one --debug, set by hs_live_prepare_threads before
+ * they start) only read it. */
+static atomic_int debug_threshold = -1;
+
+static void set_debug_threshold(const struct hs_live_opts *o)
+{
+    int want = o->debug > HS_DBGNOTES_LEVEL ? o->debug : HS_DBGNOTES_LEVEL;
+    if (atomic_exchange(&debug_threshold, want) != want)
+        mbedtls_debug_set_threshold(want);
+}
+
+int hs_live_prepare_threads(const struct hs_live_opts *o)
+{
+    set_debug_threshold(o);
+    return psa_crypto_init() == PSA_SUCCESS ? 0 : -1;
+}
+
 int hs_live_trace(const struct hs_live_opts *o, const struct hs_live_extra *extra,
                   struct hs_trace *t)
 {
@@ -538,7 +561,7 @@ int hs_live_trace(const struct hs_live_opts *o, const struct hs_live_extra *extr
     mbedtls_ssl_conf_tls13_enable_signal_new_session_tickets(
         &s->conf, MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED);
     mbedtls_ssl_conf_dbg(&s->conf, live_on_debug, l);
-    mbedtls_debug_set_threshold(o->debug > HS_DBGNOTES_LEVEL ? o->debug : HS_DBGNOTES_LEVEL);
+    set_debug_threshold(o);
     if (hs_tls_apply_options(o, s, t) != 0 || hs_tls_check_hello_size(o, &tg, s, t) != 0)
         goto done;
     if (extra && extra->own_cert &&

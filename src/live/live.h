@@ -4,6 +4,7 @@
 
 #include "../core/trace.h"
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -35,7 +36,17 @@ struct hs_live_opts {
      * the trace; it may block (the wait counts neither against --timeout nor as TLS time). */
     void (*before_step)(void *ctx);
     void *step_ctx;
+    /* Several traces at once (cli/many.c): no packet capture (the TCP rows are inferred, the
+     * hint says why), and once *cancel is set every wait gives up at once (within 50 ms);
+     * such a trace ends as a timeout and is meant to be dropped by the caller. */
+    bool no_capture;
+    const atomic_bool *cancel; /* or NULL */
 };
+
+/* Before traces run in several threads: sets mbedTLS's process-wide state (PSA crypto, the
+ * debug threshold for o->debug) from the calling thread, so that no trace writes it again.
+ * 0, or -1 when mbedTLS cannot be initialised. */
+int hs_live_prepare_threads(const struct hs_live_opts *o);
 
 /* Traces one connection to o->target (or to host/port given by the demo); returns the exit
  * code (also in trace->exit_code).  The trace is complete on failure too. */

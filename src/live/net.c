@@ -103,17 +103,23 @@ int hs_net_bound_socket(const struct hs_addr *src, struct hs_addr *bound)
     return fd;
 }
 
-int hs_net_connect(int fd, const struct hs_addr *dst, int timeout_ms)
+int hs_net_connect(int fd, const struct hs_addr *dst, int timeout_ms, const atomic_bool *cancel)
 {
     if (connect(fd, (const struct sockaddr *)&dst->ss, dst->len) == 0)
         return 0;
     if (errno != EINPROGRESS)
         return errno;
     struct pollfd pfd = {.fd = fd, .events = POLLOUT};
-    int r;
-    do {
-        r = poll(&pfd, 1, timeout_ms);
-    } while (r < 0 && errno == EINTR);
+    int r, left = timeout_ms;
+    do { /* in slices of 50 ms when it may be cancelled */
+        int slice = cancel && left > 50 ? 50 : left;
+        r = poll(&pfd, 1, slice);
+        if (r == 0) {
+            left -= slice;
+            if (left <= 0 || (cancel && atomic_load(cancel)))
+                break;
+        }
+    } while (r == 0 || (r < 0 && errno == EINTR));
     if (r == 0)
         return ETIMEDOUT;
     if (r < 0)

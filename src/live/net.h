@@ -2,6 +2,7 @@
 #ifndef HS_NET_H
 #define HS_NET_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <sys/socket.h>
 
@@ -21,8 +22,9 @@ int hs_net_source(const struct hs_addr *dst, struct hs_addr *src);
  * *bound gets the address and port it got.  Returns the fd, or -1 (errno set). */
 int hs_net_bound_socket(const struct hs_addr *src, struct hs_addr *bound);
 
-/* Connects fd to dst within timeout_ms; 0, or an errno value (ETIMEDOUT on the deadline). */
-int hs_net_connect(int fd, const struct hs_addr *dst, int timeout_ms);
+/* Connects fd to dst within timeout_ms; 0, or an errno value (ETIMEDOUT on the deadline, or
+ * once *cancel is set when cancel is not NULL). */
+int hs_net_connect(int fd, const struct hs_addr *dst, int timeout_ms, const atomic_bool *cancel);
 
 /* "1.2.3.4" or "2001:db8::1" (no port). */
 void hs_net_ntop(const struct hs_addr *a, char *buf, size_t n);

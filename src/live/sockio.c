@@ -235,7 +235,7 @@ bool live_wait_fd(struct live *l, short events)
 {
     for (;;) {
         int left = live_remaining_ms(l);
-        if (left == 0) {
+        if (left == 0 || (l->o->cancel && atomic_load(l->o->cancel))) {
             l->timed_out = true;
             return false;
         }

@@ -32,7 +32,8 @@ JSON_INVALID=""
 python3 "$VALIDATE" "$SCHEMA" "$OUT" >"$OUT.schema" 2>&1 || JSON_INVALID=$(head -c 600 "$OUT.schema")
 check "--json given after the bad option: the usage document" eval \
     'rc_is 2 && [ "$(q .error.stage)" = usage ] && q .error.message | grep -q "bad timeout"'
-usage_doc "--json with two targets: the usage document" 127.0.0.1 127.0.0.2
+# Two targets are traced (many_targets.sh); a request they cannot meet is still a document.
+usage_doc "--json with two targets and -w: the usage document" -w "$WORK/x.pcap" 127.0.0.1 127.0.0.2
 usage_doc "--json --tls1.2 --tls1.3: the usage document" --tls1.2 --tls1.3 --demo
 usage_doc "--json --demo --ciphers NOPE (found by the live source)" --demo --ciphers NOPE-SUITE
 usage_doc "--json -Z unknown user (found before any source)" -Z no-such-user-hstrace --demo
