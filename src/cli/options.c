@@ -318,6 +318,8 @@ int hs_options_parse(struct hs_options *o, int argc, char **argv)
     const char *slides = hs_cli_slides_conflict(o);
     if (slides)
         return usage_error(o, "%s", slides);
+    if (o->live.http_path && o->live.alpn == NULL)
+        o->live.alpn = "http/1.1"; /* --http speaks HTTP/1.1: h2 is not offered unless asked */
     const char *again = reconnect_conflict(o);
     if (again)
         return usage_error(o, "%s", again);

@@ -82,6 +82,18 @@ static void read_end(struct live *l, int r, size_t n, bool head_done)
     }
 }
 
+/* The keys every http object has: status and headers (null and [] without a response), and
+ * error (null when none). */
+static void finish(struct hs_field *h)
+{
+    if (hs_f_get(h, "status") == NULL) {
+        hs_f_null(h, "status");
+        hs_f_arr(h, "headers");
+    }
+    if (hs_f_get(h, "error") == NULL)
+        hs_f_null(h, "error");
+}
+
 void live_http_stage(struct live *l, mbedtls_ssl_context *ssl)
 {
     struct hs_trace *t = l->trace;
@@ -98,12 +110,15 @@ void live_http_stage(struct live *l, mbedtls_ssl_context *ssl)
         hs_f_fmt(t->http, "error", "ALPN chose %s: --http speaks HTTP/1.1 only, no request "
                  "was sent", alpn);
         free(req);
+        finish(t->http);
         return;
     }
     bool sent = send_request(l, ssl, req);
     free(req);
-    if (!sent)
+    if (!sent) {
+        finish(t->http);
         return;
+    }
     double sent_ms = live_now_ms(l);
     uint8_t *buf = hs_xmalloc(HTTP_MAX);
     size_t n = 0;
@@ -133,5 +148,6 @@ void live_http_stage(struct live *l, mbedtls_ssl_context *ssl)
     if (n == HTTP_MAX)
         hs_f_bool(t->http, "truncated", true);
     free(buf);
+    finish(t->http);
     l->timed_out = false; /* the handshake's verdict stands; the http object says the rest */
 }
