@@ -17,6 +17,7 @@
 #include <string.h>
 
 #define HTTP_MAX (256u * 1024u) /* response bytes read at most */
+#define INTERIM_MAX 8           /* 1xx responses skipped before the final one, at most */
 
 /* The Host header: the name the certificate was checked against, with the port unless 443. */
 static char *host_header(const struct live *l)
@@ -121,7 +122,8 @@ void live_http_stage(struct live *l, mbedtls_ssl_context *ssl)
     }
     double sent_ms = live_now_ms(l);
     uint8_t *buf = hs_xmalloc(HTTP_MAX);
-    size_t n = 0;
+    size_t n = 0, base = 0; /* base: where the final response starts, after any 1xx */
+    long long interim = 0;
     struct hs_http_head head;
     int parsed = 0, r = 0;
     while (n < HTTP_MAX) {
@@ -135,15 +137,27 @@ void live_http_stage(struct live *l, mbedtls_ssl_context *ssl)
             t->http_ttfb_ms = live_now_ms(l) - sent_ms;
         n += (size_t)r;
         if (parsed == 0)
-            parsed = hs_http_head_parse(buf, n, &head, NULL);
-        if (parsed < 0 || (parsed > 0 && complete(buf, n, &head)))
+            parsed = hs_http_head_parse(buf + base, n - base, &head, NULL);
+        /* Interim responses (100 Continue, 103 Early Hints) come before the final one. */
+        while (parsed > 0 && head.status < 200 && interim < INTERIM_MAX) {
+            base += head.head_len;
+            interim++;
+            parsed = hs_http_head_parse(buf + base, n - base, &head, NULL);
+        }
+        if (parsed < 0 || (parsed > 0 && complete(buf + base, n - base, &head)))
             break;
     }
     read_end(l, r, n, parsed > 0);
+    size_t k;
     if (parsed > 0)
-        (void)hs_http_head_parse(buf, n, &head, t->http);
+        (void)hs_http_head_parse(buf + base, n - base, &head, t->http);
     else if (parsed < 0)
-        hs_f_str(t->http, "error", "the response is not HTTP/1.x");
+        hs_f_str(t->http, "error", hs_http_first_line(buf + base, n - base, &k, NULL) ==
+                                           HS_HTTP_STATUS
+                                       ? "the response head is longer than 64 KiB"
+                                       : "the response is not HTTP/1.x");
+    if (interim)
+        hs_f_int(t->http, "interim", interim);
     hs_f_int(t->http, "bytes", (long long)n);
     if (n == HTTP_MAX)
         hs_f_bool(t->http, "truncated", true);

@@ -129,6 +129,13 @@ check "hostile header: no control character reaches the terminal" eval '
     grep -qF "X-Evil: \\x1b[31mred\\x07" "$OUT"'
 stop_pid "$LAST_PID"
 
+start_py_tls 'c.recv(4096); c.sendall(b"HTTP/1.1 103 Early Hints\r\nLink: </a.css>\r\n\r\n"); c.sendall(b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\n\r\n")'
+trace_json "${CA[@]}" --http "localhost:$PORT"
+check "an interim 1xx response is skipped: the final status, Content-Length 0 ends the read" eval '
+    rc_is 0 && [ "$(q .http.status)" = 201 ] && [ "$(q .http.interim)" = 1 ] &&
+    [ "$(q .http.error)" = null ] && [ "$(q .http.headers[0].name)" = Content-Length ]'
+stop_pid "$LAST_PID"
+
 start_py_tls 'c.recv(4096); c.sendall(b"SSH-2.0-nope\r\n"); c.close()'
 trace_json "${CA[@]}" --http "localhost:$PORT"
 check "a response that is not HTTP: said" eval '
