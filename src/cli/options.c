@@ -320,12 +320,12 @@ int hs_options_parse(struct hs_options *o, int argc, char **argv)
         return usage_error(o, "%s", slides);
     if (o->live.http_path && o->live.alpn == NULL)
         o->live.alpn = "http/1.1"; /* --http speaks HTTP/1.1: h2 is not offered unless asked */
-    const char *again = reconnect_conflict(o);
-    if (again)
-        return usage_error(o, "%s", again);
     int rest = argc - optind;
     if (o->demo && rest > 0 && hs_cli_compare_claims(o, argv[optind]))
         rest--, optind++;
+    const char *again = reconnect_conflict(o);
+    if (again)
+        return usage_error(o, "%s", again);
     const char *compare = hs_cli_compare_conflict(o, rest);
     if (compare)
         return usage_error(o, "%s", compare);

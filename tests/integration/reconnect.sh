@@ -129,6 +129,8 @@ run_text --reconnect -r "$WORK/x.pcap"
 check "--reconnect with -r: usage error" eval 'rc_is 2 && grep -q "not with -r" "$OUT.err"'
 run_text --reconnect --compare localhost
 check "--reconnect with --compare: usage error" eval 'rc_is 2 && grep -q "exclude each other" "$OUT.err"'
+run_text --demo compare --reconnect
+check "--reconnect with --demo compare: usage error" eval 'rc_is 2 && grep -q "exclude each other" "$OUT.err"'
 
 # 0-RTT: Debian's mbedTLS 3.6 is built without MBEDTLS_SSL_EARLY_DATA.
 if grep -q '^#define MBEDTLS_SSL_EARLY_DATA' /usr/include/mbedtls/mbedtls_config.h 2>/dev/null; then
