@@ -22,6 +22,7 @@ enum {
     OPT_KEYS, OPT_KEYLOG, OPT_DEBUG, OPT_DEMO, OPT_CONN, OPT_FILTER, OPT_FORCE, OPT_CERT,
     OPT_KEY, OPT_PASS, OPT_SVG, OPT_MERMAID, OPT_MARKDOWN, OPT_STEP, OPT_NOTES, OPT_COMPARE,
     OPT_JOBS, OPT_LADDERS,
+    OPT_RECONNECT, OPT_EARLY_DATA, OPT_HTTP,
 };
 
 static const struct option long_opts[] = {
@@ -64,6 +65,9 @@ static const struct option long_opts[] = {
     {"file", required_argument, NULL, 'f'},
     {"jobs", required_argument, NULL, OPT_JOBS},
     {"ladders", no_argument, NULL, OPT_LADDERS},
+    {"reconnect", no_argument, NULL, OPT_RECONNECT},
+    {"early-data", no_argument, NULL, OPT_EARLY_DATA},
+    {"http", optional_argument, NULL, OPT_HTTP},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -92,6 +96,31 @@ static long parse_long(const char *s, long lo, long hi)
     if (errno || end == s || *end != '\0' || v < lo || v > hi)
         return -1;
     return v;
+}
+
+#define HTTP_PATH_MAX 2048
+
+/* --http[=PATH], or --http PATH when the next word starts with '/' (a target never does). */
+static int take_http(struct hs_options *o, char **argv)
+{
+    const char *path = optarg;
+    if (path == NULL && argv[optind] && argv[optind][0] == '/')
+        path = argv[optind++];
+    if (path == NULL)
+        path = "/";
+    size_t n = strlen(path);
+    bool ok = path[0] == '/' && n <= HTTP_PATH_MAX;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (unsigned char)path[i] > 0x20 && (unsigned char)path[i] != 0x7f;
+    if (!ok) {
+        char *esc = hs_escape_str(path);
+        int r = usage_error(o, "bad --http path '%.64s' (it starts with '/', at most %d bytes, "
+                            "no spaces or control characters)", esc, HTTP_PATH_MAX);
+        free(esc);
+        return r;
+    }
+    o->live.http_path = path;
+    return 0;
 }
 
 /* One option from getopt_long: 0, 2 (usage error, said) or -1 (-h/-V printed). */
@@ -170,6 +199,10 @@ static int take(struct hs_options *o, int c, char **argv)
         break;
     case OPT_COMPARE: o->compare = true, o->live.target = optarg; break;
     case OPT_KEYLOG: o->live.keylog = optarg; break;
+    case OPT_RECONNECT: o->live.reconnect = true; break;
+    case OPT_EARLY_DATA:
+        return usage_error(o, "--early-data is not available: %s", hs_early_data_unavailable());
+    case OPT_HTTP: return take_http(o, argv);
     case OPT_DEBUG: {
         long v = parse_long(optarg, 0, 4);
         if (v < 0)
@@ -246,6 +279,22 @@ static int take_scenario(struct hs_options *o, const char *name)
     return 0;
 }
 
+/* --reconnect and --http trace live connections: what they do not go with, or NULL. */
+static const char *reconnect_conflict(const struct hs_options *o)
+{
+    if (o->read_path && (o->live.reconnect || o->live.http_path))
+        return "--reconnect and --http open live connections: not with -r";
+    if (o->compare && o->live.reconnect)
+        return "--compare and --reconnect exclude each other";
+    if (o->live.reconnect && o->live.write_path)
+        return "-w saves one connection: not with --reconnect (two connections)";
+    if (o->live.reconnect && o->step)
+        return "--step follows one handshake: not with --reconnect";
+    if (o->live.reconnect && hs_cli_slides_any(o))
+        return "--reconnect draws no slides (--svg, --mermaid, --markdown)";
+    return NULL;
+}
+
 int hs_options_parse(struct hs_options *o, int argc, char **argv)
 {
     memset(o, 0, sizeof *o);
@@ -283,9 +332,14 @@ int hs_options_parse(struct hs_options *o, int argc, char **argv)
     const char *slides = hs_cli_slides_conflict(o);
     if (slides)
         return usage_error(o, "%s", slides);
+    if (o->live.http_path && o->live.alpn == NULL)
+        o->live.alpn = "http/1.1"; /* --http speaks HTTP/1.1: h2 is not offered unless asked */
     int rest = argc - optind;
     if (o->demo && rest > 0 && hs_cli_compare_claims(o, argv[optind]))
         rest--, optind++;
+    const char *again = reconnect_conflict(o);
+    if (again)
+        return usage_error(o, "%s", again);
     const char *compare = hs_cli_compare_conflict(o, rest);
     if (compare)
         return usage_error(o, "%s", compare);

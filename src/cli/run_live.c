@@ -84,33 +84,61 @@ static json_t *demo_json(const struct hs_demo_scenario *sc, const struct hs_demo
     return j;
 }
 
-/* The closing line of the text output: what the second connection gained. */
-static void demo_footer(FILE *out, const struct hs_demo_scenario *sc,
-                        const struct hs_demo_summary *sum, const struct hs_view_opts *vo)
+/* ms rounded to the microsecond, as the documents give times. */
+static double to_us(double ms)
+{
+    return (double)(long long)(ms * 1000.0 + (ms < 0 ? -0.5 : 0.5)) / 1000.0;
+}
+
+/* --reconnect: how the second connection resumed, or why not (JSON "reconnect"). */
+static json_t *reconnect_json(const struct hs_demo_summary *sum)
+{
+    bool two = sum->connections >= 2, res = two && sum->resumed;
+    return json_pack("{s:b,s:o,s:o,s:o}", "resumed", res, "how",
+                     res && sum->how ? json_string(sum->how) : json_null(), "saved_ms",
+                     res ? json_real(to_us(sum->tls_ms[0] - sum->tls_ms[1])) : json_null(),
+                     "reason",
+                     !res && sum->why[0] ? json_string(sum->why) : json_null());
+}
+
+/* The closing line of the text output: what the second connection gained, or why not. */
+static void several_footer(FILE *out, const char *what, const struct hs_demo_summary *sum,
+                           const struct hs_view_opts *vo)
 {
     const struct hs_glyphs *g = hs_glyphs(vo->ascii);
-    fprintf(out, "%s --demo %s: %u connection%s", g->rule, sc->name, sum->connections,
+    fprintf(out, "%s %s: %u connection%s", g->rule, what, sum->connections,
             sum->connections == 1 ? "" : "s");
     if (sum->connections >= 2 && sum->resumed)
         fprintf(out, "; the second resumed the first one's session: TLS %.2f ms %s %.2f ms, "
-                "%.2f ms saved", sum->tls_ms[0], g->to, sum->tls_ms[1],
-                sum->tls_ms[0] - sum->tls_ms[1]);
+                "%.2f ms saved%s%s%s", sum->tls_ms[0], g->to, sum->tls_ms[1],
+                sum->tls_ms[0] - sum->tls_ms[1], sum->how ? " (" : "", sum->how ? sum->how : "",
+                sum->how ? ")" : "");
     else if (sum->connections >= 2)
-        fputs("; the second did not resume the session", out);
+        fprintf(out, "; the second did not resume the session%s%s", sum->why[0] ? ": " : "",
+                sum->why);
+    else if (sum->why[0])
+        fprintf(out, "; %s", sum->why);
     fprintf(out, " %s\n", g->rule);
 }
 
-static int run_demo_several(const struct hs_options *o, const struct hs_live_opts *lo,
-                            const struct hs_demo_scenario *sc)
+/* A demo scenario of several connections, or --reconnect (sc: the demo's scenario, else
+ * NULL): every connection printed as -r prints a capture's, then what the second gained. */
+static int run_several(const struct hs_options *o, const struct hs_live_opts *lo,
+                       const struct hs_demo_scenario *sc)
 {
     struct hs_collected col = {0};
     struct hs_demo_summary sum;
-    int code = hs_demo_run_each(lo, hs_cli_collect, &col, &sum);
+    int code = sc ? hs_demo_run_each(lo, hs_cli_collect, &col, &sum)
+                  : hs_live_run_each(lo, hs_cli_collect, &col, &sum);
+    bool scenario = sc && sc->connections > 1; /* else --reconnect made it several */
+    char what[64];
+    if (sc)
+        snprintf(what, sizeof what, "--demo %s%s", sc->name, scenario ? "" : " --reconnect");
+    else
+        snprintf(what, sizeof what, "--reconnect");
     if (hs_tui_wanted(o)) {
         struct hs_tui_opts to = hs_tui_opts(o);
-        char title[64];
-        snprintf(title, sizeof title, "--demo %s", sc->name);
-        if (hs_tui_run_traces(&to, col.t, col.n, title) != HS_TUI_UNAVAILABLE) {
+        if (hs_tui_run_traces(&to, col.t, col.n, what) != HS_TUI_UNAVAILABLE) {
             hs_cli_collected_free(&col);
             return code;
         }
@@ -118,7 +146,7 @@ static int run_demo_several(const struct hs_options *o, const struct hs_live_opt
     struct hs_view_opts vo = hs_text_opts(o);
     FILE *out = hs_outfile_watch(stdout); /* keeps the reason of a write error */
     struct hs_conn_printer pr = {.out = out, .vo = &vo, .json = o->json};
-    if (!o->json)
+    if (!o->json && scenario)
         fprintf(out, "demo scenario %s: %s\n\n", sc->name, sc->lesson);
     for (size_t i = 0; i < col.n; i++) { /* each printed trace is freed */
         struct hs_capture_conn cc = {.number = i + 1,
@@ -128,17 +156,19 @@ static int run_demo_several(const struct hs_options *o, const struct hs_live_opt
     col.n = 0;
     hs_cli_collected_free(&col);
     if (o->json) {
-        char file[64];
-        snprintf(file, sizeof file, "--demo %s", sc->name);
-        struct hs_capture_source src = {.file = file, .connections = sum.connections,
+        struct hs_capture_source src = {.file = sc ? what : "", .connections = sum.connections,
                                         .tls_connections = sum.connections};
         for (unsigned i = 0; i < sum.connections && i < HS_DEMO_MAX_CONNS; i++)
             src.packets += sum.packets[i];
         hs_cli_json_begin(&pr);
-        pr.js.extra = json_pack("{s:o}", "demo", demo_json(sc, &sum));
+        pr.js.extra = json_object();
+        if (scenario)
+            json_object_set_new(pr.js.extra, "demo", demo_json(sc, &sum));
+        if (lo->reconnect)
+            json_object_set_new(pr.js.extra, "reconnect", reconnect_json(&sum));
         (void)hs_capture_json_end(&pr.js, &src); /* a write error is found when closing */
     } else {
-        demo_footer(out, sc, &sum, &vo);
+        several_footer(out, what, &sum, &vo);
     }
     if (hs_outfile_watch_end(out, "standard output") != 0)
         code = HS_EXIT_WRITE;
@@ -154,9 +184,9 @@ int hs_cli_run_live(const struct hs_options *o)
     }
     const struct hs_demo_scenario *sc = o->demo ? hs_demo_find(o->live.scenario) : NULL;
     struct live_source ls = {.lo = o->live, .demo = o->demo};
-    if (sc && sc->connections > 1) {
+    if ((sc && sc->connections > 1) || o->live.reconnect) {
         ls.lo.may_prompt = false;
-        return run_demo_several(o, &ls.lo, sc);
+        return run_several(o, &ls.lo, sc);
     }
     /* The interactive view owns the terminal: no passphrase prompt under it. */
     ls.lo.may_prompt = !hs_tui_wanted(o);

@@ -16,6 +16,7 @@ struct hs_trace *hs_trace_new(void)
     t->verified = -1;
     t->dns_ms = t->tcp_ms = t->tls_ms = t->total_ms = t->setup_ms = -1;
     t->round_trips = -1;
+    t->http_ttfb_ms = -1;
     return t;
 }
 
@@ -38,6 +39,7 @@ void hs_trace_copy_header(struct hs_trace *dst, const struct hs_trace *src)
     hs_field_free(dst->key_schedule);
     hs_field_free(dst->fingerprints);
     hs_field_free(dst->decryption);
+    hs_field_free(dst->http);
     dst->host = dup_or_null(src->host);
     dst->port = src->port;
     dst->address = dup_or_null(src->address);
@@ -66,6 +68,8 @@ void hs_trace_copy_header(struct hs_trace *dst, const struct hs_trace *src)
     dst->key_schedule = hs_field_clone(src->key_schedule);
     dst->fingerprints = hs_field_clone(src->fingerprints);
     dst->decryption = hs_field_clone(src->decryption);
+    dst->http = hs_field_clone(src->http);
+    dst->http_ttfb_ms = src->http_ttfb_ms;
 }
 
 void hs_trace_free(struct hs_trace *t)
@@ -90,6 +94,7 @@ void hs_trace_free(struct hs_trace *t)
     hs_field_free(t->key_schedule);
     hs_field_free(t->fingerprints);
     hs_field_free(t->decryption);
+    hs_field_free(t->http);
     free(t);
 }
 

@@ -103,6 +103,13 @@ struct hs_trace {
      * missing[], reason), set by the decoder when it finishes; NULL for live traces. */
     struct hs_field *decryption;
 
+    /* --http: the request's outcome, an object (request, status, status_line, headers[] of
+     * {name, value}, bytes, truncated, error), all text escaped; NULL without --http.  The
+     * time from the request's last byte written to the response's first byte read, ms (< 0
+     * unknown). */
+    struct hs_field *http;
+    double http_ttfb_ms;
+
     /* (A new header field above is copied by hs_trace_copy_header too.) */
 
     /* Events in time order. */

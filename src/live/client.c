@@ -596,10 +596,15 @@ int hs_live_trace(const struct hs_live_opts *o, const struct hs_live_extra *extr
                     l->paused_ms;
         live_step_note(l);
         set_total(t);
-        if (ok)
+        if (ok && o->http_path)
+            live_http_stage(l, &s->ssl); /* the tickets come while the response is read */
+        else if (ok)
             read_tickets(l, &s->ssl);
-        if (ok && extra && extra->session)
-            (void)mbedtls_ssl_get_session(&s->ssl, extra->session); /* none: no resumption */
+        if (ok && extra && extra->session) {
+            bool got = mbedtls_ssl_get_session(&s->ssl, extra->session) == 0;
+            if (extra->have_session) /* none: no resumption */
+                *extra->have_session = got;
+        }
         close_stage(l, &s->ssl, ok);
     } else {
         set_total(t);

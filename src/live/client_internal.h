@@ -130,6 +130,11 @@ bool live_wait_fd(struct live *l, short events);
 /* Reads what the socket has into rx (stamped, handed to the decoder); < 0 at EOF or error. */
 int live_fill_rx(struct live *l);
 
+/* --http (http.c): after the handshake, GET o->http_path and read the response (bounded in
+ * size and by --timeout) into trace->http; the NewSessionTickets that come meanwhile are
+ * read too. */
+void live_http_stage(struct live *l, mbedtls_ssl_context *ssl);
+
 /* The BIO callbacks given to mbedTLS (ctx is the struct live). */
 int live_tap_send(void *ctx, const unsigned char *buf, size_t len);
 int live_tap_recv(void *ctx, unsigned char *buf, size_t len);

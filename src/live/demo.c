@@ -54,6 +54,7 @@ struct demo {
     mbedtls_ssl_ticket_context tickets;
     const char *alpn[3];
 
+    unsigned conns;              /* connections to serve: the scenario's, 2 with --reconnect */
     int listen_fd;
     unsigned port;
     pthread_t thread;
@@ -293,6 +294,26 @@ static int demo_send(void *ctx, const unsigned char *buf, size_t len)
     }
 }
 
+/* --http against the demo: a small page for any GET (the request is not parsed further),
+ * then close_notify; returns the code that ends serve_one's read loop. */
+static int answer_get(mbedtls_ssl_context *ssl)
+{
+    static const char body[] = "hello from the hstrace demo server\n";
+    char resp[256];
+    int n = snprintf(resp, sizeof resp, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
+                     "Content-Length: %zu\r\nConnection: close\r\n\r\n%s", sizeof body - 1,
+                     body);
+    for (int done = 0; n > 0 && done < n;) {
+        int w = mbedtls_ssl_write(ssl, (const unsigned char *)resp + done, (size_t)(n - done));
+        if (w == MBEDTLS_ERR_SSL_WANT_WRITE || w == MBEDTLS_ERR_SSL_WANT_READ)
+            continue;
+        if (w < 0)
+            return w;
+        done += w;
+    }
+    return MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY; /* so the server closes too */
+}
+
 /* Serves one connection: handshake (tickets included), wait for close_notify, answer it. */
 static void serve_one(struct demo *d, int fd)
 {
@@ -310,6 +331,8 @@ static void serve_one(struct demo *d, int fd)
             unsigned char buf[512];
             do {
                 r = mbedtls_ssl_read(&ssl, buf, sizeof buf);
+                if (r >= 4 && memcmp(buf, "GET ", 4) == 0) /* --http: one answer, then close */
+                    r = answer_get(&ssl);
             } while (r > 0 || r == MBEDTLS_ERR_SSL_WANT_READ);
             if (r == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY)
                 mbedtls_ssl_close_notify(&ssl);
@@ -324,7 +347,7 @@ static void *server_main(void *arg)
     struct demo *d = arg;
     hs_privs_shed_thread(); /* serving needs no privilege; the capture is the client's */
     unsigned served = 0;
-    while (!atomic_load(&d->stop) && served < d->sc->connections) {
+    while (!atomic_load(&d->stop) && served < d->conns) {
         struct pollfd pfd = {.fd = d->listen_fd, .events = POLLIN};
         if (poll(&pfd, 1, 50) <= 0)
             continue;
@@ -345,6 +368,7 @@ static struct demo *demo_new(const struct hs_demo_scenario *sc)
 {
     struct demo *d = hs_xcalloc(1, sizeof *d);
     d->sc = sc;
+    d->conns = sc ? sc->connections : 1;
     d->listen_fd = -1;
     atomic_init(&d->stop, false);
     mbedtls_entropy_init(&d->entropy);
@@ -414,7 +438,7 @@ static bool demo_start(struct demo *d, struct hs_trace *trace)
 /* One client connection to the running server, with what the scenario makes it offer. */
 static int demo_trace(struct demo *d, const struct hs_live_opts *o, struct hs_trace *trace,
                       struct hs_live_saved **keep, const mbedtls_ssl_session *resume,
-                      mbedtls_ssl_session *session)
+                      mbedtls_ssl_session *session, bool *have_session)
 {
     const struct hs_demo_scenario *sc = d->sc;
     char target[32];
@@ -433,7 +457,8 @@ static int demo_trace(struct demo *d, const struct hs_live_opts *o, struct hs_tr
         dopt.only_tls13 = sc->client_tls13;
     }
     struct hs_live_extra extra = {.target = target, .ca = &d->ca, .keep = keep,
-                                  .resume = resume, .session = session};
+                                  .resume = resume, .session = session,
+                                  .have_session = have_session};
     if (sc->client_auth) {
         dopt.certfile = dopt.keyfile = dopt.pass = NULL;
         extra.own_cert = &d->cli_chain;
@@ -456,10 +481,24 @@ int hs_demo_run_keep(const struct hs_live_opts *o, struct hs_trace *trace,
     *keep = NULL;
     struct demo *d = demo_new(hs_demo_find(o->scenario));
     d->stepped = o->before_step != NULL;
-    int code = demo_start(d, trace) ? demo_trace(d, o, trace, keep, NULL, NULL)
+    int code = demo_start(d, trace) ? demo_trace(d, o, trace, keep, NULL, NULL, NULL)
                                     : trace->exit_code;
     demo_free(d);
     return code;
+}
+
+/* hs_live_each's tracer: one connection to the running demo server. */
+struct demo_run {
+    struct demo *d;
+    const struct hs_live_opts *o;
+};
+
+static int demo_tracer(void *tctx, struct hs_trace *t, struct hs_live_saved **keep,
+                       const mbedtls_ssl_session *resume, mbedtls_ssl_session *session,
+                       bool *have_session)
+{
+    const struct demo_run *r = tctx;
+    return demo_trace(r->d, r->o, t, keep, resume, session, have_session);
 }
 
 int hs_demo_run_each(const struct hs_live_opts *o,
@@ -468,37 +507,20 @@ int hs_demo_run_each(const struct hs_live_opts *o,
 {
     memset(sum, 0, sizeof *sum);
     struct demo *d = demo_new(hs_demo_find(o->scenario));
-    mbedtls_ssl_session session;
-    mbedtls_ssl_session_init(&session);
-    bool have_session = false;
+    if (o->reconnect && d->conns < 2)
+        d->conns = 2;
     int code = 0;
     struct hs_trace *t = hs_trace_new();
     if (!demo_start(d, t)) {
         code = t->exit_code;
+        sum->connections = 1;
         fn(ctx, t, &(struct hs_capture_conn){.number = 1});
-        t = NULL;
+    } else {
+        hs_trace_free(t);
+        struct demo_run r = {.d = d, .o = o};
+        unsigned n = d->conns < HS_DEMO_MAX_CONNS ? d->conns : HS_DEMO_MAX_CONNS;
+        code = hs_live_each(n, demo_tracer, &r, fn, ctx, sum);
     }
-    for (unsigned i = 0; t && i < d->sc->connections && i < HS_DEMO_MAX_CONNS; i++) {
-        if (i > 0)
-            t = hs_trace_new();
-        struct hs_live_saved *sv = NULL;
-        bool last = i + 1 == d->sc->connections;
-        int c = demo_trace(d, o, t, &sv, have_session ? &session : NULL,
-                           last ? NULL : &session);
-        have_session = !last && c == 0;
-        if (code == 0)
-            code = c;
-        if (i < 2) {
-            sum->tls_ms[i] = t->tls_ms;
-            sum->packets[i] = sv ? sv->packets.n : 0;
-        }
-        sum->resumed = i > 0 && t->resumed;
-        sum->connections++;
-        struct hs_capture_conn cc = {.number = i + 1, .packets = sv ? sv->packets.n : 0};
-        hs_live_saved_free(sv);
-        fn(ctx, t, &cc);
-    }
-    mbedtls_ssl_session_free(&session);
     demo_free(d);
     return code;
 }

@@ -32,6 +32,9 @@ struct hs_live_opts {
     bool force;            /* write_path may replace an existing file */
     const char *user;      /* who to become once the capture is open, or NULL */
     const char *scenario;  /* --demo NAME (live/scenario.h), NULL = the default */
+    const char *http_path; /* --http: after the handshake GET this path (HTTP/1.1), or NULL */
+    bool reconnect;        /* --reconnect: a second connection resumes the first (see
+                              hs_live_run_each) */
     /* Step mode: called before each mbedtls_ssl_handshake_step, once the rows so far are in
      * the trace; it may block (the wait counts neither against --timeout nor as TLS time). */
     void (*before_step)(void *ctx);
@@ -59,18 +62,29 @@ int hs_demo_run(const struct hs_live_opts *o, struct hs_trace *trace);
 struct hs_live_saved;
 struct hs_capture_conn;
 
-/* What a demo scenario of several connections learned beyond each connection's trace. */
+/* What a demo scenario of several connections (or --reconnect) learned beyond each
+ * connection's trace. */
 struct hs_demo_summary {
     unsigned connections;   /* traced */
     double tls_ms[2];       /* the TLS handshake time of the first two */
     bool resumed;           /* the second connection resumed the first one's session */
     uint64_t packets[2];    /* captured, per connection */
+    const char *how;        /* resumed: how ("TLS 1.3 PSK from a NewSessionTicket", ...) */
+    char why[200];          /* a second connection that did not resume: why, as far as known */
 };
 
 /* Runs o->scenario, handing each connection's trace to fn (which owns it; c gives its number
  * and packets captured) as -r does.  Returns the first failing connection's exit code, or 0.
  */
 int hs_demo_run_each(const struct hs_live_opts *o,
+                     void (*fn)(void *ctx, struct hs_trace *t, const struct hs_capture_conn *c),
+                     void *ctx, struct hs_demo_summary *sum);
+
+/* --reconnect: traces o->target twice, the second connection offering the session the first
+ * one got (TLS 1.3: the last NewSessionTicket; TLS 1.2: the session ticket, else the session
+ * id); each trace goes to fn as with hs_demo_run_each.  No second connection when the first
+ * failed.  Returns the first failing connection's exit code, or 0. */
+int hs_live_run_each(const struct hs_live_opts *o,
                      void (*fn)(void *ctx, struct hs_trace *t, const struct hs_capture_conn *c),
                      void *ctx, struct hs_demo_summary *sum);
 

@@ -19,10 +19,25 @@ struct hs_live_extra {
     const mbedtls_ssl_session *resume; /* a session to resume, or NULL */
     mbedtls_ssl_session *session;  /* if not NULL: gets the session once the handshake is done
                                       (its tickets read) */
+    bool *have_session;            /* if not NULL: whether *session was filled */
 };
 
 /* hs_live_run with overrides (extra may be NULL). */
 int hs_live_trace(const struct hs_live_opts *o, const struct hs_live_extra *extra,
                   struct hs_trace *trace);
+
+/* One connection of several (reconnect.c): traces into t, resuming `resume` if not NULL,
+ * filling `session` (if not NULL) for the next; *keep as hs_live_extra's keep. */
+typedef int (*hs_conn_tracer)(void *tctx, struct hs_trace *t, struct hs_live_saved **keep,
+                              const mbedtls_ssl_session *resume, mbedtls_ssl_session *session,
+                              bool *have_session);
+
+/* Traces n connections (at most HS_DEMO_MAX_CONNS counted in sum) with tracer, each offering
+ * to resume the session of the one before, stopping after a failed one; each trace goes to
+ * fn.  sum says whether the second resumed, how, or why not.  The first failing exit code,
+ * or 0. */
+int hs_live_each(unsigned n, hs_conn_tracer tracer, void *tctx,
+                 void (*fn)(void *ctx, struct hs_trace *t, const struct hs_capture_conn *c),
+                 void *ctx, struct hs_demo_summary *sum);
 
 #endif

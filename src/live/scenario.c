@@ -83,6 +83,11 @@ const struct hs_demo_scenario *hs_demo_find(const char *name)
     return NULL;
 }
 
+const char *hs_early_data_unavailable(void)
+{
+    return EARLY_DATA_WHY;
+}
+
 void hs_demo_list(FILE *out)
 {
     for (size_t i = 0; i < N_SCENARIOS; i++) {

@@ -45,6 +45,9 @@ const struct hs_demo_scenario *hs_demo_find(const char *name);
 /* One line per scenario: the name and its lesson (or why it is unavailable). */
 void hs_demo_list(FILE *out);
 
+/* Why 0-RTT (--early-data, --demo early-data) cannot run with this build. */
+const char *hs_early_data_unavailable(void);
+
 /* The names, comma-separated, into buf. */
 void hs_demo_names(char *buf, size_t size);
 

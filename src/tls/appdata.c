@@ -6,10 +6,36 @@
 #include "decoder_internal.h"
 
 #include "../core/mem.h"
+#include "httpline.h"
 #include "suites.h"
 
 #include <stdlib.h>
 #include <string.h>
+
+/* Readable application data that starts an HTTP/1.x message (or is the HTTP/2 preface):
+ * its first line as the field "http" and in the summary.  false when it is no HTTP. */
+static bool http_summary(struct hs_event *ev, const struct run *r)
+{
+    size_t len;
+    int status = 0;
+    enum hs_http_line kind = hs_http_first_line(r->keep, r->nkeep, &len, &status);
+    if (kind == HS_HTTP_NONE)
+        return false;
+    if (kind == HS_HTTP2_PREFACE) {
+        hs_f_str(ev->fields, "http", "HTTP/2 connection preface");
+        hs_event_summary(ev, "%zu record%s, %zu bytes: HTTP/2 connection preface", r->records,
+                         r->records == 1 ? "" : "s", r->bytes);
+        return true;
+    }
+    const struct hs_field *line = hs_f_text(ev->fields, "http", r->keep, len > 200 ? 200 : len);
+    hs_f_str(ev->fields, "http_kind", kind == HS_HTTP_REQUEST ? "request" : "response");
+    if (kind == HS_HTTP_STATUS)
+        hs_f_int(ev->fields, "http_status", status);
+    /* The line was escaped by hs_f_text; the summary escapes only what is still unsafe. */
+    hs_event_summary(ev, "%zu record%s, %zu bytes: %s%s", r->records, r->records == 1 ? "" : "s",
+                     r->bytes, line->str, len > 200 ? "…" : "");
+    return true;
+}
 
 static void flush_run(struct hs_decoder *d, struct side *s)
 {
@@ -50,7 +76,7 @@ static void flush_run(struct hs_decoder *d, struct side *s)
     } else if (r->kind == RUN_OPAQUE)
         hs_event_summary(ev, "%zu record%s, %zu bytes, encrypted, %s", r->records,
                          r->records == 1 ? "" : "s", r->bytes, r->opaque ? r->opaque : "no key");
-    else
+    else if (!http_summary(ev, r))
         hs_event_summary(ev, "%zu record%s, %zu bytes", r->records, r->records == 1 ? "" : "s",
                          r->bytes);
     dec_explain(d, ev);

@@ -196,6 +196,11 @@ json_t *hs_trace_to_json(const struct hs_trace *t)
         set_new(doc, "key_schedule", field_json(t->key_schedule));
     if (t->decryption) /* captures (-r) only */
         set_new(doc, "decryption", field_json(t->decryption));
+    if (t->http) { /* --http only */
+        json_t *http = field_json(t->http);
+        set_new(http, "ttfb_ms", ms_json(t->http_ttfb_ms));
+        set_new(doc, "http", http);
+    }
 
     json_t *events = json_array();
     for (const struct hs_event *ev = t->first; ev; ev = ev->next)

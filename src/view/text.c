@@ -584,6 +584,40 @@ static void put_decryption(const struct ctx *c, const struct hs_trace *t)
     free(found);
 }
 
+/* --http: "http: REQUEST -> STATUS LINE . first byte N ms . H headers, B bytes", the error
+ * if any, then one indented line per header field. */
+static void put_http(const struct ctx *c, const struct hs_trace *t)
+{
+    if (t->http == NULL)
+        return;
+    const char *req = hs_f_get_str(t->http, "request");
+    const char *status = hs_f_get_str(t->http, "status_line");
+    const char *error = hs_f_get_str(t->http, "error");
+    const struct hs_field *headers = hs_f_get(t->http, "headers");
+    long long bytes = 0;
+    (void)hs_f_get_int(t->http, "bytes", &bytes);
+    char ttfb[48] = "";
+    if (t->http_ttfb_ms >= 0)
+        snprintf(ttfb, sizeof ttfb, "%sfirst byte %.2f ms", c->g->sep, t->http_ttfb_ms);
+    char *raw = hs_xasprintf("http: %s %s %s%s%s%zu header%s, %lld bytes%s%s", req ? req : "?",
+                             c->g->to, status ? status : "no response", ttfb, c->g->sep,
+                             hs_f_count(headers), hs_f_count(headers) == 1 ? "" : "s", bytes,
+                             error ? c->g->sep : "", error ? error : "");
+    char *line = hs_view_safe(raw, c->o->ascii);
+    put_wrapped(c, line, error || status == NULL ? P_PROBLEM : P_NONE, room_from(c, 0), 0, 2,
+                NULL);
+    free(line);
+    free(raw);
+    for (const struct hs_field *h = headers ? headers->child : NULL; h; h = h->next) {
+        const char *name = hs_f_get_str(h, "name"), *value = hs_f_get_str(h, "value");
+        raw = hs_xasprintf("  %s: %s", name ? name : "", value ? value : "");
+        line = hs_view_safe(raw, c->o->ascii);
+        put_wrapped(c, line, P_NONE, room_from(c, 0), 0, 4, NULL);
+        free(line);
+        free(raw);
+    }
+}
+
 static void key_line(void *ctx, const char *line, bool problem)
 {
     const struct ctx *c = ctx;
@@ -647,6 +681,7 @@ void hs_view_text(FILE *out, const struct hs_trace *t, const struct hs_view_opts
     put_certificate(&c, t);
     put_timings(&c, t);
     put_decryption(&c, t);
+    put_http(&c, t);
     put_keys(&c, t);
     if (t->hint) {
         char *hint = hs_view_safe(t->hint, o->ascii);
