@@ -52,6 +52,8 @@ const char *hs_cli_many_conflict(const struct hs_options *o)
         return "-w saves one connection: not with several targets or -f";
     if (o->step)
         return "--step shows one handshake: not with several targets or -f";
+    if (o->live.reconnect)
+        return "--reconnect draws two connections to one target: not with several targets or -f";
     if (o->conn || o->filter)
         return "--conn and --filter pick connections of a capture (-r FILE)";
     if (hs_cli_slides_any(o))
