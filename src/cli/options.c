@@ -20,6 +20,7 @@ enum {
     OPT_CAFILE, OPT_CAPATH, OPT_TIMEOUT, OPT_JSON, OPT_PLAIN, OPT_COLOR, OPT_ASCII, OPT_EXPLAIN,
     OPT_KEYS, OPT_KEYLOG, OPT_DEBUG, OPT_DEMO, OPT_CONN, OPT_FILTER, OPT_FORCE, OPT_CERT,
     OPT_KEY, OPT_PASS, OPT_SVG, OPT_MERMAID, OPT_MARKDOWN, OPT_STEP, OPT_NOTES, OPT_COMPARE,
+    OPT_PROBE,
 };
 
 static const struct option long_opts[] = {
@@ -59,6 +60,7 @@ static const struct option long_opts[] = {
     {"markdown", required_argument, NULL, OPT_MARKDOWN},
     {"notes", required_argument, NULL, OPT_NOTES},
     {"compare", required_argument, NULL, OPT_COMPARE},
+    {"probe", no_argument, NULL, OPT_PROBE},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -164,6 +166,7 @@ static int take(struct hs_options *o, int c, char **argv)
             return usage_error(o, "bad --notes '%s' (none, short or all)", optarg);
         break;
     case OPT_COMPARE: o->compare = true, o->live.target = optarg; break;
+    case OPT_PROBE: o->live.probe = true; break;
     case OPT_KEYLOG: o->live.keylog = optarg; break;
     case OPT_DEBUG: {
         long v = parse_long(optarg, 0, 4);
@@ -232,6 +235,20 @@ static int take_scenario(struct hs_options *o, const char *name)
     return 0;
 }
 
+/* --probe builds its own TLS 1.3 ClientHello for one target: what it does not go with. */
+static const char *probe_conflict(const struct hs_options *o)
+{
+    if (!o->live.probe)
+        return NULL;
+    if (o->demo || o->read_path || o->compare)
+        return "--probe takes a target: not with --demo, -r or --compare";
+    if (o->live.only_tls12)
+        return "--probe offers TLS 1.3 (and 1.2): not with --tls1.2";
+    if (o->live.certfile || o->step || o->keys)
+        return "--probe completes no handshake: not with --cert, --step or --keys";
+    return NULL;
+}
+
 int hs_options_parse(struct hs_options *o, int argc, char **argv)
 {
     memset(o, 0, sizeof *o);
@@ -269,6 +286,9 @@ int hs_options_parse(struct hs_options *o, int argc, char **argv)
     const char *slides = hs_cli_slides_conflict(o);
     if (slides)
         return usage_error(o, "%s", slides);
+    const char *probe = probe_conflict(o);
+    if (probe)
+        return usage_error(o, "%s", probe);
     int rest = argc - optind;
     if (o->demo && rest > 0 && hs_cli_compare_claims(o, argv[optind]))
         rest--, optind++;

@@ -103,6 +103,11 @@ struct hs_trace {
      * missing[], reason), set by the decoder when it finishes; NULL for live traces. */
     struct hs_field *decryption;
 
+    /* --probe: what the server's first flight said to hstrace's own ClientHello (an object:
+     * selected_version, cipher_suite, selected_group, hrr, ...), NULL for other traces.  A
+     * probe never completes the handshake (handshake_done stays false). */
+    struct hs_field *probe;
+
     /* (A new header field above is copied by hs_trace_copy_header too.) */
 
     /* Events in time order. */

@@ -11,6 +11,7 @@
 #include "live_internal.h"
 #include "net.h"
 #include "privs.h"
+#include "probe.h"
 #include "target.h"
 #include "oldtls.h"
 #include "tlsconfig.h"
@@ -132,6 +133,11 @@ static void fail_handshake(struct live *l, int ret)
         return;
     }
     hs_trace_fail(t, HS_STAGE_TLS, "TLS handshake failed: %s (-0x%04x)", msg, (unsigned)-ret);
+}
+
+void live_handshake_failed(struct live *l, int ret)
+{
+    fail_handshake(l, ret);
 }
 
 /*
@@ -539,7 +545,8 @@ int hs_live_trace(const struct hs_live_opts *o, const struct hs_live_extra *extr
         &s->conf, MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED);
     mbedtls_ssl_conf_dbg(&s->conf, live_on_debug, l);
     mbedtls_debug_set_threshold(o->debug > HS_DBGNOTES_LEVEL ? o->debug : HS_DBGNOTES_LEVEL);
-    if (hs_tls_apply_options(o, s, t) != 0 || hs_tls_check_hello_size(o, &tg, s, t) != 0)
+    if (hs_tls_apply_options(o, s, t) != 0 ||
+        (!o->probe && hs_tls_check_hello_size(o, &tg, s, t) != 0))
         goto done;
     if (extra && extra->own_cert &&
         mbedtls_ssl_conf_own_cert(&s->conf, extra->own_cert, extra->own_key) != 0) {
@@ -567,7 +574,8 @@ int hs_live_trace(const struct hs_live_opts *o, const struct hs_live_extra *extr
     if (l->write_refused || l->privs_failed || l->ca_failed)
         goto done; /* code is HS_EXIT_USAGE: the request cannot be met, nothing ran */
     if (connected) {
-        bool ok = handshake_stage(l, &s->ssl);
+        /* --probe: hstrace's own ClientHello instead of mbedTLS's handshake (probe.c). */
+        bool ok = o->probe ? (hs_probe_stage(l, s), false) : handshake_stage(l, &s->ssl);
         /* From connect()'s return to the handshake's end (or where it stopped). */
         t->tls_ms = (l->stopped_ms > 0 ? l->stopped_ms : live_now_ms(l)) - l->connected_ms -
                     l->paused_ms;

@@ -130,6 +130,10 @@ bool live_wait_fd(struct live *l, short events);
 /* Reads what the socket has into rx (stamped, handed to the decoder); < 0 at EOF or error. */
 int live_fill_rx(struct live *l);
 
+/* The handshake stopped with mbedTLS error ret (a socket read's or write's too): records the
+ * one-line reason, or leaves it to settle_verdict once all was read (client.c). */
+void live_handshake_failed(struct live *l, int ret);
+
 /* The BIO callbacks given to mbedTLS (ctx is the struct live). */
 int live_tap_send(void *ctx, const unsigned char *buf, size_t len);
 int live_tap_recv(void *ctx, unsigned char *buf, size_t len);

@@ -30,6 +30,8 @@ struct hs_live_opts {
     const char *write_path; /* the connection's packets (pcap, or pcapng), or NULL */
     bool force;            /* write_path may replace an existing file */
     const char *user;      /* who to become once the capture is open, or NULL */
+    bool probe;            /* --probe: hstrace's own ClientHello, the server's first flight
+                              read, no handshake (live/probe.h) */
     const char *scenario;  /* --demo NAME (live/scenario.h), NULL = the default */
     /* Step mode: called before each mbedtls_ssl_handshake_step, once the rows so far are in
      * the trace; it may block (the wait counts neither against --timeout nor as TLS time). */
