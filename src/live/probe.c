@@ -347,11 +347,13 @@ static bool read_hello(struct probe *p)
         enum take_result tr = take(p, l->rx, (size_t)r);
         if (tr == TAKE_ALERT)
             return stop(p, MBEDTLS_ERR_SSL_FATAL_ALERT_MESSAGE);
-        if (tr == TAKE_BAD) {
-            stop(p, MBEDTLS_ERR_SSL_INVALID_RECORD);
-            if (l->trace->error_stage == HS_STAGE_NONE || !hs_decoder_not_tls(l->dec, HS_SERVER))
-                hs_trace_fail(l->trace, HS_STAGE_TLS, "the server's reply is not a TLS "
-                              "ServerHello");
+        if (tr == TAKE_BAD) { /* the decoder's words when it is not TLS at all */
+            l->stopped_ms = live_now_ms(l);
+            live_flush_feed(l, FEED_WAIT);
+            if (hs_decoder_not_tls(l->dec, HS_SERVER))
+                return stop(p, MBEDTLS_ERR_SSL_INVALID_RECORD);
+            hs_trace_fail(l->trace, HS_STAGE_TLS, "the server's reply to the probe is not a "
+                          "ServerHello");
             return false;
         }
         if (p->hrr_pending && !answer_hrr(p))

@@ -101,6 +101,12 @@ trace_json --probe "127.0.0.1:$PORT"
 check "probe a plain HTTP server: not TLS, exit 1" eval '
     rc_is 1 && [ "$(q .result)" = failed ] && q .error.message | grep -q "does not speak TLS"'
 stop_pid "$LAST_PID"
+# TLS records, but a Certificate where the ServerHello must be.
+start_py_server 'c.recv(4096); c.sendall(bytes.fromhex("160303000a0b000006000003000000")); c.close()'
+trace_json --probe "127.0.0.1:$PORT"
+check "probe a server whose first message is no ServerHello: exit 1" eval '
+    rc_is 1 && q .error.message | grep -q "is not a ServerHello"'
+stop_pid "$LAST_PID"
 start_py_server 'c.recv(4096)'
 trace_json --probe --timeout 1 "127.0.0.1:$PORT"
 check "probe a server that never answers: timeout, exit 4" eval '
