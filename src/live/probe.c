@@ -6,6 +6,7 @@
 #include "probe.h"
 
 #include "probe_hello.h"
+#include "probe_keys.h"
 #include "probe_mlkem.h"
 
 #include "../core/mem.h"
@@ -22,6 +23,7 @@
 #define HELLO_MAX 8192                      /* the ClientHello, with its record header */
 #define HS_BUF_MAX (64u * 1024u)            /* handshake bytes kept until the server's hello */
 #define RECORD_MAX (16384 + 2048)           /* the largest record TLS allows (ciphertext) */
+#define PRIV_MAX (HS_PROBE_MAX_SHARES + 1)  /* ECDH keys kept: the first shares, the retry's */
 
 enum phase { WAIT_HELLO, AFTER_HELLO };
 enum take_result { TAKE_MORE, TAKE_BAD, TAKE_ALERT };
@@ -37,6 +39,11 @@ struct probe {
     size_t nfirst;
     uint8_t ech_enc[32], ech_payload[256];
     uint8_t cookie[1024];
+    struct { uint16_t group; mbedtls_svc_key_id_t id; } priv[PRIV_MAX]; /* to agree with */
+    size_t npriv;
+    uint8_t *ch[2], *hrr_msg, *sh_msg; /* the transcript's messages (malloc'd) */
+    size_t ch_len[2], hrr_len, sh_len;
+    bool decrypting;             /* the flight's handshake secrets went to the decoder */
 
     /* The server's records, as they come. */
     enum phase phase;
@@ -68,9 +75,10 @@ static int psa_rng(void *ctx, uint8_t *buf, size_t n)
     return psa_generate_random(buf, n) == PSA_SUCCESS ? 0 : -1;
 }
 
-/* The public key of a fresh ECDH key pair on group (PSA makes and forgets the private key):
- * its length, or 0 when the probe cannot make that group. */
-static size_t ecdh_public(uint16_t group, uint8_t *out, size_t cap)
+/* The public key of a fresh ECDH key pair on group: its length, or 0 when the probe cannot
+ * make that group.  With keep, PSA's key (the private half) is kept in p->priv for the
+ * agreement with the server's share; else it is forgotten at once. */
+static size_t ecdh_public(struct probe *p, bool keep, uint16_t group, uint8_t *out, size_t cap)
 {
     psa_ecc_family_t family = PSA_ECC_FAMILY_SECP_R1;
     size_t bits;
@@ -91,18 +99,24 @@ static size_t ecdh_public(uint16_t group, uint8_t *out, size_t cap)
         return 0;
     size_t n = 0;
     psa_status_t st = psa_export_public_key(id, out, cap, &n);
-    psa_destroy_key(id);
-    return st == PSA_SUCCESS ? n : 0;
+    if (st != PSA_SUCCESS || !keep || p->npriv == PRIV_MAX) {
+        psa_destroy_key(id);
+        return st == PSA_SUCCESS ? n : 0;
+    }
+    p->priv[p->npriv].group = group;
+    p->priv[p->npriv++].id = id;
+    return n;
 }
 
-/* A key share for group into out (SHARE_MAX bytes): its length, 0 when not possible. */
-static size_t make_share(uint16_t group, uint8_t *out)
+/* A key share for group into out (SHARE_MAX bytes): its length, 0 when not possible.  The
+ * hybrid's X25519 key is not kept: without the ML-KEM secret it would be of no use. */
+static size_t make_share(struct probe *p, uint16_t group, uint8_t *out)
 {
     if (group != 0x11ec)
-        return ecdh_public(group, out, SHARE_MAX);
+        return ecdh_public(p, true, group, out, SHARE_MAX);
     if (hs_mlkem768_random_ek(out, psa_rng, NULL) != 0)
         return 0;
-    return ecdh_public(29, out + HS_MLKEM768_EK_LEN, 32) == 32 ? SHARE_MAX : 0;
+    return ecdh_public(p, false, 29, out + HS_MLKEM768_EK_LEN, 32) == 32 ? SHARE_MAX : 0;
 }
 
 static bool can_make(uint16_t group)
@@ -147,7 +161,7 @@ static bool setup(struct probe *p, const struct hs_tls_setup *s)
     for (size_t i = 0; p->groups[i] && h->nshares < 2; i++) {
         if (!can_make(p->groups[i]))
             continue;
-        size_t n = make_share(p->groups[i], p->keys[h->nshares]);
+        size_t n = make_share(p, p->groups[i], p->keys[h->nshares]);
         if (n == 0)
             return false;
         h->shares[h->nshares] = (struct hs_probe_share){p->groups[i], p->keys[h->nshares], n};
@@ -187,6 +201,11 @@ static bool send_hello(struct probe *p)
     rec[2] = p->h.retry ? 3 : 1; /* RFC 8446 section 5.1: 0x0301 for the first hello only */
     rec[3] = (uint8_t)(n >> 8);
     rec[4] = (uint8_t)n;
+    int which = p->h.retry ? 1 : 0; /* kept for the transcript */
+    free(p->ch[which]);
+    p->ch[which] = hs_xmalloc(n);
+    memcpy(p->ch[which], rec + 5, n);
+    p->ch_len[which] = n;
     for (size_t off = 0; off < n + 5;) {
         int r = live_tap_send(p->l, rec + off, n + 5 - off);
         if (r <= 0) {
@@ -211,6 +230,11 @@ static enum take_result take_handshake(struct probe *p)
         struct hs_probe_answer a;
         if (hs_probe_read_answer(p->hs + 4, len, &a) != 0)
             return TAKE_BAD;
+        uint8_t **keep = a.hrr ? &p->hrr_msg : &p->sh_msg;
+        free(*keep);
+        *keep = hs_xmalloc(4 + len);
+        memcpy(*keep, p->hs, 4 + len);
+        *(a.hrr ? &p->hrr_len : &p->sh_len) = 4 + len;
         if (a.hrr) {
             size_t c = a.cookie_len < sizeof p->cookie ? a.cookie_len : 0;
             if (a.cookie && c)
@@ -319,7 +343,7 @@ static bool answer_hrr(struct probe *p)
                           "the probe cannot make", group_name(g, buf, sizeof buf));
             return false;
         }
-        size_t n = make_share(g, p->keys[0]);
+        size_t n = make_share(p, g, p->keys[0]);
         if (n == 0)
             return stop(p, MBEDTLS_ERR_SSL_HW_ACCEL_FAILED);
         h->shares[0] = (struct hs_probe_share){g, p->keys[0], n};
@@ -333,6 +357,54 @@ static bool answer_hrr(struct probe *p)
         return stop(p, MBEDTLS_ERR_SSL_HW_ACCEL_FAILED);
     p->hrr_answered = send_hello(p);
     return p->hrr_answered;
+}
+
+/* The agreement with the server's share, when the probe holds the private key of the group
+ * it chose (x25519, secp256r1, ...): the (EC)DHE shared secret into out; its length or 0. */
+static size_t agree(struct probe *p, const struct hs_probe_answer *sh, uint8_t *out, size_t cap)
+{
+    for (size_t i = 0; i < p->npriv; i++) {
+        size_t n = 0;
+        if (p->priv[i].group == sh->group &&
+            psa_raw_key_agreement(PSA_ALG_ECDH, p->priv[i].id, sh->key_share, sh->key_share_len,
+                                  out, cap, &n) == PSA_SUCCESS)
+            return n;
+    }
+    return 0;
+}
+
+/* TLS 1.3 and a group the probe holds the key of: the handshake traffic secrets go to the
+ * decoder (and the key log) as mbedTLS's would, so the server's flight is decrypted. */
+static void derive_keys(struct probe *p)
+{
+    struct live *l = p->l;
+    const struct hs_suite *suite = hs_suite_find(p->ans.suite);
+    struct hs_probe_answer sh; /* read again from the copy: its pointers stay valid */
+    uint8_t shared[80], c_hs[48], s_hs[48];
+    size_t n = 0;
+    if (p->ans.version == 0x0304 && suite && suite->tls13 && p->sh_msg && p->ch[0] &&
+        hs_probe_read_answer(p->sh_msg + 4, p->sh_len - 4, &sh) == 0 && sh.key_share)
+        n = agree(p, &sh, shared, sizeof shared);
+    struct hs_probe_transcript tr = {.ch1 = p->ch[0], .ch1_len = p->ch_len[0],
+                                     .sh = p->sh_msg, .sh_len = p->sh_len};
+    if (p->hrr_seen) {
+        tr.hrr = p->hrr_msg, tr.hrr_len = p->hrr_len;
+        tr.ch2 = p->ch[1], tr.ch2_len = p->ch_len[1];
+    }
+    if (n > 0 && (!p->hrr_seen || tr.ch2) &&
+        hs_probe_tls13_secrets(suite->hash, shared, n, &tr, c_hs, s_hs) == 0) {
+        unsigned hl = hs_hash_len(suite->hash);
+        const uint8_t *server_random = p->sh_msg + 6;
+        live_on_export_keys(l, MBEDTLS_SSL_KEY_EXPORT_TLS1_3_CLIENT_HANDSHAKE_TRAFFIC_SECRET,
+                            c_hs, hl, p->h.random, server_random, MBEDTLS_SSL_TLS_PRF_NONE);
+        live_on_export_keys(l, MBEDTLS_SSL_KEY_EXPORT_TLS1_3_SERVER_HANDSHAKE_TRAFFIC_SECRET,
+                            s_hs, hl, p->h.random, server_random, MBEDTLS_SSL_TLS_PRF_NONE);
+        p->decrypting = true;
+    }
+    memset(shared, 0, sizeof shared);
+    memset(c_hs, 0, sizeof c_hs);
+    memset(s_hs, 0, sizeof s_hs);
+    hs_decoder_no_more_keys(l->dec); /* the application secrets need a Finished never sent */
 }
 
 /* Until the server's hello (after a HelloRetryRequest, the second one). */
@@ -358,8 +430,10 @@ static bool read_hello(struct probe *p)
         }
         if (p->hrr_pending && !answer_hrr(p))
             return false;
-        if (p->hello_seen)
+        if (p->hello_seen) {
+            derive_keys(p);
             return true;
+        }
     }
     return stop(p, MBEDTLS_ERR_SSL_INVALID_RECORD);
 }
@@ -391,6 +465,29 @@ static void read_flight(struct probe *p)
     }
     l->timed_out = false;
     l->stopped_ms = last;
+}
+
+/* What the GREASE ECH drew: an ECH extension in the HelloRetryRequest, retry_configs in the
+ * decrypted EncryptedExtensions (the server implements ECH), none there, or unknown (the
+ * flight could not be decrypted). */
+static const char *ech_answer(const struct probe *p)
+{
+    if (p->hrr_seen && p->hrr.ech)
+        return "hrr_extension";
+    if (p->hello_seen && p->ans.version != 0x0304)
+        return "none"; /* ECH is TLS 1.3 only */
+    for (const struct hs_event *ev = p->l->trace->first; ev; ev = ev->next) {
+        if (ev->from != HS_SERVER || !ev->decrypted || strcmp(ev->type, "EncryptedExtensions"))
+            continue;
+        const struct hs_field *list = hs_f_get(ev->fields, "extensions");
+        for (const struct hs_field *e = list ? list->child : NULL; e; e = e->next) {
+            const char *t = hs_f_get_str(e, "type");
+            if (t && strcmp(t, "encrypted_client_hello") == 0)
+                return "retry_configs";
+        }
+        return "none";
+    }
+    return "unknown";
 }
 
 /* t->probe, and the note row that says the handshake was left there. */
@@ -425,7 +522,8 @@ static void record(struct probe *p, bool ok)
     for (size_t i = 0; i < p->records && i < HS_PROBE_SIZES; i++)
         hs_f_int(sizes, NULL, p->sizes[i]);
     hs_f_str(f, "flight_end", p->flight_end);
-    hs_f_str(f, "ech", p->hrr_seen && p->hrr.ech ? "hrr_extension" : "unanswered");
+    hs_f_bool(f, "decrypted", p->decrypting);
+    hs_f_str(f, "ech", ech_answer(p));
     struct hs_field *offered = hs_f_arr(f, "offered_groups");
     for (size_t i = 0; p->groups[i]; i++)
         hs_f_str(offered, NULL, group_name(p->groups[i], buf, sizeof buf));
@@ -449,7 +547,6 @@ bool hs_probe_stage(struct live *l, const struct hs_tls_setup *s)
     struct probe *p = hs_xcalloc(1, sizeof *p);
     p->l = l;
     p->hs = hs_xmalloc(HS_BUF_MAX);
-    hs_decoder_no_more_keys(l->dec); /* nothing to decrypt: a probe derives no keys */
     l->deadline = hs_wall_s() + l->o->timeout_s;
     bool ok = false;
     if (!setup(p, s))
@@ -458,8 +555,15 @@ bool hs_probe_stage(struct live *l, const struct hs_tls_setup *s)
         ok = send_hello(p) && read_hello(p);
     if (ok)
         read_flight(p);
+    live_flush_feed(l, FEED_WAIT); /* the flight's rows, decrypted or not, before the verdicts */
     record(p, ok);
     memset(p->keys, 0, sizeof p->keys);
+    for (size_t i = 0; i < p->npriv; i++)
+        psa_destroy_key(p->priv[i].id);
+    free(p->ch[0]);
+    free(p->ch[1]);
+    free(p->hrr_msg);
+    free(p->sh_msg);
     free(p->hs);
     free(p);
     return ok;

@@ -235,7 +235,7 @@ static int read_extension(uint16_t type, struct hs_cur *b, struct hs_probe_answe
         if (!a->hrr) {
             uint16_t len;
             HS_TRY(hs_cur_u16(b, &len));
-            HS_TRY(hs_cur_skip(b, len));
+            HS_TRY(hs_cur_bytes(b, len, &a->key_share));
             a->key_share_len = len;
         }
         break;

@@ -66,7 +66,8 @@ struct hs_probe_answer {
     uint16_t legacy_version, version; /* version: supported_versions, else legacy_version */
     uint16_t suite;
     uint16_t group;                   /* key_share's group (HRR: the one asked for), 0 none */
-    size_t key_share_len;             /* the server's key_exchange length (0 in an HRR) */
+    const uint8_t *key_share;         /* the server's key_exchange (into the message) */
+    size_t key_share_len;             /* its length (0 in an HRR) */
     bool ech;                         /* an encrypted_client_hello extension was there */
     size_t ech_len;
     const uint8_t *cookie;            /* into the message, or NULL */

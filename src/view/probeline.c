@@ -45,6 +45,18 @@ static const char *end_words(const char *end)
     return end;
 }
 
+/* What the GREASE ECH drew, in words. */
+static const char *ech_words(const char *ech)
+{
+    if (strcmp(ech, "retry_configs") == 0)
+        return "retry_configs in EncryptedExtensions (the server implements ECH)";
+    if (strcmp(ech, "none") == 0)
+        return "not answered (no ECH on this server)";
+    if (strcmp(ech, "hrr_extension") == 0)
+        return "an encrypted_client_hello extension in the HelloRetryRequest";
+    return "unknown (the EncryptedExtensions could not be decrypted)";
+}
+
 char *hs_view_probe_line(const struct hs_trace *t)
 {
     const struct hs_field *p = t->probe;
@@ -76,12 +88,11 @@ char *hs_view_probe_line(const struct hs_trace *t)
         if (end)
             fprintf(m, ", ended by %s", end_words(end));
     }
+    if (true_of(p, "decrypted"))
+        fputs(" · flight decrypted with the probe's own key", m);
     const char *ech = hs_f_get_str(p, "ech");
     if (ech)
-        fprintf(m, " · GREASE ECH: %s", strcmp(ech, "hrr_extension") == 0
-                                           ? "the HelloRetryRequest answered it (the server "
-                                             "knows ECH)"
-                                           : "no answer in the clear");
+        fprintf(m, " · GREASE ECH: %s", ech_words(ech));
     if (fclose(m) != 0) {
         free(s);
         return NULL;

@@ -41,7 +41,8 @@ if [ -n "$GO_SERVER" ]; then
         probe_is key_share_len 1120 && probe_is hrr false &&
         probe_is selected_version "TLS 1.3" && [ "$(q .tls.group)" = X25519MLKEM768 ] &&
         [ "$(q .probe.records)" -ge 1 ] && [ "$(q .probe.server_flight_bytes)" -gt 100 ] &&
-        [ "$(q ".probe.key_shares | join(\",\")")" = "X25519MLKEM768,x25519" ]'
+        [ "$(q ".probe.key_shares | join(\",\")")" = "X25519MLKEM768,x25519" ] &&
+        probe_is decrypted false && probe_is ech unknown'
     check "probe go: the ladder shows the hellos, a note says the handshake was left" eval '
         tls_types | grep -q "^ClientHello ServerHello" &&
         [ "$(q "[.events[] | select(.type==\"ClientHello\")][0].fields.extensions | map(.type) | index(\"encrypted_client_hello\") != null")" = true ] &&
@@ -69,6 +70,11 @@ if [ -n "$GO_SERVER" ]; then
         probe_is hrr_answered true && probe_is selected_group secp256r1 &&
         probe_is key_share_len 65 &&
         tls_types | grep -Eq "^ClientHello HelloRetryRequest (ChangeCipherSpec )?ClientHello ServerHello"'
+    check "probe go -curves P256: the flight decrypted with the probe's own key, nothing verified" eval '
+        probe_is decrypted true && probe_is ech none && [ "$(q .tls.alpn)" = h2 ] &&
+        tls_types | grep -q "EncryptedExtensions Certificate CertificateVerify Finished" &&
+        [ "$(q "[.events[] | select(.type==\"Finished\" and .decrypted)] | length")" = 1 ] &&
+        [ "$(q ".certificate.chain | length")" = 1 ] && [ "$(q .certificate.verified)" = null ]'
     stop_pid "$LAST_PID"
 fi
 
@@ -79,7 +85,8 @@ trace_json --probe "localhost:$PORT"
 check "probe openssl: x25519 chosen, not post-quantum" eval '
     rc_is 0 && [ "$(q .result)" = probe ] && probe_is selected_group x25519 &&
     probe_is pq false && probe_is key_share_len 32 && probe_is hrr false &&
-    [ "$(q .probe.records)" -ge 1 ]'
+    [ "$(q .probe.records)" -ge 1 ] && probe_is decrypted true && probe_is ech none &&
+    [ "$(q "[.events[] | select(.type==\"EncryptedExtensions\" and .decrypted)] | length")" = 1 ]'
 stop_pid "$LAST_PID"
 
 start_openssl "${SRV[@]}" -groups P-256

@@ -13,8 +13,11 @@
 #include "core/trace.h"
 #include "live/probe.h"
 #include "live/probe_hello.h"
+#include "live/probe_keys.h"
 #include "live/probe_mlkem.h"
 #include "tls/decoder.h"
+
+#include "vectors.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -285,6 +288,26 @@ static void test_read_answer(void **state)
     assert_int_equal(hs_probe_read_answer(sh, n, &a), -1);
 }
 
+/* RFC 8448's simple 1-RTT handshake: its shared secret and hellos give its handshake
+ * traffic secrets; a retry's transcript (message_hash) gives others. */
+static void test_tls13_secrets(void **state)
+{
+    (void)state;
+    size_t ch_len, sh_len, ss_len;
+    const uint8_t *ch = vector_bytes("client_hello", &ch_len);
+    const uint8_t *sh = vector_bytes("server_hello", &sh_len);
+    const uint8_t *ss = vector_bytes("shared_secret", &ss_len);
+    struct hs_probe_transcript tr = {.ch1 = ch, .ch1_len = ch_len, .sh = sh, .sh_len = sh_len};
+    uint8_t c_hs[48], s_hs[48];
+    assert_int_equal(hs_probe_tls13_secrets(HS_HASH_SHA256, ss, ss_len, &tr, c_hs, s_hs), 0);
+    assert_memory_equal(c_hs, vector_bytes("client_handshake_traffic_secret", NULL), 32);
+    assert_memory_equal(s_hs, vector_bytes("server_handshake_traffic_secret", NULL), 32);
+    uint8_t other[48];
+    tr.hrr = sh, tr.hrr_len = sh_len, tr.ch2 = ch, tr.ch2_len = ch_len;
+    assert_int_equal(hs_probe_tls13_secrets(HS_HASH_SHA256, ss, ss_len, &tr, c_hs, other), 0);
+    assert_memory_not_equal(other, s_hs, 32);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -293,6 +316,7 @@ int main(void)
         cmocka_unit_test(test_writer_bounds),
         cmocka_unit_test(test_hello_decodes),
         cmocka_unit_test(test_read_answer),
+        cmocka_unit_test(test_tls13_secrets),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    return cmocka_run_group_tests(tests, vectors_load, vectors_free);
 }
