@@ -568,6 +568,7 @@ int hs_live_trace(const struct hs_live_opts *o, const struct hs_live_extra *extr
     hs_decoder_key_schedule(l->dec, l->o->key_schedule);
 
     struct hs_addr dst;
+    bool probed = false; /* --probe read a ServerHello */
     bool connected = connect_stage(l, &tg, &dst);
     if (!connected)
         (void)become_user(l); /* stopped before the capture: a bad CA file is still a usage error */
@@ -575,7 +576,8 @@ int hs_live_trace(const struct hs_live_opts *o, const struct hs_live_extra *extr
         goto done; /* code is HS_EXIT_USAGE: the request cannot be met, nothing ran */
     if (connected) {
         /* --probe: hstrace's own ClientHello instead of mbedTLS's handshake (probe.c). */
-        bool ok = o->probe ? (hs_probe_stage(l, s), false) : handshake_stage(l, &s->ssl);
+        bool ok = !o->probe && handshake_stage(l, &s->ssl);
+        probed = o->probe && hs_probe_stage(l, s);
         /* From connect()'s return to the handshake's end (or where it stopped). */
         t->tls_ms = (l->stopped_ms > 0 ? l->stopped_ms : live_now_ms(l)) - l->connected_ms -
                     l->paused_ms;
@@ -599,7 +601,8 @@ int hs_live_trace(const struct hs_live_opts *o, const struct hs_live_extra *extr
     }
     live_release_held(l);
     hs_decoder_finish(l->dec, live_now_ms(l));
-    settle_verdict(l);
+    if (!probed) /* a server may answer a probe's close with an alert: no failure then */
+        settle_verdict(l);
     t->round_trips = hs_count_round_trips(t, -1);
     report_queue_drops(l); /* after the count: the row is no round trip */
     code = t->error_stage == HS_STAGE_NONE ? HS_EXIT_OK : t->exit_code;

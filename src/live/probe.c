@@ -20,7 +20,7 @@
 #include <string.h>
 
 #define SHARE_MAX (HS_MLKEM768_EK_LEN + 32) /* the X25519MLKEM768 share, the largest */
-#define HELLO_MAX 8192                      /* the ClientHello, with its record header */
+#define HELLO_MAX (16384 + 5)               /* the ClientHello, in one record */
 #define HS_BUF_MAX (64u * 1024u)            /* handshake bytes kept until the server's hello */
 #define RECORD_MAX (16384 + 2048)           /* the largest record TLS allows (ciphertext) */
 #define PRIV_MAX (HS_PROBE_MAX_SHARES + 1)  /* ECDH keys kept: the first shares, the retry's */
@@ -193,7 +193,8 @@ static bool send_hello(struct probe *p)
     uint8_t rec[HELLO_MAX];
     size_t n = hs_probe_hello_write(&p->h, rec + 5, sizeof rec - 5);
     if (n == 0 || n > 16384) {
-        hs_trace_fail(p->l->trace, HS_STAGE_TLS, "the probe's ClientHello does not fit a record");
+        hs_live_usage_error(p->l->trace, "the probe's ClientHello does not fit one record "
+                            "(16384 bytes): offer fewer or shorter --alpn names or --ciphers");
         return false;
     }
     rec[0] = 22;
@@ -499,15 +500,18 @@ static void record(struct probe *p, bool ok)
     const struct hs_probe_answer *a = p->hello_seen ? &p->ans : NULL;
     hs_f_str(f, "selected_version", a ? hs_name_version(a->version) : NULL);
     hs_f_str(f, "cipher_suite", a ? hs_suite_name(a->suite) : NULL);
-    if (a && a->group)
-        hs_f_str(f, "selected_group", group_name(a->group, buf, sizeof buf));
+    /* TLS 1.2 names its group in ServerKeyExchange, which the decoder read. */
+    int named = a && !a->group && t->group[0] ? hs_group_by_name(t->group) : -1;
+    uint16_t group = a && a->group ? a->group : named > 0 ? (uint16_t)named : 0;
+    if (group)
+        hs_f_str(f, "selected_group", group_name(group, buf, sizeof buf));
     else
         hs_f_null(f, "selected_group");
     if (a && a->group && a->key_share_len)
         hs_f_int(f, "key_share_len", (long long)a->key_share_len);
     else
         hs_f_null(f, "key_share_len");
-    hs_f_bool(f, "pq", a && hs_probe_group_is_pq(a->group));
+    hs_f_bool(f, "pq", hs_probe_group_is_pq(group));
     hs_f_bool(f, "hrr", p->hrr_seen);
     if (p->hrr_seen) {
         if (p->hrr.group)

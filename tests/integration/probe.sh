@@ -89,6 +89,16 @@ check "probe openssl: x25519 chosen, not post-quantum" eval '
     [ "$(q "[.events[] | select(.type==\"EncryptedExtensions\" and .decrypted)] | length")" = 1 ]'
 stop_pid "$LAST_PID"
 
+# TLS 1.2: the group comes in ServerKeyExchange; the alert the server answers the probe's
+# close with is no failure of the probe.
+start_openssl "${SRV[@]}" -no_tls1_3
+trace_json --probe "localhost:$PORT"
+check "probe openssl TLS 1.2: version, suite and group read, exit 0" eval '
+    rc_is 0 && [ "$(q .result)" = probe ] && probe_is selected_version "TLS 1.2" &&
+    probe_is selected_group x25519 && probe_is key_share_len null && probe_is ech none &&
+    tls_types | grep -q "^ClientHello ServerHello Certificate ServerKeyExchange ServerHelloDone"'
+stop_pid "$LAST_PID"
+
 start_openssl "${SRV[@]}" -groups P-256
 trace_json --probe "localhost:$PORT"
 check "probe openssl -groups P-256: HelloRetryRequest, then secp256r1" eval '
