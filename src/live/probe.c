@@ -38,7 +38,6 @@ struct probe {
     uint16_t first_shares[HS_PROBE_MAX_SHARES];
     size_t nfirst;
     uint8_t ech_enc[32], ech_payload[256];
-    uint8_t cookie[1024];
     struct { uint16_t group; mbedtls_svc_key_id_t id; } priv[PRIV_MAX]; /* to agree with */
     size_t npriv;
     uint8_t *ch[2], *hrr_msg, *sh_msg; /* the transcript's messages (malloc'd) */
@@ -231,17 +230,16 @@ static enum take_result take_handshake(struct probe *p)
         struct hs_probe_answer a;
         if (hs_probe_read_answer(p->hs + 4, len, &a) != 0)
             return TAKE_BAD;
+        /* Kept for the transcript, and read again there so that a's pointers (the cookie,
+         * the server's share) stay valid. */
         uint8_t **keep = a.hrr ? &p->hrr_msg : &p->sh_msg;
         free(*keep);
         *keep = hs_xmalloc(4 + len);
         memcpy(*keep, p->hs, 4 + len);
         *(a.hrr ? &p->hrr_len : &p->sh_len) = 4 + len;
+        if (hs_probe_read_answer(*keep + 4, len, &a) != 0)
+            return TAKE_BAD;
         if (a.hrr) {
-            size_t c = a.cookie_len < sizeof p->cookie ? a.cookie_len : 0;
-            if (a.cookie && c)
-                memcpy(p->cookie, a.cookie, c);
-            a.cookie = c ? p->cookie : NULL;
-            a.cookie_len = c;
             p->hrr = a;
             p->hrr_pending = true;
         } else {
@@ -380,12 +378,10 @@ static void derive_keys(struct probe *p)
 {
     struct live *l = p->l;
     const struct hs_suite *suite = hs_suite_find(p->ans.suite);
-    struct hs_probe_answer sh; /* read again from the copy: its pointers stay valid */
     uint8_t shared[80], c_hs[48], s_hs[48];
     size_t n = 0;
-    if (p->ans.version == 0x0304 && suite && suite->tls13 && p->sh_msg && p->ch[0] &&
-        hs_probe_read_answer(p->sh_msg + 4, p->sh_len - 4, &sh) == 0 && sh.key_share)
-        n = agree(p, &sh, shared, sizeof shared);
+    if (p->ans.version == 0x0304 && suite && suite->tls13 && p->ch[0] && p->ans.key_share)
+        n = agree(p, &p->ans, shared, sizeof shared);
     struct hs_probe_transcript tr = {.ch1 = p->ch[0], .ch1_len = p->ch_len[0],
                                      .sh = p->sh_msg, .sh_len = p->sh_len};
     if (p->hrr_seen) {
