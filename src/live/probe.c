@@ -138,13 +138,13 @@ static bool setup(struct probe *p, const struct hs_tls_setup *s)
                                  0xcca9, 0xcca8, 0};
     const struct hs_live_opts *o = p->l->o;
     const uint16_t *g = o->groups ? s->groups : groups;
-    for (size_t i = 0; g[i] && i < HS_PROBE_MAX_LIST; i++)
+    for (size_t i = 0; i < HS_PROBE_MAX_LIST && g[i]; i++)
         p->groups[i] = g[i];
     const int *su = o->ciphers ? s->suites : suites;
-    for (size_t i = 0; su[i] && i < HS_PROBE_MAX_LIST; i++)
+    for (size_t i = 0; i < HS_PROBE_MAX_LIST && su[i]; i++)
         p->suites[i] = su[i];
     if (o->alpn) {
-        for (size_t i = 0; s->alpn[i] && i < HS_PROBE_MAX_LIST; i++)
+        for (size_t i = 0; i < HS_PROBE_MAX_LIST && s->alpn[i]; i++)
             p->alpn[i] = s->alpn[i];
     } else {
         p->alpn[0] = "h2";
@@ -474,7 +474,8 @@ static const char *ech_answer(const struct probe *p)
     if (p->hello_seen && p->ans.version != 0x0304)
         return "none"; /* ECH is TLS 1.3 only */
     for (const struct hs_event *ev = p->l->trace->first; ev; ev = ev->next) {
-        if (ev->from != HS_SERVER || !ev->decrypted || strcmp(ev->type, "EncryptedExtensions"))
+        if (ev->from != HS_SERVER || !ev->decrypted ||
+            strcmp(ev->type, "EncryptedExtensions") != 0)
             continue;
         const struct hs_field *list = hs_f_get(ev->fields, "extensions");
         for (const struct hs_field *e = list ? list->child : NULL; e; e = e->next) {

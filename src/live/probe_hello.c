@@ -80,7 +80,7 @@ static void put_alpn(struct hs_pw *w, const char *const *alpn)
 {
     size_t e = ext_begin(w, 16);
     size_t list = hs_pw_open(w, 2);
-    for (size_t i = 0; alpn[i] && i < HS_PROBE_MAX_LIST; i++) {
+    for (size_t i = 0; i < HS_PROBE_MAX_LIST && alpn[i]; i++) {
         size_t one = hs_pw_open(w, 1);
         hs_pw_bytes(w, (const uint8_t *)alpn[i], strlen(alpn[i]));
         hs_pw_close(w, one, 1);
@@ -140,7 +140,7 @@ static void put_extensions(struct hs_pw *w, const struct hs_probe_hello *h)
     e = ext_begin(w, 10); /* supported_groups */
     size_t list = hs_pw_open(w, 2);
     hs_pw_u16(w, h->grease[0]);
-    for (size_t i = 0; h->groups[i] && i < HS_PROBE_MAX_LIST; i++)
+    for (size_t i = 0; i < HS_PROBE_MAX_LIST && h->groups[i]; i++)
         hs_pw_u16(w, h->groups[i]);
     hs_pw_close(w, list, 2);
     ext_end(w, e);
@@ -206,7 +206,7 @@ size_t hs_probe_hello_write(const struct hs_probe_hello *h, uint8_t *out, size_t
     hs_pw_bytes(&w, h->session_id, 32);
     size_t list = hs_pw_open(&w, 2);
     hs_pw_u16(&w, h->grease[0]);
-    for (size_t i = 0; h->suites[i] && i < HS_PROBE_MAX_LIST; i++)
+    for (size_t i = 0; i < HS_PROBE_MAX_LIST && h->suites[i]; i++)
         hs_pw_u16(&w, (uint16_t)h->suites[i]);
     hs_pw_close(&w, list, 2);
     hs_pw_u8(&w, 1); /* compression: null only */
