@@ -87,6 +87,24 @@ check "probe openssl: x25519 chosen, not post-quantum" eval '
     probe_is pq false && probe_is key_share_len 32 && probe_is hrr false &&
     [ "$(q .probe.records)" -ge 1 ] && probe_is decrypted true && probe_is ech none &&
     [ "$(q "[.events[] | select(.type==\"EncryptedExtensions\" and .decrypted)] | length")" = 1 ]'
+# -w: the pcapng holds the secrets the probe derived; hstrace -r and tshark decrypt the flight
+# with them (tshark: an independent check of the key schedule).
+F=$WORK/probe.pcapng
+trace_json --probe -w "$F" "localhost:$PORT"
+if grep -q 'needs packet capture' "$OUT.err"; then
+    skip "probe -w" "no packet capture permission here"
+else
+    check "probe -w: hstrace -r decrypts the saved flight" eval '
+        rc_is 0 && "$HSTRACE" -r "$F" --json |
+            jq -e "[.connections[0].events[] | select(.type==\"Certificate\" and .decrypted)] | length == 1" >/dev/null'
+    if command -v tshark >/dev/null; then
+        check "probe -w: tshark decrypts the saved flight with the embedded secrets" eval '
+            HOME=$WORK XDG_CONFIG_HOME=$WORK tshark -n -r "$F" -Y "tls.handshake.type == 11" \
+                -T fields -e frame.number 2>/dev/null | grep -q .'
+    else
+        skip "probe -w tshark" "tshark not installed"
+    fi
+fi
 stop_pid "$LAST_PID"
 
 # TLS 1.2: the group comes in ServerKeyExchange; the alert the server answers the probe's
