@@ -540,6 +540,7 @@ static void record(struct probe *p, bool ok)
                          "completed (no certificate check)");
     else
         hs_event_summary(ev, "probe failed: no ServerHello read, the handshake not completed");
+    ev->problem = !ok;
     hs_trace_add(t, ev);
 }
 
