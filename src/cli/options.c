@@ -23,6 +23,7 @@ enum {
     OPT_KEY, OPT_PASS, OPT_SVG, OPT_MERMAID, OPT_MARKDOWN, OPT_STEP, OPT_NOTES, OPT_COMPARE,
     OPT_JOBS, OPT_LADDERS,
     OPT_RECONNECT, OPT_EARLY_DATA, OPT_HTTP,
+    OPT_PROBE,
 };
 
 static const struct option long_opts[] = {
@@ -68,6 +69,7 @@ static const struct option long_opts[] = {
     {"reconnect", no_argument, NULL, OPT_RECONNECT},
     {"early-data", no_argument, NULL, OPT_EARLY_DATA},
     {"http", optional_argument, NULL, OPT_HTTP},
+    {"probe", no_argument, NULL, OPT_PROBE},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -198,6 +200,7 @@ static int take(struct hs_options *o, int c, char **argv)
             return usage_error(o, "bad --notes '%s' (none, short or all)", optarg);
         break;
     case OPT_COMPARE: o->compare = true, o->live.target = optarg; break;
+    case OPT_PROBE: o->live.probe = true; break;
     case OPT_KEYLOG: o->live.keylog = optarg; break;
     case OPT_RECONNECT: o->live.reconnect = true; break;
     case OPT_EARLY_DATA:
@@ -295,6 +298,22 @@ static const char *reconnect_conflict(const struct hs_options *o)
     return NULL;
 }
 
+/* --probe builds its own TLS 1.3 ClientHello for one target: what it does not go with. */
+static const char *probe_conflict(const struct hs_options *o)
+{
+    if (!o->live.probe)
+        return NULL;
+    if (o->demo || o->read_path || o->compare)
+        return "--probe takes a target: not with --demo, -r or --compare";
+    if (o->live.only_tls12)
+        return "--probe offers TLS 1.3 (and 1.2): not with --tls1.2";
+    if (o->live.certfile || o->step || o->keys)
+        return "--probe completes no handshake: not with --cert, --step or --keys";
+    if (o->live.reconnect || o->live.http_path)
+        return "--probe completes no handshake: not with --reconnect or --http";
+    return NULL;
+}
+
 int hs_options_parse(struct hs_options *o, int argc, char **argv)
 {
     memset(o, 0, sizeof *o);
@@ -334,6 +353,9 @@ int hs_options_parse(struct hs_options *o, int argc, char **argv)
         return usage_error(o, "%s", slides);
     if (o->live.http_path && o->live.alpn == NULL)
         o->live.alpn = "http/1.1"; /* --http speaks HTTP/1.1: h2 is not offered unless asked */
+    const char *probe = probe_conflict(o);
+    if (probe)
+        return usage_error(o, "%s", probe);
     int rest = argc - optind;
     if (o->demo && rest > 0 && hs_cli_compare_claims(o, argv[optind]))
         rest--, optind++;

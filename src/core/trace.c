@@ -40,6 +40,7 @@ void hs_trace_copy_header(struct hs_trace *dst, const struct hs_trace *src)
     hs_field_free(dst->fingerprints);
     hs_field_free(dst->decryption);
     hs_field_free(dst->http);
+    hs_field_free(dst->probe);
     dst->host = dup_or_null(src->host);
     dst->port = src->port;
     dst->address = dup_or_null(src->address);
@@ -70,6 +71,7 @@ void hs_trace_copy_header(struct hs_trace *dst, const struct hs_trace *src)
     dst->decryption = hs_field_clone(src->decryption);
     dst->http = hs_field_clone(src->http);
     dst->http_ttfb_ms = src->http_ttfb_ms;
+    dst->probe = hs_field_clone(src->probe);
 }
 
 void hs_trace_free(struct hs_trace *t)
@@ -95,6 +97,7 @@ void hs_trace_free(struct hs_trace *t)
     hs_field_free(t->fingerprints);
     hs_field_free(t->decryption);
     hs_field_free(t->http);
+    hs_field_free(t->probe);
     free(t);
 }
 

@@ -109,6 +109,10 @@ struct hs_trace {
      * unknown). */
     struct hs_field *http;
     double http_ttfb_ms;
+    /* --probe: what the server's first flight said to hstrace's own ClientHello (an object:
+     * selected_version, cipher_suite, selected_group, hrr, ...), NULL for other traces.  A
+     * probe never completes the handshake (handshake_done stays false). */
+    struct hs_field *probe;
 
     /* (A new header field above is copied by hs_trace_copy_header too.) */
 

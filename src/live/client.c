@@ -11,6 +11,7 @@
 #include "live_internal.h"
 #include "net.h"
 #include "privs.h"
+#include "probe.h"
 #include "target.h"
 #include "oldtls.h"
 #include "tlsconfig.h"
@@ -134,6 +135,11 @@ static void fail_handshake(struct live *l, int ret)
         return;
     }
     hs_trace_fail(t, HS_STAGE_TLS, "TLS handshake failed: %s (-0x%04x)", msg, (unsigned)-ret);
+}
+
+void live_handshake_failed(struct live *l, int ret)
+{
+    fail_handshake(l, ret);
 }
 
 /*
@@ -562,7 +568,8 @@ int hs_live_trace(const struct hs_live_opts *o, const struct hs_live_extra *extr
         &s->conf, MBEDTLS_SSL_TLS1_3_SIGNAL_NEW_SESSION_TICKETS_ENABLED);
     mbedtls_ssl_conf_dbg(&s->conf, live_on_debug, l);
     set_debug_threshold(o);
-    if (hs_tls_apply_options(o, s, t) != 0 || hs_tls_check_hello_size(o, &tg, s, t) != 0)
+    if (hs_tls_apply_options(o, s, t) != 0 ||
+        (!o->probe && hs_tls_check_hello_size(o, &tg, s, t) != 0))
         goto done;
     if (extra && extra->own_cert &&
         mbedtls_ssl_conf_own_cert(&s->conf, extra->own_cert, extra->own_key) != 0) {
@@ -584,13 +591,16 @@ int hs_live_trace(const struct hs_live_opts *o, const struct hs_live_extra *extr
     hs_decoder_key_schedule(l->dec, l->o->key_schedule);
 
     struct hs_addr dst;
+    bool probed = false; /* --probe read a ServerHello */
     bool connected = connect_stage(l, &tg, &dst);
     if (!connected)
         (void)become_user(l); /* stopped before the capture: a bad CA file is still a usage error */
     if (l->write_refused || l->privs_failed || l->ca_failed)
         goto done; /* code is HS_EXIT_USAGE: the request cannot be met, nothing ran */
     if (connected) {
-        bool ok = handshake_stage(l, &s->ssl);
+        /* --probe: hstrace's own ClientHello instead of mbedTLS's handshake (probe.c). */
+        bool ok = !o->probe && handshake_stage(l, &s->ssl);
+        probed = o->probe && hs_probe_stage(l, s);
         /* From connect()'s return to the handshake's end (or where it stopped). */
         t->tls_ms = (l->stopped_ms > 0 ? l->stopped_ms : live_now_ms(l)) - l->connected_ms -
                     l->paused_ms;
@@ -619,7 +629,8 @@ int hs_live_trace(const struct hs_live_opts *o, const struct hs_live_extra *extr
     }
     live_release_held(l);
     hs_decoder_finish(l->dec, live_now_ms(l));
-    settle_verdict(l);
+    if (!probed) /* a server may answer a probe's close with an alert: no failure then */
+        settle_verdict(l);
     t->round_trips = hs_count_round_trips(t, -1);
     report_queue_drops(l); /* after the count: the row is no round trip */
     code = t->error_stage == HS_STAGE_NONE ? HS_EXIT_OK : t->exit_code;

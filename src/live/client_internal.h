@@ -134,6 +134,9 @@ int live_fill_rx(struct live *l);
  * size and by --timeout) into trace->http; the NewSessionTickets that come meanwhile are
  * read too. */
 void live_http_stage(struct live *l, mbedtls_ssl_context *ssl);
+/* The handshake stopped with mbedTLS error ret (a socket read's or write's too): records the
+ * one-line reason, or leaves it to settle_verdict once all was read (client.c). */
+void live_handshake_failed(struct live *l, int ret);
 
 /* The BIO callbacks given to mbedTLS (ctx is the struct live). */
 int live_tap_send(void *ctx, const unsigned char *buf, size_t len);

@@ -31,6 +31,8 @@ struct hs_live_opts {
     const char *write_path; /* the connection's packets (pcap, or pcapng), or NULL */
     bool force;            /* write_path may replace an existing file */
     const char *user;      /* who to become once the capture is open, or NULL */
+    bool probe;            /* --probe: hstrace's own ClientHello, the server's first flight
+                              read, no handshake (live/probe.h) */
     const char *scenario;  /* --demo NAME (live/scenario.h), NULL = the default */
     const char *http_path; /* --http: after the handshake GET this path (HTTP/1.1), or NULL */
     bool reconnect;        /* --reconnect: a second connection resumes the first (see

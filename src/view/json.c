@@ -147,7 +147,9 @@ json_t *hs_trace_to_json(const struct hs_trace *t)
     set_new(doc, "target", target);
 
     bool ok = t->error_stage == HS_STAGE_NONE && t->handshake_done;
-    set_new(doc, "result", json_string(ok ? "ok" : "failed"));
+    /* --probe: a ServerHello read is what a probe is for; it never completes a handshake. */
+    bool probed = t->probe && t->error_stage == HS_STAGE_NONE;
+    set_new(doc, "result", json_string(ok ? "ok" : probed ? "probe" : "failed"));
     const char *stage = hs_stage_name(t->error_stage);
     if (stage) {
         json_t *err = json_object();
@@ -201,6 +203,8 @@ json_t *hs_trace_to_json(const struct hs_trace *t)
         set_new(http, "ttfb_ms", ms_json(t->http_ttfb_ms));
         set_new(doc, "http", http);
     }
+    if (t->probe) /* --probe only */
+        set_new(doc, "probe", field_json(t->probe));
 
     json_t *events = json_array();
     for (const struct hs_event *ev = t->first; ev; ev = ev->next)

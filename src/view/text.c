@@ -27,6 +27,7 @@
 
 #include "../core/mem.h"
 #include "glyphs.h"
+#include "probeline.h"
 #include "keys.h"
 #include "safe.h"
 
@@ -677,6 +678,13 @@ void hs_view_text(FILE *out, const struct hs_trace *t, const struct hs_view_opts
         put_wrapped(&c, line, P_PROBLEM, room_from(&c, 0), 0, 2, NULL);
         free(line);
         free(msg);
+    }
+    char *probe = hs_view_probe_line(t); /* --probe: what the server answered */
+    if (probe) {
+        char *line = hs_view_safe(probe, o->ascii);
+        put_wrapped(&c, line, P_NONE, room_from(&c, 0), 0, 2, NULL);
+        free(line);
+        free(probe);
     }
     put_certificate(&c, t);
     put_timings(&c, t);
