@@ -138,11 +138,16 @@ static const char *or_dash(const char *s)
     return s && *s ? s : "-";
 }
 
-/* The result word of a trace: its error stage, "write", or "ok". */
+/* The result word of a trace: its error stage, "write", "ok" for a completed handshake,
+ * "probe" for a --probe that read the server's hello (no handshake is completed then). */
 static const char *result_word(const struct hs_trace *t)
 {
     const char *stage = hs_stage_name(t->error_stage);
-    return stage ? stage : t->exit_code == HS_EXIT_WRITE ? "write" : "ok";
+    if (stage)
+        return stage;
+    if (t->exit_code == HS_EXIT_WRITE)
+        return "write";
+    return t->handshake_done ? "ok" : t->probe ? "probe" : "failed";
 }
 
 static const char *cert_word(const struct hs_trace *t)

@@ -123,6 +123,10 @@ expect "summary lines: each failure with its reason" eval '
     sed -n 4p "$OUT" | grep -Eq "^$REFUSED +connect .*connection refused" &&
     sed -n 5p "$OUT" | grep -Eq "^$SILENT +timeout .*timed out" &&
     sed -n 6p "$OUT" | grep -Eq "^$NODNS +dns .*cannot resolve" && rc_is 3'
+run --probe "$GOOD" "$GOOD"
+expect "summary lines of --probe: result probe (no handshake completed), never ok" eval '
+    rc_is 0 && [ "$(grep -cE "^$GOOD +probe +TLS 1\.3 .*not-checked" "$OUT")" -eq 2 ] &&
+    ! grep -qE "^$GOOD +ok " "$OUT"'
 run "${CA[@]}" --ladders --color never "$GOOD" "$REFUSED" "$GOOD"
 expect "--ladders: each ladder under its line, in input order" eval '
     [ "$(grep -c "ClientHello" "$OUT")" -eq 2 ] && [ "$(grep -c "connection refused" "$OUT")" -ge 2 ] &&
