@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #define QUEUE_MAX HS_TAP_QUEUE_MAX
 
@@ -21,6 +23,7 @@ struct hs_tap {
     pthread_t thread;
     bool thread_started;
     atomic_bool stop;
+    int wake;            /* eventfd: written once to stop the thread at once (-1: none) */
 
     /* The server's end, to tell the sides apart. */
     struct hs_ip_addr remote_ip;
@@ -159,17 +162,63 @@ static void *reader(void *arg)
 {
     struct hs_tap *c = arg;
     int fd = pcap_get_selectable_fd(c->pcap);
+    /* Sleeps until a packet or the stop comes (the wake fd); without either fd, polls. */
+    int wait_ms = fd >= 0 && c->wake >= 0 ? -1 : 10;
     while (!atomic_load(&c->stop)) {
-        if (fd >= 0) {
-            struct pollfd pfd = {.fd = fd, .events = POLLIN};
-            poll(&pfd, 1, 10);
-        }
+        struct pollfd pfd[2] = {{.fd = fd, .events = POLLIN}, {.fd = c->wake, .events = POLLIN}};
+        if (poll(pfd, 2, wait_ms) < 0 && wait_ms < 0)
+            (void)poll(NULL, 0, 1); /* EINTR or worse: do not spin */
         if (pcap_dispatch(c->pcap, -1, on_packet, (u_char *)c) < 0)
             break;
     }
     /* What arrived between the last poll and the stop. */
     pcap_dispatch(c->pcap, -1, on_packet, (u_char *)c);
     return NULL;
+}
+
+/* ---- closing off the critical path ---- */
+
+/* Closing a packet socket waits for the kernel (RCU grace periods, ~25 ms): a thread does it
+ * while the trace is printed; hs_tap_close_pending joins them all. */
+struct closer {
+    pthread_t thread;
+    struct closer *next;
+};
+static pthread_mutex_t closers_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct closer *closers;
+
+static void *close_handle(void *arg)
+{
+    pcap_close(arg);
+    return NULL;
+}
+
+static void close_later(pcap_t *p)
+{
+    struct closer *k = hs_xmalloc(sizeof *k);
+    if (pthread_create(&k->thread, NULL, close_handle, p) != 0) {
+        free(k);
+        pcap_close(p);
+        return;
+    }
+    pthread_mutex_lock(&closers_lock);
+    k->next = closers;
+    closers = k;
+    pthread_mutex_unlock(&closers_lock);
+}
+
+void hs_tap_close_pending(void)
+{
+    pthread_mutex_lock(&closers_lock);
+    struct closer *k = closers;
+    closers = NULL;
+    pthread_mutex_unlock(&closers_lock);
+    while (k) {
+        struct closer *next = k->next;
+        pthread_join(k->thread, NULL);
+        free(k);
+        k = next;
+    }
 }
 
 /* ---- the public face ---- */
@@ -190,6 +239,7 @@ static void setup_queue(struct hs_tap *c, int linktype, uint32_t snaplen,
     c->queue = hs_xcalloc(QUEUE_MAX, sizeof *c->queue);
     pthread_mutex_init(&c->lock, NULL);
     atomic_init(&c->stop, false);
+    c->wake = -1;
 }
 
 enum hs_tap_open_result hs_tap_open(struct hs_tap **out, const struct hs_addr *local,
@@ -253,6 +303,8 @@ int hs_tap_start(struct hs_tap *c, char *err, size_t errsz)
 {
     if (c->thread_started)
         return 0;
+    if (c->wake < 0)
+        c->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (pthread_create(&c->thread, NULL, reader, c) != 0) {
         snprintf(err, errsz, "cannot start the capture thread");
         return -1;
@@ -286,8 +338,17 @@ void hs_tap_stop(struct hs_tap *c)
     if (c == NULL || !c->thread_started)
         return;
     atomic_store(&c->stop, true);
+    if (c->wake >= 0) {
+        uint64_t one = 1;
+        (void)!write(c->wake, &one, sizeof one);
+    }
     pthread_join(c->thread, NULL);
     c->thread_started = false;
+    /* Every packet is read: the handle is no longer needed. */
+    if (c->pcap) {
+        close_later(c->pcap);
+        c->pcap = NULL;
+    }
 }
 
 const struct hs_packets *hs_tap_packets(const struct hs_tap *c)
@@ -314,6 +375,8 @@ void hs_tap_free(struct hs_tap *c)
     hs_tap_stop(c);
     if (c->pcap)
         pcap_close(c->pcap);
+    if (c->wake >= 0)
+        close(c->wake);
     for (size_t i = 0; i < c->packets.n; i++)
         free(c->packets.pkt[i].data);
     free(c->packets.pkt);

@@ -66,8 +66,13 @@ size_t hs_tap_drain(struct hs_tap *c, struct hs_tcp_seg *out, size_t max);
  * hs_tap_stop). */
 void hs_tap_queue_drops(struct hs_tap *c, struct hs_tap_drops *out);
 
-/* Stops the thread after it read what the kernel holds; the queue can still be drained. */
+/* Stops the thread after it read what the kernel holds; the queue can still be drained.
+ * The handle is then closed by a thread of its own (the kernel takes ~25 ms to close a
+ * packet socket): the process joins those with hs_tap_close_pending before it ends. */
 void hs_tap_stop(struct hs_tap *c);
+
+/* Waits until every handle given up by hs_tap_stop is closed (no thread is left). */
+void hs_tap_close_pending(void);
 
 /* The raw packets (complete after hs_tap_stop). */
 const struct hs_packets *hs_tap_packets(const struct hs_tap *c);
