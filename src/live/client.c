@@ -45,8 +45,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define TICKET_WAIT_MS 300     /* how long to wait for TLS 1.3 NewSessionTickets */
-#define TICKET_MORE_MS 30      /* after a ticket, how long to wait for another */
+#define TICKET_WAIT_MS 300     /* at most, how long to wait for TLS 1.3 NewSessionTickets */
+#define TICKET_MORE_MS 30      /* at most, after a ticket, how long to wait for another */
 #define CLOSE_WAIT_MS 200      /* after close: the server's close_notify, FIN/RST */
 #define CAPTURE_HINT                                                                          \
     "packet capture not permitted; TCP rows are inferred (run as root or: sudo setcap "       \
@@ -413,19 +413,37 @@ static bool handshake_stage(struct live *l, mbedtls_ssl_context *ssl)
     return true;
 }
 
-/* TLS 1.3 servers send tickets after the handshake: read briefly so they become rows. */
+/* The round trip measured so far (ms): the TCP connect's, or the TLS handshake's first one
+ * (the client's first bytes to the server's first bytes, the server's work included),
+ * whichever is longer. */
+static double measured_rtt_ms(const struct live *l)
+{
+    double rtt = l->trace->tcp_ms > 0 ? l->trace->tcp_ms : 0;
+    double tls = l->first_recv_ms - l->first_sent_ms;
+    if (l->first_sent_ms > 0 && tls > rtt)
+        rtt = tls;
+    return rtt;
+}
+
+/* TLS 1.3 servers send tickets once they have the client's Finished, one round trip after
+ * the handshake: read that long (1.5 round trips and 2 ms, at most TICKET_WAIT_MS) so they
+ * become rows, and after a ticket only as long as another of the same flight may take. */
 static void read_tickets(struct live *l, mbedtls_ssl_context *ssl)
 {
     if (mbedtls_ssl_get_version_number(ssl) != MBEDTLS_SSL_VERSION_TLS1_3)
         return;
+    double rtt = measured_rtt_ms(l);
+    double wait_ms = 1.5 * rtt + 2.0, more_ms = rtt / 4 + 1.0;
+    wait_ms = wait_ms < TICKET_WAIT_MS ? wait_ms : TICKET_WAIT_MS;
+    more_ms = more_ms < TICKET_MORE_MS ? more_ms : TICKET_MORE_MS;
     double hard = l->deadline;
-    double until = hs_wall_s() + TICKET_WAIT_MS / 1000.0;
+    double until = hs_wall_s() + wait_ms / 1000.0;
     l->deadline = until < hard ? until : hard;
     unsigned char buf[4096];
     for (;;) {
         int r = mbedtls_ssl_read(ssl, buf, sizeof buf);
         if (r == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET) {
-            double more = hs_wall_s() + TICKET_MORE_MS / 1000.0;
+            double more = hs_wall_s() + more_ms / 1000.0;
             if (more < l->deadline)
                 l->deadline = more;
             continue;
@@ -456,7 +474,7 @@ static void close_stage(struct live *l, mbedtls_ssl_context *ssl, bool send_clos
     while (l->cap && !hs_tcp_rows_closed(&l->rows) && hs_wall_s() < l->deadline) {
         live_drain_capture(l);
         if (!hs_tcp_rows_closed(&l->rows))
-            usleep(5000);
+            usleep(250);
     }
     if (l->cap) {
         hs_tap_stop(l->cap);
