@@ -1,9 +1,11 @@
 /* The libpcap tap: open on the right interface, filter the 4-tuple, read in a thread. */
 #include "tap.h"
+#include "rawcap.h"
 
 #include "../core/mem.h"
 
 #include <arpa/inet.h>
+#include <ifaddrs.h>
 #include <netinet/in.h>
 #include <pcap/pcap.h>
 #include <poll.h>
@@ -18,7 +20,8 @@
 #define QUEUE_MAX HS_TAP_QUEUE_MAX
 
 struct hs_tap {
-    pcap_t *pcap;
+    pcap_t *pcap;            /* libpcap's handle, or NULL with ... */
+    struct hs_rawcap *raw;   /* ... a packet socket of our own (or neither: fed by hand) */
     char device[64];
     pthread_t thread;
     bool thread_started;
@@ -53,27 +56,25 @@ static const uint8_t *addr_bytes(const struct sockaddr *sa, size_t *n)
     return NULL;
 }
 
-/* The interface holding addr; loopback addresses live on "lo"; "any" when not found. */
+/* The interface holding addr; loopback addresses live on "lo"; "any" when not found.
+ * (getifaddrs: pcap_findalldevs also asks every interface for its flags and kind.) */
 static void find_device(const struct hs_addr *local, char *dev, size_t devsz)
 {
     size_t want_n;
     const uint8_t *want = addr_bytes((const struct sockaddr *)&local->ss, &want_n);
-    pcap_if_t *all = NULL;
-    char errbuf[PCAP_ERRBUF_SIZE];
+    struct ifaddrs *all = NULL;
     snprintf(dev, devsz, "any");
-    if (pcap_findalldevs(&all, errbuf) == 0) {
-        for (pcap_if_t *d = all; d; d = d->next) {
-            for (pcap_addr_t *a = d->addresses; a; a = a->next) {
-                size_t n;
-                const uint8_t *b = a->addr ? addr_bytes(a->addr, &n) : NULL;
-                if (b && n == want_n && memcmp(b, want, n) == 0) {
-                    snprintf(dev, devsz, "%s", d->name);
-                    pcap_freealldevs(all);
-                    return;
-                }
+    if (getifaddrs(&all) == 0) {
+        for (struct ifaddrs *a = all; a; a = a->ifa_next) {
+            size_t n;
+            const uint8_t *b = a->ifa_addr ? addr_bytes(a->ifa_addr, &n) : NULL;
+            if (b && a->ifa_name && n == want_n && memcmp(b, want, n) == 0) {
+                snprintf(dev, devsz, "%s", a->ifa_name);
+                freeifaddrs(all);
+                return;
             }
         }
-        pcap_freealldevs(all);
+        freeifaddrs(all);
     }
     static const uint8_t v6_loop[16] = {[15] = 1};
     if ((want_n == 4 && want[0] == 127) || (want_n == 16 && memcmp(want, v6_loop, 16) == 0))
@@ -158,21 +159,35 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
     take_frame((struct hs_tap *)user, ts, bytes, h->caplen, h->len);
 }
 
+static void on_raw(void *ctx, double ts, const uint8_t *frame, uint32_t caplen,
+                   uint32_t origlen)
+{
+    take_frame(ctx, ts, frame, caplen, origlen);
+}
+
+/* Takes what the handle holds now; -1 on an error. */
+static int read_now(struct hs_tap *c)
+{
+    if (c->raw)
+        return hs_rawcap_read(c->raw, on_raw, c);
+    return pcap_dispatch(c->pcap, -1, on_packet, (u_char *)c) < 0 ? -1 : 0;
+}
+
 static void *reader(void *arg)
 {
     struct hs_tap *c = arg;
-    int fd = pcap_get_selectable_fd(c->pcap);
+    int fd = c->raw ? c->raw->fd : pcap_get_selectable_fd(c->pcap);
     /* Sleeps until a packet or the stop comes (the wake fd); without either fd, polls. */
     int wait_ms = fd >= 0 && c->wake >= 0 ? -1 : 10;
     while (!atomic_load(&c->stop)) {
         struct pollfd pfd[2] = {{.fd = fd, .events = POLLIN}, {.fd = c->wake, .events = POLLIN}};
         if (poll(pfd, 2, wait_ms) < 0 && wait_ms < 0)
             (void)poll(NULL, 0, 1); /* EINTR or worse: do not spin */
-        if (pcap_dispatch(c->pcap, -1, on_packet, (u_char *)c) < 0)
+        if (read_now(c) < 0)
             break;
     }
     /* What arrived between the last poll and the stop. */
-    pcap_dispatch(c->pcap, -1, on_packet, (u_char *)c);
+    (void)read_now(c);
     return NULL;
 }
 
@@ -182,6 +197,8 @@ static void *reader(void *arg)
  * while the trace is printed; hs_tap_close_pending joins them all. */
 struct closer {
     pthread_t thread;
+    pcap_t *pcap;
+    struct hs_rawcap *raw;
     struct closer *next;
 };
 static pthread_mutex_t closers_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -189,16 +206,28 @@ static struct closer *closers;
 
 static void *close_handle(void *arg)
 {
-    pcap_close(arg);
+    struct closer *k = arg;
+    if (k->pcap)
+        pcap_close(k->pcap);
+    if (k->raw) {
+        close(k->raw->fd);
+        free(k->raw);
+    }
+    k->pcap = NULL;
+    k->raw = NULL;
     return NULL;
 }
 
-static void close_later(pcap_t *p)
+static void close_later(struct hs_tap *c)
 {
-    struct closer *k = hs_xmalloc(sizeof *k);
-    if (pthread_create(&k->thread, NULL, close_handle, p) != 0) {
+    struct closer *k = hs_xcalloc(1, sizeof *k);
+    k->pcap = c->pcap;
+    k->raw = c->raw;
+    c->pcap = NULL;
+    c->raw = NULL;
+    if (pthread_create(&k->thread, NULL, close_handle, k) != 0) {
+        close_handle(k);
         free(k);
-        pcap_close(p);
         return;
     }
     pthread_mutex_lock(&closers_lock);
@@ -251,6 +280,23 @@ enum hs_tap_open_result hs_tap_open(struct hs_tap **out, const struct hs_addr *l
     find_device(local, c->device, sizeof c->device);
     char errbuf[PCAP_ERRBUF_SIZE] = "";
     enum hs_tap_open_result res = HS_TAP_FAILED;
+    char filter[512];
+    build_filter(local, remote, filter, sizeof filter);
+
+    /* A socket of our own where it can be (no ring to set up: see rawcap.c), else libpcap. */
+    c->raw = hs_xmalloc(sizeof *c->raw);
+    enum hs_rawcap_result rr = hs_rawcap_open(c->raw, c->device, filter, err, errsz);
+    if (rr == HS_RAWCAP_OK) {
+        setup_queue(c, c->raw->linktype, HS_RAWCAP_SNAPLEN, remote);
+        *out = c;
+        return HS_TAP_OK;
+    }
+    free(c->raw);
+    c->raw = NULL;
+    if (rr != HS_RAWCAP_UNSUPPORTED) {
+        free(c);
+        return rr == HS_RAWCAP_DENIED ? HS_TAP_DENIED : HS_TAP_FAILED;
+    }
 
     c->pcap = pcap_create(c->device, errbuf);
     if (c->pcap == NULL) {
@@ -269,8 +315,6 @@ enum hs_tap_open_result hs_tap_open(struct hs_tap **out, const struct hs_addr *l
         snprintf(err, errsz, "%s: %s", c->device, pcap_geterr(c->pcap));
         goto fail;
     }
-    char filter[512];
-    build_filter(local, remote, filter, sizeof filter);
     struct bpf_program prog;
     if (pcap_compile(c->pcap, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
         snprintf(err, errsz, "filter: %s", pcap_geterr(c->pcap));
@@ -345,10 +389,8 @@ void hs_tap_stop(struct hs_tap *c)
     pthread_join(c->thread, NULL);
     c->thread_started = false;
     /* Every packet is read: the handle is no longer needed. */
-    if (c->pcap) {
-        close_later(c->pcap);
-        c->pcap = NULL;
-    }
+    if (c->pcap || c->raw)
+        close_later(c);
 }
 
 const struct hs_packets *hs_tap_packets(const struct hs_tap *c)
@@ -375,6 +417,10 @@ void hs_tap_free(struct hs_tap *c)
     hs_tap_stop(c);
     if (c->pcap)
         pcap_close(c->pcap);
+    if (c->raw) {
+        close(c->raw->fd);
+        free(c->raw);
+    }
     if (c->wake >= 0)
         close(c->wake);
     for (size_t i = 0; i < c->packets.n; i++)
@@ -395,6 +441,6 @@ struct hs_tap *hs_tap_new_fed(int linktype, const struct hs_addr *remote)
 void hs_tap_feed(struct hs_tap *c, double ts, const uint8_t *frame, uint32_t caplen,
                      uint32_t origlen)
 {
-    if (c->pcap == NULL)
+    if (c->pcap == NULL && c->raw == NULL)
         take_frame(c, ts, frame, caplen, origlen);
 }
