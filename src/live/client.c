@@ -425,17 +425,28 @@ static double measured_rtt_ms(const struct live *l)
     return rtt;
 }
 
-/* TLS 1.3 servers send tickets once they have the client's Finished, one round trip after
- * the handshake: read that long (1.5 round trips and 2 ms, at most TICKET_WAIT_MS) so they
- * become rows, and after a ticket only as long as another of the same flight may take. */
-static void read_tickets(struct live *l, mbedtls_ssl_context *ssl)
+/*
+ * TLS 1.3 servers send tickets once they have the client's Finished, one round trip after
+ * the handshake, so that they become rows.  When `closing`, close_notify and the FIN go first:
+ * the server answers them after its tickets, so the same round trip brings both and the read
+ * ends at its close_notify or FIN (at most CLOSE_WAIT_MS); true then.  Else (the session is
+ * kept for a resumption) it reads 1.5 round trips and 2 ms (at most TICKET_WAIT_MS), and
+ * after a ticket only as long as another of the same flight may take.
+ */
+static bool read_tickets(struct live *l, mbedtls_ssl_context *ssl, bool closing)
 {
     if (mbedtls_ssl_get_version_number(ssl) != MBEDTLS_SSL_VERSION_TLS1_3)
-        return;
+        return false;
     double rtt = measured_rtt_ms(l);
     double wait_ms = 1.5 * rtt + 2.0, more_ms = rtt / 4 + 1.0;
     wait_ms = wait_ms < TICKET_WAIT_MS ? wait_ms : TICKET_WAIT_MS;
     more_ms = more_ms < TICKET_MORE_MS ? more_ms : TICKET_MORE_MS;
+    if (closing) {
+        if (!l->peer_eof)
+            mbedtls_ssl_close_notify(ssl);
+        shutdown(l->fd, SHUT_WR);
+        wait_ms = more_ms = CLOSE_WAIT_MS;
+    }
     double hard = l->deadline;
     double until = hs_wall_s() + wait_ms / 1000.0;
     l->deadline = until < hard ? until : hard;
@@ -453,13 +464,17 @@ static void read_tickets(struct live *l, mbedtls_ssl_context *ssl)
         break; /* timeout, close_notify, EOF or error: enough */
     }
     l->timed_out = false;
+    return closing;
 }
 
-/* close_notify, our FIN, then what the server sends back until its FIN (bounded). */
-static void close_stage(struct live *l, mbedtls_ssl_context *ssl, bool send_close_notify)
+/* close_notify, our FIN, then what the server sends back until its FIN (bounded).  `closed`:
+ * read_tickets sent them and waited already (its deadline stands). */
+static void close_stage(struct live *l, mbedtls_ssl_context *ssl, bool send_close_notify,
+                        bool closed)
 {
-    l->deadline = hs_wall_s() + CLOSE_WAIT_MS / 1000.0;
-    if (send_close_notify && !l->peer_eof)
+    if (!closed)
+        l->deadline = hs_wall_s() + CLOSE_WAIT_MS / 1000.0;
+    if (send_close_notify && !closed && !l->peer_eof)
         mbedtls_ssl_close_notify(ssl);
     shutdown(l->fd, SHUT_WR);
     while (!l->peer_eof && !l->timed_out) {
@@ -591,11 +606,10 @@ int hs_live_trace(const struct hs_live_opts *o, const struct hs_live_extra *extr
                     l->paused_ms;
         live_step_note(l);
         set_total(t);
-        if (ok)
-            read_tickets(l, &s->ssl);
-        if (ok && extra && extra->session)
+        bool keep = extra && extra->session, closed = ok && read_tickets(l, &s->ssl, !keep);
+        if (ok && keep)
             (void)mbedtls_ssl_get_session(&s->ssl, extra->session); /* none: no resumption */
-        close_stage(l, &s->ssl, ok);
+        close_stage(l, &s->ssl, ok, closed);
     } else {
         set_total(t);
         if (l->fd >= 0) {
