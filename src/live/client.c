@@ -555,6 +555,7 @@ int hs_live_trace(const struct hs_live_opts *o, const struct hs_live_extra *extr
     l->tls = s;
     l->own_ca = extra && extra->ca ? NULL : &s->ca;
     l->verify.trusted = extra && extra->ca ? extra->ca : &s->ca;
+    hs_tap_prepare();
     if (psa_crypto_init() != PSA_SUCCESS ||
         mbedtls_ctr_drbg_seed(&s->drbg, mbedtls_entropy_func, &s->entropy, NULL, 0) != 0 ||
         mbedtls_ssl_config_defaults(&s->conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,

@@ -24,6 +24,17 @@
 #define RAWCAP_MAX_PACKET 262144 /* what the filter keeps: the real length is always known */
 #define RAWCAP_RCVBUF (4 * 1024 * 1024)
 
+void hs_rawcap_stamps_early(void)
+{
+    static int fd = -1; /* kept open: closing it would turn the stamps off again */
+    if (fd >= 0)
+        return;
+    fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    int on = 1;
+    if (fd >= 0)
+        (void)setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
+}
+
 /* The link type libpcap would give the interface, or -1 for a kind left to libpcap. */
 static int link_type(int fd, const char *device, bool *loopback)
 {
@@ -141,6 +152,10 @@ int hs_rawcap_read(struct hs_rawcap *rc, hs_rawcap_fn fn, void *ctx)
             clock_gettime(CLOCK_REALTIME, &t);
             ts = (double)t.tv_sec + (double)t.tv_nsec / 1e9;
         }
+        /* Never before the packet read before it (see hs_rawcap_stamps_early). */
+        if (ts < rc->last_ts)
+            ts = rc->last_ts;
+        rc->last_ts = ts;
         uint32_t orig = (uint32_t)n;
         uint32_t cap = orig < sizeof rc->buf ? orig : (uint32_t)sizeof rc->buf;
         fn(ctx, ts, rc->buf, cap, orig);

@@ -16,6 +16,7 @@ struct hs_rawcap {
     int fd;         /* -1: not open */
     int linktype;   /* DLT_* of the packets */
     bool loopback;  /* skip the outgoing copy of each packet */
+    double last_ts; /* of the packet read last */
     uint8_t buf[HS_RAWCAP_SNAPLEN];
 };
 
@@ -29,6 +30,15 @@ enum hs_rawcap_result {
 /* Opens a socket on device that queues only the packets filter (pcap syntax) keeps. */
 enum hs_rawcap_result hs_rawcap_open(struct hs_rawcap *rc, const char *device,
                                      const char *filter, char *err, size_t errsz);
+
+/*
+ * Asks the kernel for receive time stamps now, so that they are on when the trace's first
+ * packets come.  The kernel turns them on for everyone through deferred work once a socket
+ * asks; until then a packet socket is given the time recvmsg() read the packet, which on a
+ * loaded machine can be later than the next packet's real stamp.  (libpcap's ring stamps
+ * every packet as it arrives.)  Any process may call it; the socket stays open.
+ */
+void hs_rawcap_stamps_early(void);
 
 typedef void (*hs_rawcap_fn)(void *ctx, double ts, const uint8_t *frame, uint32_t caplen,
                              uint32_t origlen);

@@ -236,6 +236,11 @@ static void close_later(struct hs_tap *c)
     pthread_mutex_unlock(&closers_lock);
 }
 
+void hs_tap_prepare(void)
+{
+    hs_rawcap_stamps_early();
+}
+
 void hs_tap_close_pending(void)
 {
     pthread_mutex_lock(&closers_lock);
@@ -284,7 +289,7 @@ enum hs_tap_open_result hs_tap_open(struct hs_tap **out, const struct hs_addr *l
     build_filter(local, remote, filter, sizeof filter);
 
     /* A socket of our own where it can be (no ring to set up: see rawcap.c), else libpcap. */
-    c->raw = hs_xmalloc(sizeof *c->raw);
+    c->raw = hs_xcalloc(1, sizeof *c->raw);
     enum hs_rawcap_result rr = hs_rawcap_open(c->raw, c->device, filter, err, errsz);
     if (rr == HS_RAWCAP_OK) {
         setup_queue(c, c->raw->linktype, HS_RAWCAP_SNAPLEN, remote);

@@ -71,6 +71,9 @@ void hs_tap_queue_drops(struct hs_tap *c, struct hs_tap_drops *out);
  * packet socket): the process joins those with hs_tap_close_pending before it ends. */
 void hs_tap_stop(struct hs_tap *c);
 
+/* Before a trace resolves its target: the capture's time stamps on in good time. */
+void hs_tap_prepare(void);
+
 /* Waits until every handle given up by hs_tap_stop is closed (no thread is left). */
 void hs_tap_close_pending(void);
 
