@@ -13,8 +13,8 @@ size=$(stat -c %s "$WORK/big.pcap")
 cat "$WORK/big.pcap" >/dev/null # into the page cache: every reader starts warm
 echo "## Reading a capture"
 echo
-echo "\`tests/bench/gen-capture OUT $BYTES\`: $size bytes ($gen; MTU-sized bulk packets"
-echo "of 80 TLS and TCP connections interleaved with complete TLS 1.3 handshakes), read from"
+echo "\`tests/bench/gen-capture OUT $BYTES\`: $size bytes (MTU-sized bulk packets of 80 TLS and"
+echo "TCP connections interleaved with ${gen##*, } (complete TLS 1.3 handshakes)), read from"
 echo "the page cache (warm), output to /dev/null, $ROUNDS interleaved rounds:"
 echo
 echo '```'
@@ -31,7 +31,8 @@ echo
 if command -v tshark >/dev/null; then
     tests/bench/gen-capture "$WORK/slice.pcap" "$SLICE" >"$WORK/slice.txt"
     ssize=$(stat -c %s "$WORK/slice.pcap")
-    echo "tshark on a smaller capture from the same generator ($ssize bytes, $(cat "$WORK/slice.txt")),"
+    slice=$(cat "$WORK/slice.txt")
+    echo "tshark on a smaller capture from the same generator ($ssize bytes, ${slice##*, }),"
     echo "hstrace on the same file for the ratio (MB/s scale with size: both read every packet):"
     echo
     echo '```'

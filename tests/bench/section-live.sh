@@ -60,11 +60,11 @@ echo "openssl s_client -connect HOST:PORT -servername localhost -CAfile BUNDLE -
 echo "curl -s -o /dev/null --cacert BUNDLE https://HOST:PORT/"
 echo '```'
 echo
-echo "What each does after the handshake differs: hstrace reads the TLS 1.3 tickets (about one"
-echo "round trip) and closes with close_notify, waiting for the server's close_notify and FIN"
-echo "(one round trip); openssl s_client reads until its standard input ends, then closes;"
-echo "curl sends a GET and reads the reply (one round trip).  The no-capture row includes"
-echo "setpriv's own start-up (about 1 ms)."
+echo "What each does after the handshake differs: hstrace sends close_notify and its FIN at once"
+echo "and reads the TLS 1.3 tickets, the server's close_notify and its FIN (one round trip);"
+echo "openssl s_client reads until its standard input ends, then closes; curl sends a GET and"
+echo "reads the reply (one round trip).  The no-capture row includes setpriv's own start-up"
+echo "(about 1 ms)."
 echo
 
 for v in 1.3 1.2; do
