@@ -1,4 +1,5 @@
-/* The libpcap tap: open on the right interface, filter the 4-tuple, read in a thread. */
+/* The live tap: open on the right interface (our own packet socket, or libpcap), filter the
+ * 4-tuple, read in a thread. */
 #include "tap.h"
 #include "rawcap.h"
 

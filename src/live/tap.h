@@ -1,6 +1,7 @@
 /*
- * The libpcap tap of the live trace: one handle on the interface that holds the socket's
- * source address, filtered on the connection's exact 4-tuple, read by a thread.  The thread
+ * The packet tap of the live trace: one handle (a ring-less packet socket, see rawcap.h, or
+ * libpcap's) on the interface that holds the socket's source address, filtered on the
+ * connection's exact 4-tuple, read by a thread.  The thread
  * keeps every raw packet (for writing a capture later) and queues a parsed summary of each
  * TCP segment; the main thread drains the queue, so only it touches the trace.
  */
