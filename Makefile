@@ -31,7 +31,7 @@ LIB_OBJS  := $(filter-out $(BUILD)/src/cli/main.o,$(OBJS))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 
-.PHONY: all deps test-deps run check unit integration install clean lint house
+.PHONY: all deps test-deps run check unit integration install clean lint house bench
 all: hstrace
 
 # The binary at the top is the plain build; the sanitizer build stays in build/san.
@@ -75,6 +75,10 @@ check: test-deps
 	$(MAKE) hstrace unit
 	HSTRACE=$(CURDIR)/$(BUILD)/hstrace BUILD=$(CURDIR)/$(BUILD) SANITIZE=$(SANITIZE) \
 	    VALGRIND=$(VALGRIND) tests/run.sh
+
+# Benchmarks, not tests (tests/bench/run): writes tests/bench/RESULTS.md.  Not part of check.
+bench: hstrace
+	HSTRACE=$(CURDIR)/$(BUILD)/hstrace tests/bench/run
 
 install: hstrace
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1

@@ -40,11 +40,11 @@ free_port() {
     python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
 }
 
-# Waits until something accepts on 127.0.0.1:$1 (5 s at most).
+# Waits until something accepts on 127.0.0.1:$1, or on $2:$1 (5 s at most).
 wait_port() {
     local i
     for i in $(seq 1 100); do
-        (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+        (exec 3<>"/dev/tcp/${2:-127.0.0.1}/$1") 2>/dev/null && return 0
         sleep 0.05
     done
     return 1

@@ -10,6 +10,7 @@
 #include "../core/result.h"
 #include "../core/stdfds.h"
 #include "../live/privs.h"
+#include "../live/tap.h"
 
 #include <locale.h>
 #include <stdio.h>
@@ -46,9 +47,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "hstrace: %s\n", err);
         return hs_usage_failed(&o, err);
     }
-    if (hs_cli_many_wanted(&o))
-        return hs_cli_run_many(&o);
-    if (o.compare)
-        return hs_cli_run_compare(&o);
-    return o.read_path ? hs_cli_run_capture(&o) : hs_cli_run_live(&o);
+    int code = hs_cli_many_wanted(&o) ? hs_cli_run_many(&o)
+               : o.compare               ? hs_cli_run_compare(&o)
+               : o.read_path             ? hs_cli_run_capture(&o)
+                                         : hs_cli_run_live(&o);
+    hs_tap_close_pending(); /* the live captures' handles, closed while the trace printed */
+    return code;
 }

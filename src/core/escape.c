@@ -149,16 +149,20 @@ bool hs_cp_drawing(uint32_t cp)
 
 static char *escape(const uint8_t *p, size_t n, bool drawing_ok)
 {
-    struct sbuf b = {0};
-    put(&b, "", 0);
+    /* Room for the text as it is, the common case: printable ASCII is copied a run at a time. */
+    struct sbuf b = {.p = hs_xmalloc(n + 1), .cap = n + 1};
+    b.p[0] = '\0';
     size_t i = 0;
     while (i < n) {
         uint8_t c = p[i];
-        if (c == '\\') {
+        size_t run = 0;
+        while (i + run < n && p[i + run] >= 0x20 && p[i + run] < 0x7f && p[i + run] != '\\')
+            run++;
+        if (run > 0) {
+            put(&b, (const char *)&p[i], run);
+            i += run;
+        } else if (c == '\\') {
             put(&b, "\\\\", 2);
-            i++;
-        } else if (c >= 0x20 && c < 0x7f) {
-            put(&b, (const char *)&p[i], 1);
             i++;
         } else if (c < 0x80) {
             put_byte_escape(&b, c);

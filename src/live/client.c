@@ -46,8 +46,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define TICKET_WAIT_MS 300     /* how long to wait for TLS 1.3 NewSessionTickets */
-#define TICKET_MORE_MS 30      /* after a ticket, how long to wait for another */
+#define TICKET_WAIT_MS 300     /* at most, how long to wait for TLS 1.3 NewSessionTickets */
+#define TICKET_MORE_MS 30      /* at most, after a ticket, how long to wait for another */
 #define CLOSE_WAIT_MS 200      /* after close: the server's close_notify, FIN/RST */
 #define CAPTURE_HINT                                                                          \
     "packet capture not permitted; TCP rows are inferred (run as root or: sudo setcap "       \
@@ -424,19 +424,48 @@ static bool handshake_stage(struct live *l, mbedtls_ssl_context *ssl)
     return true;
 }
 
-/* TLS 1.3 servers send tickets after the handshake: read briefly so they become rows. */
-static void read_tickets(struct live *l, mbedtls_ssl_context *ssl)
+/* The round trip measured so far (ms): the TCP connect's, or the TLS handshake's first one
+ * (the client's first bytes to the server's first bytes, the server's work included),
+ * whichever is longer. */
+static double measured_rtt_ms(const struct live *l)
+{
+    double rtt = l->trace->tcp_ms > 0 ? l->trace->tcp_ms : 0;
+    double tls = l->first_recv_ms - l->first_sent_ms;
+    if (l->first_sent_ms > 0 && tls > rtt)
+        rtt = tls;
+    return rtt;
+}
+
+/*
+ * TLS 1.3 servers send tickets once they have the client's Finished, one round trip after
+ * the handshake, so that they become rows.  When `closing`, close_notify and the FIN go first:
+ * the server answers them after its tickets, so the same round trip brings both and the read
+ * ends at its close_notify or FIN (at most CLOSE_WAIT_MS); true then.  Else (the session is
+ * kept for a resumption) it reads 1.5 round trips and 2 ms (at most TICKET_WAIT_MS), and
+ * after a ticket only as long as another of the same flight may take.
+ */
+static bool read_tickets(struct live *l, mbedtls_ssl_context *ssl, bool closing)
 {
     if (mbedtls_ssl_get_version_number(ssl) != MBEDTLS_SSL_VERSION_TLS1_3)
-        return;
+        return false;
+    double rtt = measured_rtt_ms(l);
+    double wait_ms = 1.5 * rtt + 2.0, more_ms = rtt / 4 + 1.0;
+    wait_ms = wait_ms < TICKET_WAIT_MS ? wait_ms : TICKET_WAIT_MS;
+    more_ms = more_ms < TICKET_MORE_MS ? more_ms : TICKET_MORE_MS;
+    if (closing) {
+        if (!l->peer_eof)
+            mbedtls_ssl_close_notify(ssl);
+        shutdown(l->fd, SHUT_WR);
+        wait_ms = more_ms = CLOSE_WAIT_MS;
+    }
     double hard = l->deadline;
-    double until = hs_wall_s() + TICKET_WAIT_MS / 1000.0;
+    double until = hs_wall_s() + wait_ms / 1000.0;
     l->deadline = until < hard ? until : hard;
     unsigned char buf[4096];
     for (;;) {
         int r = mbedtls_ssl_read(ssl, buf, sizeof buf);
         if (r == MBEDTLS_ERR_SSL_RECEIVED_NEW_SESSION_TICKET) {
-            double more = hs_wall_s() + TICKET_MORE_MS / 1000.0;
+            double more = hs_wall_s() + more_ms / 1000.0;
             if (more < l->deadline)
                 l->deadline = more;
             continue;
@@ -446,13 +475,17 @@ static void read_tickets(struct live *l, mbedtls_ssl_context *ssl)
         break; /* timeout, close_notify, EOF or error: enough */
     }
     l->timed_out = false;
+    return closing;
 }
 
-/* close_notify, our FIN, then what the server sends back until its FIN (bounded). */
-static void close_stage(struct live *l, mbedtls_ssl_context *ssl, bool send_close_notify)
+/* close_notify, our FIN, then what the server sends back until its FIN (bounded).  `closed`:
+ * read_tickets sent them and waited already (its deadline stands). */
+static void close_stage(struct live *l, mbedtls_ssl_context *ssl, bool send_close_notify,
+                        bool closed)
 {
-    l->deadline = hs_wall_s() + CLOSE_WAIT_MS / 1000.0;
-    if (send_close_notify && !l->peer_eof)
+    if (!closed)
+        l->deadline = hs_wall_s() + CLOSE_WAIT_MS / 1000.0;
+    if (send_close_notify && !closed && !l->peer_eof)
         mbedtls_ssl_close_notify(ssl);
     shutdown(l->fd, SHUT_WR);
     while (!l->peer_eof && !l->timed_out) {
@@ -467,7 +500,7 @@ static void close_stage(struct live *l, mbedtls_ssl_context *ssl, bool send_clos
     while (l->cap && !hs_tcp_rows_closed(&l->rows) && hs_wall_s() < l->deadline) {
         live_drain_capture(l);
         if (!hs_tcp_rows_closed(&l->rows))
-            usleep(5000);
+            usleep(250);
     }
     if (l->cap) {
         hs_tap_stop(l->cap);
@@ -551,6 +584,7 @@ int hs_live_trace(const struct hs_live_opts *o, const struct hs_live_extra *extr
     l->tls = s;
     l->own_ca = extra && extra->ca ? NULL : &s->ca;
     l->verify.trusted = extra && extra->ca ? extra->ca : &s->ca;
+    hs_tap_prepare();
     if (psa_crypto_init() != PSA_SUCCESS ||
         mbedtls_ctr_drbg_seed(&s->drbg, mbedtls_entropy_func, &s->entropy, NULL, 0) != 0 ||
         mbedtls_ssl_config_defaults(&s->conf, MBEDTLS_SSL_IS_CLIENT, MBEDTLS_SSL_TRANSPORT_STREAM,
@@ -606,16 +640,18 @@ int hs_live_trace(const struct hs_live_opts *o, const struct hs_live_extra *extr
                     l->paused_ms;
         live_step_note(l);
         set_total(t);
+        /* A session kept for a resumption waits for its tickets before the close. */
+        bool keep = extra && extra->session, closed = false;
         if (ok && o->http_path)
             live_http_stage(l, &s->ssl); /* the tickets come while the response is read */
         else if (ok)
-            read_tickets(l, &s->ssl);
-        if (ok && extra && extra->session) {
+            closed = read_tickets(l, &s->ssl, !keep);
+        if (ok && keep) {
             bool got = mbedtls_ssl_get_session(&s->ssl, extra->session) == 0;
             if (extra->have_session) /* none: no resumption */
                 *extra->have_session = got;
         }
-        close_stage(l, &s->ssl, ok);
+        close_stage(l, &s->ssl, ok, closed);
     } else {
         set_total(t);
         if (l->fd >= 0) {

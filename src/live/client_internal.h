@@ -72,6 +72,8 @@ struct live {
     double connected_ms;      /* when connect() returned (ms since the start) */
     double stopped_ms;        /* when the handshake failed, if it did (else 0) */
     double deadline;          /* wall-clock seconds: reads and writes give up after it */
+    double first_sent_ms, first_recv_ms; /* the first TLS bytes each way (0: none yet): the
+                                            handshake's first round trip */
     bool timed_out, peer_eof;
     int sock_errno;
 

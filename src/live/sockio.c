@@ -261,6 +261,8 @@ int live_tap_send(void *ctx, const unsigned char *buf, size_t len)
         double t = live_now_ms(l);
         ssize_t n = send(l->fd, buf, len, MSG_NOSIGNAL);
         if (n >= 0) {
+            if (l->first_sent_ms == 0)
+                l->first_sent_ms = t;
             live_feed(l, HS_CLIENT, t, buf, (size_t)n);
             return (int)n;
         }
@@ -315,6 +317,8 @@ int live_fill_rx(struct live *l)
         if (n > 0) {
             l->rx_off = 0;
             l->rx_len = (size_t)n;
+            if (l->first_recv_ms == 0)
+                l->first_recv_ms = t;
             live_feed(l, HS_SERVER, t, l->rx, (size_t)n);
             return (int)n;
         }

@@ -1,9 +1,12 @@
-/* The libpcap tap: open on the right interface, filter the 4-tuple, read in a thread. */
+/* The live tap: open on the right interface (our own packet socket, or libpcap), filter the
+ * 4-tuple, read in a thread. */
 #include "tap.h"
+#include "rawcap.h"
 
 #include "../core/mem.h"
 
 #include <arpa/inet.h>
+#include <ifaddrs.h>
 #include <netinet/in.h>
 #include <pcap/pcap.h>
 #include <poll.h>
@@ -12,15 +15,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
 
 #define QUEUE_MAX HS_TAP_QUEUE_MAX
 
 struct hs_tap {
-    pcap_t *pcap;
+    pcap_t *pcap;            /* libpcap's handle, or NULL with ... */
+    struct hs_rawcap *raw;   /* ... a packet socket of our own (or neither: fed by hand) */
     char device[64];
     pthread_t thread;
     bool thread_started;
     atomic_bool stop;
+    int wake;            /* eventfd: written once to stop the thread at once (-1: none) */
 
     /* The server's end, to tell the sides apart. */
     struct hs_ip_addr remote_ip;
@@ -50,27 +57,25 @@ static const uint8_t *addr_bytes(const struct sockaddr *sa, size_t *n)
     return NULL;
 }
 
-/* The interface holding addr; loopback addresses live on "lo"; "any" when not found. */
+/* The interface holding addr; loopback addresses live on "lo"; "any" when not found.
+ * (getifaddrs: pcap_findalldevs also asks every interface for its flags and kind.) */
 static void find_device(const struct hs_addr *local, char *dev, size_t devsz)
 {
     size_t want_n;
     const uint8_t *want = addr_bytes((const struct sockaddr *)&local->ss, &want_n);
-    pcap_if_t *all = NULL;
-    char errbuf[PCAP_ERRBUF_SIZE];
+    struct ifaddrs *all = NULL;
     snprintf(dev, devsz, "any");
-    if (pcap_findalldevs(&all, errbuf) == 0) {
-        for (pcap_if_t *d = all; d; d = d->next) {
-            for (pcap_addr_t *a = d->addresses; a; a = a->next) {
-                size_t n;
-                const uint8_t *b = a->addr ? addr_bytes(a->addr, &n) : NULL;
-                if (b && n == want_n && memcmp(b, want, n) == 0) {
-                    snprintf(dev, devsz, "%s", d->name);
-                    pcap_freealldevs(all);
-                    return;
-                }
+    if (getifaddrs(&all) == 0) {
+        for (struct ifaddrs *a = all; a; a = a->ifa_next) {
+            size_t n;
+            const uint8_t *b = a->ifa_addr ? addr_bytes(a->ifa_addr, &n) : NULL;
+            if (b && a->ifa_name && n == want_n && memcmp(b, want, n) == 0) {
+                snprintf(dev, devsz, "%s", a->ifa_name);
+                freeifaddrs(all);
+                return;
             }
         }
-        pcap_freealldevs(all);
+        freeifaddrs(all);
     }
     static const uint8_t v6_loop[16] = {[15] = 1};
     if ((want_n == 4 && want[0] == 127) || (want_n == 16 && memcmp(want, v6_loop, 16) == 0))
@@ -155,21 +160,100 @@ static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *b
     take_frame((struct hs_tap *)user, ts, bytes, h->caplen, h->len);
 }
 
+static void on_raw(void *ctx, double ts, const uint8_t *frame, uint32_t caplen,
+                   uint32_t origlen)
+{
+    take_frame(ctx, ts, frame, caplen, origlen);
+}
+
+/* Takes what the handle holds now; -1 on an error. */
+static int read_now(struct hs_tap *c)
+{
+    if (c->raw)
+        return hs_rawcap_read(c->raw, on_raw, c);
+    return pcap_dispatch(c->pcap, -1, on_packet, (u_char *)c) < 0 ? -1 : 0;
+}
+
 static void *reader(void *arg)
 {
     struct hs_tap *c = arg;
-    int fd = pcap_get_selectable_fd(c->pcap);
+    int fd = c->raw ? c->raw->fd : pcap_get_selectable_fd(c->pcap);
+    /* Sleeps until a packet or the stop comes (the wake fd); without either fd, polls. */
+    int wait_ms = fd >= 0 && c->wake >= 0 ? -1 : 10;
     while (!atomic_load(&c->stop)) {
-        if (fd >= 0) {
-            struct pollfd pfd = {.fd = fd, .events = POLLIN};
-            poll(&pfd, 1, 10);
-        }
-        if (pcap_dispatch(c->pcap, -1, on_packet, (u_char *)c) < 0)
+        struct pollfd pfd[2] = {{.fd = fd, .events = POLLIN}, {.fd = c->wake, .events = POLLIN}};
+        if (poll(pfd, 2, wait_ms) < 0 && wait_ms < 0)
+            (void)poll(NULL, 0, 1); /* EINTR or worse: do not spin */
+        if (read_now(c) < 0)
             break;
     }
     /* What arrived between the last poll and the stop. */
-    pcap_dispatch(c->pcap, -1, on_packet, (u_char *)c);
+    (void)read_now(c);
     return NULL;
+}
+
+/* ---- closing off the critical path ---- */
+
+/* Closing a packet socket waits for the kernel (RCU grace periods, ~25 ms): a thread does it
+ * while the trace is printed; hs_tap_close_pending joins them all. */
+struct closer {
+    pthread_t thread;
+    pcap_t *pcap;
+    struct hs_rawcap *raw;
+    struct closer *next;
+};
+static pthread_mutex_t closers_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct closer *closers;
+
+static void *close_handle(void *arg)
+{
+    struct closer *k = arg;
+    if (k->pcap)
+        pcap_close(k->pcap);
+    if (k->raw) {
+        close(k->raw->fd);
+        free(k->raw);
+    }
+    k->pcap = NULL;
+    k->raw = NULL;
+    return NULL;
+}
+
+static void close_later(struct hs_tap *c)
+{
+    struct closer *k = hs_xcalloc(1, sizeof *k);
+    k->pcap = c->pcap;
+    k->raw = c->raw;
+    c->pcap = NULL;
+    c->raw = NULL;
+    if (pthread_create(&k->thread, NULL, close_handle, k) != 0) {
+        close_handle(k);
+        free(k);
+        return;
+    }
+    pthread_mutex_lock(&closers_lock);
+    k->next = closers;
+    closers = k;
+    pthread_mutex_unlock(&closers_lock);
+}
+
+void hs_tap_prepare(void)
+{
+    hs_rawcap_stamps_early();
+}
+
+void hs_tap_close_pending(void)
+{
+    pthread_mutex_lock(&closers_lock);
+    struct closer *k = closers;
+    closers = NULL;
+    pthread_mutex_unlock(&closers_lock);
+    while (k) {
+        struct closer *next = k->next;
+        pthread_join(k->thread, NULL);
+        free(k);
+        k = next;
+    }
 }
 
 /* ---- the public face ---- */
@@ -190,6 +274,7 @@ static void setup_queue(struct hs_tap *c, int linktype, uint32_t snaplen,
     c->queue = hs_xcalloc(QUEUE_MAX, sizeof *c->queue);
     pthread_mutex_init(&c->lock, NULL);
     atomic_init(&c->stop, false);
+    c->wake = -1;
 }
 
 enum hs_tap_open_result hs_tap_open(struct hs_tap **out, const struct hs_addr *local,
@@ -201,6 +286,23 @@ enum hs_tap_open_result hs_tap_open(struct hs_tap **out, const struct hs_addr *l
     find_device(local, c->device, sizeof c->device);
     char errbuf[PCAP_ERRBUF_SIZE] = "";
     enum hs_tap_open_result res = HS_TAP_FAILED;
+    char filter[512];
+    build_filter(local, remote, filter, sizeof filter);
+
+    /* A socket of our own where it can be (no ring to set up: see rawcap.c), else libpcap. */
+    c->raw = hs_xcalloc(1, sizeof *c->raw);
+    enum hs_rawcap_result rr = hs_rawcap_open(c->raw, c->device, filter, err, errsz);
+    if (rr == HS_RAWCAP_OK) {
+        setup_queue(c, c->raw->linktype, HS_RAWCAP_SNAPLEN, remote);
+        *out = c;
+        return HS_TAP_OK;
+    }
+    free(c->raw);
+    c->raw = NULL;
+    if (rr != HS_RAWCAP_UNSUPPORTED) {
+        free(c);
+        return rr == HS_RAWCAP_DENIED ? HS_TAP_DENIED : HS_TAP_FAILED;
+    }
 
     c->pcap = pcap_create(c->device, errbuf);
     if (c->pcap == NULL) {
@@ -219,8 +321,6 @@ enum hs_tap_open_result hs_tap_open(struct hs_tap **out, const struct hs_addr *l
         snprintf(err, errsz, "%s: %s", c->device, pcap_geterr(c->pcap));
         goto fail;
     }
-    char filter[512];
-    build_filter(local, remote, filter, sizeof filter);
     struct bpf_program prog;
     if (pcap_compile(c->pcap, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
         snprintf(err, errsz, "filter: %s", pcap_geterr(c->pcap));
@@ -253,6 +353,8 @@ int hs_tap_start(struct hs_tap *c, char *err, size_t errsz)
 {
     if (c->thread_started)
         return 0;
+    if (c->wake < 0)
+        c->wake = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (pthread_create(&c->thread, NULL, reader, c) != 0) {
         snprintf(err, errsz, "cannot start the capture thread");
         return -1;
@@ -286,8 +388,15 @@ void hs_tap_stop(struct hs_tap *c)
     if (c == NULL || !c->thread_started)
         return;
     atomic_store(&c->stop, true);
+    if (c->wake >= 0) {
+        uint64_t one = 1;
+        (void)!write(c->wake, &one, sizeof one);
+    }
     pthread_join(c->thread, NULL);
     c->thread_started = false;
+    /* Every packet is read: the handle is no longer needed. */
+    if (c->pcap || c->raw)
+        close_later(c);
 }
 
 const struct hs_packets *hs_tap_packets(const struct hs_tap *c)
@@ -314,6 +423,12 @@ void hs_tap_free(struct hs_tap *c)
     hs_tap_stop(c);
     if (c->pcap)
         pcap_close(c->pcap);
+    if (c->raw) {
+        close(c->raw->fd);
+        free(c->raw);
+    }
+    if (c->wake >= 0)
+        close(c->wake);
     for (size_t i = 0; i < c->packets.n; i++)
         free(c->packets.pkt[i].data);
     free(c->packets.pkt);
@@ -332,6 +447,6 @@ struct hs_tap *hs_tap_new_fed(int linktype, const struct hs_addr *remote)
 void hs_tap_feed(struct hs_tap *c, double ts, const uint8_t *frame, uint32_t caplen,
                      uint32_t origlen)
 {
-    if (c->pcap == NULL)
+    if (c->pcap == NULL && c->raw == NULL)
         take_frame(c, ts, frame, caplen, origlen);
 }

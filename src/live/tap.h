@@ -1,6 +1,7 @@
 /*
- * The libpcap tap of the live trace: one handle on the interface that holds the socket's
- * source address, filtered on the connection's exact 4-tuple, read by a thread.  The thread
+ * The packet tap of the live trace: one handle (a ring-less packet socket, see rawcap.h, or
+ * libpcap's) on the interface that holds the socket's source address, filtered on the
+ * connection's exact 4-tuple, read by a thread.  The thread
  * keeps every raw packet (for writing a capture later) and queues a parsed summary of each
  * TCP segment; the main thread drains the queue, so only it touches the trace.
  */
@@ -66,8 +67,16 @@ size_t hs_tap_drain(struct hs_tap *c, struct hs_tcp_seg *out, size_t max);
  * hs_tap_stop). */
 void hs_tap_queue_drops(struct hs_tap *c, struct hs_tap_drops *out);
 
-/* Stops the thread after it read what the kernel holds; the queue can still be drained. */
+/* Stops the thread after it read what the kernel holds; the queue can still be drained.
+ * The handle is then closed by a thread of its own (the kernel takes ~25 ms to close a
+ * packet socket): the process joins those with hs_tap_close_pending before it ends. */
 void hs_tap_stop(struct hs_tap *c);
+
+/* Before a trace resolves its target: the capture's time stamps on in good time. */
+void hs_tap_prepare(void);
+
+/* Waits until every handle given up by hs_tap_stop is closed (no thread is left). */
+void hs_tap_close_pending(void);
 
 /* The raw packets (complete after hs_tap_stop). */
 const struct hs_packets *hs_tap_packets(const struct hs_tap *c);

@@ -1,6 +1,7 @@
 /* The mbedTLS client configuration from the live options (see tlsconfig.h). */
 #include "tlsconfig.h"
 
+#include "cacerts.h"
 #include "hellosize.h"
 #include "verify.h"
 
@@ -91,14 +92,14 @@ int hs_tls_load_cas(const struct hs_live_opts *o, mbedtls_x509_crt *ca, struct h
         hs_live_usage_error(t, "%s", why);
         return -1;
     }
-    if (o->capath && (r = mbedtls_x509_crt_parse_path(ca, o->capath)) < 0) {
+    if (o->capath && (r = hs_ca_parse_path(ca, o->capath)) < 0) {
         mbedtls_strerror(r, why, sizeof why);
         hs_live_usage_error(t, "cannot read CA directory %s: %s", o->capath, why);
         return -1;
     }
     if (!o->cafile && !o->capath &&
-        mbedtls_x509_crt_parse_file(ca, "/etc/ssl/certs/ca-certificates.crt") < 0)
-        (void)mbedtls_x509_crt_parse_path(ca, "/etc/ssl/certs");
+        hs_ca_parse_file(ca, "/etc/ssl/certs/ca-certificates.crt") < 0)
+        (void)hs_ca_parse_path(ca, "/etc/ssl/certs");
     return 0;
 }
 

@@ -1,5 +1,6 @@
 /* Certificate verification results in plain words. */
 #include "verify.h"
+#include "cacerts.h"
 
 #include "../core/escape.h"
 #include "../core/infile.h"
@@ -315,7 +316,7 @@ int hs_verify_load_cafile(mbedtls_x509_crt *ca, const char *path, char *why, siz
     /* As mbedTLS reads a file: PEM is parsed with its NUL, DER without. */
     if (strstr(text, "-----BEGIN ") != NULL)
         n++;
-    int r = mbedtls_x509_crt_parse(ca, (const unsigned char *)text, n);
+    int r = hs_ca_parse(ca, (const unsigned char *)text, n);
     free(text);
     if (r < 0) {
         char msg[160];

@@ -4,6 +4,7 @@
 #include "view.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #ifndef HS_VERSION
 #define HS_VERSION "0.0.0"
@@ -47,11 +48,15 @@ static void put_indented(struct hs_json_stream *s, json_t *j, int indent)
         s->err = true;
         return;
     }
-    for (const char *p = text; *p; p++) {
-        if (fputc(*p, s->out) == EOF)
+    /* Line by line, each newline followed by the indent: whole runs, not characters. */
+    static const char spaces[] = "                ";
+    size_t pad = (size_t)indent < sizeof spaces - 1 ? (size_t)indent : sizeof spaces - 1;
+    for (const char *p = text; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) + 1 : strlen(p);
+        if (fwrite(p, 1, n, s->out) != n || (nl && fwrite(spaces, 1, pad, s->out) != pad))
             s->err = true;
-        if (*p == '\n')
-            fprintf(s->out, "%*s", indent, "");
+        p += n;
     }
     free(text);
 }
