@@ -7,6 +7,7 @@
 
 #include "../core/escape.h"
 #include "../live/scenario.h"
+#include "../live/starttls.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -20,6 +21,7 @@ enum {
     OPT_CAFILE, OPT_CAPATH, OPT_TIMEOUT, OPT_JSON, OPT_PLAIN, OPT_COLOR, OPT_ASCII, OPT_EXPLAIN,
     OPT_KEYS, OPT_KEYLOG, OPT_DEBUG, OPT_DEMO, OPT_CONN, OPT_FILTER, OPT_FORCE, OPT_CERT,
     OPT_KEY, OPT_PASS, OPT_SVG, OPT_MERMAID, OPT_MARKDOWN, OPT_STEP, OPT_NOTES, OPT_COMPARE,
+    OPT_STARTTLS,
 };
 
 static const struct option long_opts[] = {
@@ -59,6 +61,7 @@ static const struct option long_opts[] = {
     {"markdown", required_argument, NULL, OPT_MARKDOWN},
     {"notes", required_argument, NULL, OPT_NOTES},
     {"compare", required_argument, NULL, OPT_COMPARE},
+    {"starttls", required_argument, NULL, OPT_STARTTLS},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -165,6 +168,17 @@ static int take(struct hs_options *o, int c, char **argv)
         break;
     case OPT_COMPARE: o->compare = true, o->live.target = optarg; break;
     case OPT_KEYLOG: o->live.keylog = optarg; break;
+    case OPT_STARTTLS:
+        if (hs_starttls_port(optarg) == 0) {
+            char names[128];
+            hs_starttls_names(names, sizeof names);
+            char *esc = hs_escape_str(optarg);
+            int r = usage_error(o, "bad --starttls '%.64s' (one of: %s)", esc, names);
+            free(esc);
+            return r;
+        }
+        o->live.starttls = optarg;
+        break;
     case OPT_DEBUG: {
         long v = parse_long(optarg, 0, 4);
         if (v < 0)
@@ -277,6 +291,8 @@ int hs_options_parse(struct hs_options *o, int argc, char **argv)
         return usage_error(o, "%s", compare);
     if (o->compare)
         return 0;
+    if (o->live.starttls && (o->demo || o->read_path))
+        return usage_error(o, "%s", "--starttls talks to a TARGET: not with --demo or -r");
     if (o->read_path) {
         if (o->demo || o->live.write_path)
             return usage_error(o, "%s", "-r reads a capture: it goes with neither --demo nor -w");

@@ -31,6 +31,7 @@ struct hs_live_opts {
     bool force;            /* write_path may replace an existing file */
     const char *user;      /* who to become once the capture is open, or NULL */
     const char *scenario;  /* --demo NAME (live/scenario.h), NULL = the default */
+    const char *starttls;  /* --starttls PROTOCOL (live/starttls.h), NULL = TLS at once */
     /* Step mode: called before each mbedtls_ssl_handshake_step, once the rows so far are in
      * the trace; it may block (the wait counts neither against --timeout nor as TLS time). */
     void (*before_step)(void *ctx);
