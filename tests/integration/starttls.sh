@@ -52,20 +52,20 @@ for proto in smtp imap pop3 ftp xmpp ldap postgres; do
         [ "$(q "[.events[] | select(.layer==\"tls\" and .problem)] | length")" = 0 ]'
     stop_pid "$LAST_PID"
 
-    start_peer "$proto" nooffer
-    trace_json --cafile "$PKI/ca.crt" --starttls "$proto" "localhost:$PORT"
-    check "$proto: a server without STARTTLS: stage starttls, exit 1, a clear reason" eval '
-        rc_is 1 && [ "$(q .error.stage)" = starttls ] && reason | grep -qF -- "${NOOFFER[$proto]}" &&
-        [ "$(q "[.events[] | select(.layer==\"tls\")] | length")" = 0 ]'
-    stop_pid "$LAST_PID"
-
-    start_peer "$proto" refuse
-    trace_json --cafile "$PKI/ca.crt" --starttls "$proto" "localhost:$PORT"
-    check "$proto: a server refusing STARTTLS: stage starttls, exit 1, its reply quoted" eval '
-        rc_is 1 && [ "$(q .error.stage)" = starttls ] && reason | grep -qF -- "${REFUSE[$proto]}" &&
-        [ "$(q "[.events[] | select(.layer==\"starttls\" and .problem)] | length")" -ge 1 ] &&
-        [ "$(q "[.events[] | select(.layer==\"tls\")] | length")" = 0 ]'
-    stop_pid "$LAST_PID"
+    for mode in nooffer refuse; do
+        if [ $mode = nooffer ]; then
+            want=${NOOFFER[$proto]} what="a server without STARTTLS"
+        else
+            want=${REFUSE[$proto]} what="a server refusing STARTTLS"
+        fi
+        start_peer "$proto" $mode
+        trace_json --cafile "$PKI/ca.crt" --starttls "$proto" "localhost:$PORT"
+        check "$proto: $what: stage starttls, exit 1, a reason quoting its reply" eval '
+            rc_is 1 && [ "$(q .error.stage)" = starttls ] && reason | grep -qF -- "$want" &&
+            [ "$(q "[.events[] | select(.layer==\"starttls\" and .problem)] | length")" -ge 1 ] &&
+            [ "$(q "[.events[] | select(.layer==\"tls\")] | length")" = 0 ]'
+        stop_pid "$LAST_PID"
+    done
 done
 
 # Bytes after the server accepted STARTTLS, before the client's first TLS byte: refused.
