@@ -70,7 +70,7 @@ bool st_send(struct st *s, const char *type, const uint8_t *p, size_t n,
             continue;
         if (errno != EAGAIN && errno != EWOULDBLOCK)
             return st_fail(s, "cannot send %s to the server (%s exchange): %s", type, s->proto,
-                        strerror(errno));
+                           strerror(errno));
         if (!live_wait_fd(l, POLLOUT)) {
             hs_trace_fail(l->trace, HS_STAGE_TIMEOUT, "%s STARTTLS exchange timed out after "
                           "%g s (sending %s)", s->proto, l->o->timeout_s, type);
@@ -94,11 +94,11 @@ bool st_fill(struct st *s)
 {
     struct live *l = s->l;
     if (s->len == sizeof s->in)
-        return st_fail(s, "the server's %s reply (waiting for %s) has a line over %d bytes",
-                    s->proto, s->waiting, ST_LINE);
+        return st_fail(s, "the server's %s reply (waiting for %s) is over %d bytes without its "
+                       "end", s->proto, s->waiting, ST_BUF);
     if (s->total >= ST_TOTAL)
         return st_fail(s, "the server sent over %d bytes during the %s STARTTLS exchange "
-                    "(waiting for %s)", ST_TOTAL, s->proto, s->waiting);
+                       "(waiting for %s)", ST_TOTAL, s->proto, s->waiting);
     for (;;) {
         if (!live_wait_fd(l, POLLIN)) {
             hs_trace_fail(l->trace, HS_STAGE_TIMEOUT, "%s STARTTLS exchange timed out after "
@@ -122,11 +122,11 @@ bool st_fill(struct st *s)
         if (n == 0) {
             l->peer_eof = true;
             return st_fail(s, "the server closed the connection during the %s STARTTLS exchange "
-                        "(waiting for %s)", s->proto, s->waiting);
+                           "(waiting for %s)", s->proto, s->waiting);
         }
         if (errno != EINTR && errno != EAGAIN && errno != EWOULDBLOCK)
             return st_fail(s, "socket error during the %s STARTTLS exchange (waiting for %s): %s",
-                        s->proto, s->waiting, strerror(errno));
+                           s->proto, s->waiting, strerror(errno));
     }
 }
 
@@ -216,7 +216,7 @@ static bool run_xmpp(struct st *s)
     st_take(s, used);
     if (!offered)
         return st_fail(s, "the server does not offer STARTTLS (its stream features hold no "
-                    "<starttls/>)");
+                       "<starttls/>)");
     static const char req[] = "<starttls xmlns='urn:ietf:params:xml:ns:xmpp-tls'/>";
     if (!st_send(s, "starttls", (const uint8_t *)req, sizeof req - 1, req))
         return false;
@@ -229,7 +229,7 @@ static bool run_xmpp(struct st *s)
     st_take(s, used);
     if (which != 0) {
         return st_fail(s, "the server refused STARTTLS (it answered %s instead of <proceed/>)",
-                    which == 1 ? "<failure/>" : "with the end of the stream");
+                       which == 1 ? "<failure/>" : "with the end of the stream");
     }
     return true;
 }
@@ -268,7 +268,7 @@ static size_t ber_read_whole(struct st *s)
                 hdr += len & 0x7f;
                 if ((len & 0x7f) == 0 || (len & 0x7f) > 4) {
                     st_fail(s, "the server's answer to the StartTLS request is not LDAP (BER "
-                         "length form 0x%02x)", (unsigned)len);
+                            "length form 0x%02x)", (unsigned)len);
                     return 0;
                 }
                 len = 0;
@@ -278,7 +278,7 @@ static size_t ber_read_whole(struct st *s)
             if (s->len >= hdr) {
                 if (s->in[0] != 0x30 || len > sizeof s->in - hdr) {
                     st_fail(s, "the server's answer to the StartTLS request is not an LDAP "
-                         "message (tag 0x%02x, %zu bytes)", s->in[0], len);
+                            "message (tag 0x%02x, %zu bytes)", s->in[0], len);
                     return 0;
                 }
                 if (s->len >= hdr + len)
@@ -365,10 +365,10 @@ static bool run_ldap(struct st *s)
         st_fail(s, "the server's answer to the StartTLS request is not an LDAP extended response");
     else if (!good && id != 1)
         st_fail(s, "the server answered LDAP message %ld, not the StartTLS request (1): "
-             "%s (%ld)%s%s", id, ldap_code_name(code), code, *diag ? ": " : "", diag);
+                "%s (%ld)%s%s", id, ldap_code_name(code), code, *diag ? ": " : "", diag);
     else if (!good)
         st_fail(s, "the server refused StartTLS: %s (%ld)%s%s", ldap_code_name(code), code,
-             *diag ? ": " : "", diag);
+                *diag ? ": " : "", diag);
     free(diag);
     return good;
 }
@@ -400,7 +400,7 @@ static bool run_postgres(struct st *s)
     bool good = b == 'S' ||
                 (b == 'N' ? st_fail(s, "the server refused SSLRequest (answered 'N': no TLS)")
                           : st_fail(s, "the server's answer to SSLRequest is '%s', not 'S' or 'N'",
-                                 shown));
+                                    shown));
     free(shown);
     return good;
 }
@@ -476,7 +476,7 @@ bool hs_live_starttls(struct live *l)
     bool ok = p->run(s);
     if (ok && s->len > 0) {
         st_fail(s, "the server sent %zu more bytes after accepting %s STARTTLS, before the TLS "
-             "handshake (refused: they could be an injected answer)", s->len, p->shown);
+                "handshake (refused: they could be an injected answer)", s->len, p->shown);
         ok = false;
     }
     double t1 = live_now_ms(l);

@@ -61,8 +61,7 @@ static void reply_line(struct reply *r, const char *p, size_t n, size_t raw_n)
     if (r->n == 0)
         snprintf(r->first, sizeof r->first, "%.*s", (int)(n < ST_SHOW ? n : ST_SHOW), p);
     r->n++;
-    struct hs_field *f = hs_f_text(r->lines, NULL, (const uint8_t *)p, n);
-    (void)f;
+    hs_f_text(r->lines, NULL, (const uint8_t *)p, n);
     if (r->word && has_word(p, n, r->word))
         r->offered = true;
     memcpy(r->raw + r->nraw, p, raw_n);
@@ -95,6 +94,20 @@ static void reply_end(struct st *s, struct reply *r, bool bad)
     r->raw = NULL;
 }
 
+/* The exchange failed inside the reply: the lines read so far (if any) become a problem
+ * row, the rest is dropped. */
+static void reply_abort(struct st *s, struct reply *r)
+{
+    if (r->n > 0) {
+        reply_end(s, r, true);
+        return;
+    }
+    hs_event_free(r->ev);
+    free(r->raw);
+    r->ev = NULL;
+    r->raw = NULL;
+}
+
 /* The reply's first line, escaped, for a reason (the caller frees it). */
 static char *reply_quote(const struct reply *r)
 {
@@ -105,28 +118,27 @@ static char *reply_quote(const struct reply *r)
 static bool read_line(struct st *s, struct reply *r, const char **line, size_t *n)
 {
     uint8_t *nl;
-    while ((nl = memchr(s->in, '\n', s->len)) == NULL) {
+    while ((nl = memchr(s->in, '\n', s->len > ST_LINE ? ST_LINE + 1 : s->len)) == NULL) {
+        if (s->len > ST_LINE) {
+            reply_abort(s, r);
+            return st_fail(s, "the server's %s reply (waiting for %s) has a line over %d bytes",
+                           s->proto, s->waiting, ST_LINE);
+        }
         if (!st_fill(s)) {
-            hs_event_free(r->ev);
-            free(r->raw);
-            r->ev = NULL;
-            r->raw = NULL;
+            reply_abort(s, r);
             return false;
         }
     }
     if (r->n >= ST_LINES) {
-        hs_event_free(r->ev);
-        free(r->raw);
-        r->ev = NULL;
-        r->raw = NULL;
-        return st_fail(s, "the server's %s reply (to %s) has over %d lines", s->proto, s->waiting,
-                    ST_LINES);
+        reply_abort(s, r);
+        return st_fail(s, "the server's %s reply (waiting for %s) has over %d lines", s->proto,
+                       s->waiting, ST_LINES);
     }
     if (r->n == 0) {
         r->t = s->t_in;
         r->off = s->off_in;
     }
-    size_t raw = (size_t)(nl - s->in) + 1;
+    size_t raw = (size_t)(nl - s->in) + 1; /* at most ST_LINE + 1 */
     size_t k = raw - 1;
     if (k > 0 && s->in[k - 1] == '\r')
         k--;

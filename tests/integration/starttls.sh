@@ -109,6 +109,12 @@ check "... and in JSON (summary and lines)" eval '
     rc_is 0 && [ "$(q "[.events[] | select(.type==\"Greeting\")][0].fields.lines[0]")" = "220 mail.test \\x1b[2J\\x1b]0;owned\\x07 \\u{202e} evil" ]'
 stop_pid "$LAST_PID"
 
+start_peer smtp longline
+trace_json --starttls smtp "localhost:$PORT"
+check "smtp: a whole line over the bound (in one read) is refused, not copied" eval '
+    rc_is 1 && [ "$(q .error.stage)" = starttls ] && reason | grep -q "line over 4096 bytes"'
+stop_pid "$LAST_PID"
+
 # Text: the rows and the timing line; the default port of each protocol; usage errors.
 start_peer pop3 ok
 run_text --plain --cafile "$PKI/ca.crt" --starttls pop3 "localhost:$PORT"

@@ -12,6 +12,7 @@ MODE:  ok        offer STARTTLS and accept it
        silent    say nothing (the client's timeout)
        flood     an endless reply line
        evil      (smtp) terminal controls in the greeting, then as ok
+       longline  a complete reply line of 6000 bytes (over the client's bound)
 Listens on 127.0.0.1:PORT, serves connections one at a time until killed.
 """
 import socket
@@ -185,6 +186,10 @@ def postgres(c, buf):
 def serve(c, ctx):
     buf = [b""]
     if MODE == "silent":
+        c.recv(4096)
+        return
+    if MODE == "longline":
+        c.sendall(b"220-" + b"y" * 6000 + b"\r\n220 ok\r\n")
         c.recv(4096)
         return
     if MODE == "flood":
