@@ -8,6 +8,7 @@
 
 #include "../core/escape.h"
 #include "../live/scenario.h"
+#include "../live/starttls.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -24,6 +25,7 @@ enum {
     OPT_JOBS, OPT_LADDERS,
     OPT_RECONNECT, OPT_EARLY_DATA, OPT_HTTP,
     OPT_PROBE,
+    OPT_STARTTLS,
 };
 
 static const struct option long_opts[] = {
@@ -70,6 +72,7 @@ static const struct option long_opts[] = {
     {"early-data", no_argument, NULL, OPT_EARLY_DATA},
     {"http", optional_argument, NULL, OPT_HTTP},
     {"probe", no_argument, NULL, OPT_PROBE},
+    {"starttls", required_argument, NULL, OPT_STARTTLS},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
     {NULL, 0, NULL, 0},
@@ -206,6 +209,17 @@ static int take(struct hs_options *o, int c, char **argv)
     case OPT_EARLY_DATA:
         return usage_error(o, "--early-data is not available: %s", hs_early_data_unavailable());
     case OPT_HTTP: return take_http(o, argv);
+    case OPT_STARTTLS:
+        if (hs_starttls_port(optarg) == 0) {
+            char names[128];
+            hs_starttls_names(names, sizeof names);
+            char *esc = hs_escape_str(optarg);
+            int r = usage_error(o, "bad --starttls '%.64s' (one of: %s)", esc, names);
+            free(esc);
+            return r;
+        }
+        o->live.starttls = optarg;
+        break;
     case OPT_DEBUG: {
         long v = parse_long(optarg, 0, 4);
         if (v < 0)
@@ -311,6 +325,8 @@ static const char *probe_conflict(const struct hs_options *o)
         return "--probe completes no handshake: not with --cert, --step or --keys";
     if (o->live.reconnect || o->live.http_path)
         return "--probe completes no handshake: not with --reconnect or --http";
+    if (o->live.starttls)
+        return "--probe speaks TLS at once: not with --starttls";
     return NULL;
 }
 
@@ -374,6 +390,8 @@ int hs_options_parse(struct hs_options *o, int argc, char **argv)
     }
     if (o->compare)
         return 0;
+    if (o->live.starttls && (o->demo || o->read_path))
+        return usage_error(o, "%s", "--starttls talks to a TARGET: not with --demo or -r");
     if (o->read_path) {
         if (o->demo || o->live.write_path)
             return usage_error(o, "%s", "-r reads a capture: it goes with neither --demo nor -w");

@@ -14,7 +14,7 @@ struct hs_trace *hs_trace_new(void)
 {
     struct hs_trace *t = hs_xcalloc(1, sizeof *t);
     t->verified = -1;
-    t->dns_ms = t->tcp_ms = t->tls_ms = t->total_ms = t->setup_ms = -1;
+    t->dns_ms = t->tcp_ms = t->tls_ms = t->total_ms = t->setup_ms = t->starttls_ms = -1;
     t->round_trips = -1;
     t->http_ttfb_ms = -1;
     return t;
@@ -63,6 +63,7 @@ void hs_trace_copy_header(struct hs_trace *dst, const struct hs_trace *src)
     dst->tls_ms = src->tls_ms;
     dst->total_ms = src->total_ms;
     dst->setup_ms = src->setup_ms;
+    dst->starttls_ms = src->starttls_ms;
     dst->round_trips = src->round_trips;
     dst->tcp_inferred = src->tcp_inferred;
     dst->hint = dup_or_null(src->hint);
@@ -200,7 +201,8 @@ static int stage_exit(enum hs_stage s)
     case HS_STAGE_DNS:
     case HS_STAGE_CONNECT: return HS_EXIT_CONNECT;
     case HS_STAGE_TIMEOUT: return HS_EXIT_TIMEOUT;
-    case HS_STAGE_TLS: return HS_EXIT_TLS;
+    case HS_STAGE_TLS:
+    case HS_STAGE_STARTTLS: return HS_EXIT_TLS;
     case HS_STAGE_VERIFY: return HS_EXIT_VERIFY;
     case HS_STAGE_USAGE: return HS_EXIT_USAGE;
     }
@@ -232,6 +234,7 @@ const char *hs_stage_name(enum hs_stage s)
     case HS_STAGE_TLS: return "tls";
     case HS_STAGE_VERIFY: return "verify";
     case HS_STAGE_USAGE: return "usage";
+    case HS_STAGE_STARTTLS: return "starttls";
     }
     return NULL;
 }
@@ -240,7 +243,13 @@ const char *hs_side_name(enum hs_side s) { return s == HS_CLIENT ? "client" : "s
 
 const char *hs_layer_name(enum hs_layer l)
 {
-    return l == HS_LAYER_TCP ? "tcp" : l == HS_LAYER_TLS ? "tls" : "library";
+    switch (l) {
+    case HS_LAYER_TCP: return "tcp";
+    case HS_LAYER_TLS: return "tls";
+    case HS_LAYER_STARTTLS: return "starttls";
+    case HS_LAYER_LIBRARY: break;
+    }
+    return "library";
 }
 
 double hs_now_ms(void)

@@ -15,12 +15,14 @@
 
 enum hs_side { HS_CLIENT = 0, HS_SERVER = 1 };
 
-enum hs_layer { HS_LAYER_TCP, HS_LAYER_TLS, HS_LAYER_LIBRARY };
+enum hs_layer { HS_LAYER_TCP, HS_LAYER_TLS, HS_LAYER_LIBRARY,
+                HS_LAYER_STARTTLS /* the plaintext exchange before TLS (--starttls) */ };
 
 /* Error stages of the JSON contract. */
 enum hs_stage { HS_STAGE_NONE, HS_STAGE_DNS, HS_STAGE_CONNECT, HS_STAGE_TIMEOUT, HS_STAGE_TLS,
                 HS_STAGE_VERIFY,
-                HS_STAGE_USAGE /* the request cannot be met (bad option, unreadable file) */ };
+                HS_STAGE_USAGE, /* the request cannot be met (bad option, unreadable file) */
+                HS_STAGE_STARTTLS /* --starttls: the server does not offer it, or refused it */ };
 
 /* Exit codes (documented in the man page). */
 enum hs_exit { HS_EXIT_OK = 0, HS_EXIT_TLS = 1, HS_EXIT_USAGE = 2, HS_EXIT_CONNECT = 3,
@@ -84,6 +86,8 @@ struct hs_trace {
     /* Timings in ms, < 0 when unknown. */
     double dns_ms, tcp_ms, tls_ms, total_ms; /* total = dns + tcp + tls (live) */
     double setup_ms;           /* live: capture and socket set-up between DNS and the SYN */
+    double starttls_ms;        /* --starttls: the plaintext exchange before the TLS handshake
+                                  (then tls_ms starts after it), < 0 when none */
     int round_trips;           /* < 0 when unknown */
 
     bool tcp_inferred;         /* TCP rows derived from connect() timing */
@@ -160,7 +164,7 @@ void hs_trace_fail(struct hs_trace *t, enum hs_stage stage, const char *fmt, ...
 
 const char *hs_stage_name(enum hs_stage s); /* "dns", "connect", ... ; NULL for NONE */
 const char *hs_side_name(enum hs_side s);   /* "client" / "server" */
-const char *hs_layer_name(enum hs_layer l); /* "tcp" / "tls" / "library" */
+const char *hs_layer_name(enum hs_layer l); /* "tcp" / "tls" / "library" / "starttls" */
 
 /* Monotonic milliseconds, for sources to compute t_ms against a start time. */
 double hs_now_ms(void);

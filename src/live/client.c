@@ -12,6 +12,7 @@
 #include "net.h"
 #include "privs.h"
 #include "probe.h"
+#include "starttls.h"
 #include "target.h"
 #include "oldtls.h"
 #include "tlsconfig.h"
@@ -508,10 +509,11 @@ static void close_stage(struct live *l, mbedtls_ssl_context *ssl, bool send_clos
     }
 }
 
-/* The total is the sum of the stages that ran: DNS, TCP, TLS (the set-up is apart). */
+/* The total is the sum of the stages that ran: DNS, TCP, STARTTLS, TLS (the set-up is
+ * apart). */
 static void set_total(struct hs_trace *t)
 {
-    double parts[] = {t->dns_ms, t->tcp_ms, t->tls_ms};
+    double parts[] = {t->dns_ms, t->tcp_ms, t->starttls_ms, t->tls_ms};
     t->total_ms = 0;
     for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
         if (parts[i] > 0)
@@ -573,6 +575,8 @@ int hs_live_trace(const struct hs_live_opts *o, const struct hs_live_extra *extr
         hs_live_usage_error(t, "invalid target: %s", err);
         goto done;
     }
+    if (o->starttls && !tg.port_given)
+        tg.port = hs_starttls_port(o->starttls);
     t->host = hs_xstrdup(tg.host);
     t->port = tg.port;
     if (hs_privs_plan(o->user, &l->privs, err, sizeof err) != 0) {
@@ -632,12 +636,15 @@ int hs_live_trace(const struct hs_live_opts *o, const struct hs_live_extra *extr
     if (l->write_refused || l->privs_failed || l->ca_failed)
         goto done; /* code is HS_EXIT_USAGE: the request cannot be met, nothing ran */
     if (connected) {
+        bool plain = hs_live_starttls(l);
         /* --probe: hstrace's own ClientHello instead of mbedTLS's handshake (probe.c). */
-        bool ok = !o->probe && handshake_stage(l, &s->ssl);
-        probed = o->probe && hs_probe_stage(l, s);
-        /* From connect()'s return to the handshake's end (or where it stopped). */
-        t->tls_ms = (l->stopped_ms > 0 ? l->stopped_ms : live_now_ms(l)) - l->connected_ms -
-                    l->paused_ms;
+        bool ok = plain && !o->probe && handshake_stage(l, &s->ssl);
+        probed = plain && o->probe && hs_probe_stage(l, s);
+        /* From connect()'s return (or the STARTTLS exchange's end) to the handshake's end
+         * (or where it stopped). */
+        if (plain)
+            t->tls_ms = (l->stopped_ms > 0 ? l->stopped_ms : live_now_ms(l)) -
+                        l->connected_ms - l->paused_ms;
         live_step_note(l);
         set_total(t);
         /* A session kept for a resumption waits for its tickets before the close. */

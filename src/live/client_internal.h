@@ -118,6 +118,9 @@ void live_drain_capture(struct live *l);
 void live_feed(struct live *l, enum hs_side side, double t_sock, const uint8_t *p, size_t n);
 /* Gives the decoder the socket's bytes still waiting for their segments (see sockio.c). */
 void live_flush_feed(struct live *l, enum live_feed_how how);
+/* The capture time of the segment that carried side's stream byte `at` (bytes not given to
+ * the decoder, e.g. --starttls's), waiting a little for it; t_sock when none came. */
+double live_segment_time(struct live *l, enum hs_side side, uint64_t at, double t_sock);
 /* Feeds what is pending, then adds the FIN/RST rows still held back (the trace is ending). */
 void live_release_held(struct live *l);
 /* Step mode (steppause.c): shows the rows so far, waits in o->before_step and moves the

@@ -37,6 +37,7 @@ struct hs_live_opts {
     const char *http_path; /* --http: after the handshake GET this path (HTTP/1.1), or NULL */
     bool reconnect;        /* --reconnect: a second connection resumes the first (see
                               hs_live_run_each) */
+    const char *starttls;  /* --starttls PROTOCOL (live/starttls.h), NULL = TLS at once */
     /* Step mode: called before each mbedtls_ssl_handshake_step, once the rows so far are in
      * the trace; it may block (the wait counts neither against --timeout nor as TLS time). */
     void (*before_step)(void *ctx);

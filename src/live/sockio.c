@@ -142,6 +142,23 @@ static void wait_segment(struct live *l, const struct live_stream *st)
     }
 }
 
+double live_segment_time(struct live *l, enum hs_side side, uint64_t at, double t_sock)
+{
+    if (l->cap == NULL)
+        return t_sock;
+    const struct live_stream *st = &l->stream[side];
+    double until = hs_wall_s() + SEG_WAIT_MS / 1000.0;
+    for (;;) {
+        take_segments(l);
+        for (size_t i = 0; i < st->nseg; i++)
+            if ((uint32_t)at - st->seg[i].off < st->seg[i].len)
+                return st->seg[i].t_ms < t_sock ? st->seg[i].t_ms : t_sock;
+        if (hs_wall_s() >= until)
+            return t_sock;
+        usleep(200);
+    }
+}
+
 /* Gives the decoder the chunk's bytes whose segment is known (all of them when `force`, the
  * others with the socket's time).  false when it stopped for a segment not yet captured. */
 static bool feed_chunk(struct live *l, struct live_chunk *c, bool force)

@@ -135,5 +135,6 @@ int hs_target_parse(const char *s, unsigned port_override, struct hs_target *out
         return fail(err, errsz, "invalid port (1-65535)");
     if (port_override)
         out->port = port_override;
+    out->port_given = port != NULL || port_override != 0;
     return 0;
 }

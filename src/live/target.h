@@ -11,6 +11,7 @@ struct hs_target {
     char host[HS_HOST_MAX]; /* without brackets; an IPv6 literal is bare */
     unsigned port;          /* 1..65535 */
     bool is_ip;             /* host is an IPv4 or IPv6 literal (no SNI by default) */
+    bool port_given;        /* the port came from s or port_override (not the default) */
 };
 
 /*

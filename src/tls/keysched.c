@@ -432,13 +432,16 @@ static void key_block12(struct ks *k, const uint8_t *master)
             step_value(step(k, name, "key_block", "key_block", NULL), "computed",
                        ps[i]->mac_key, ps[i]->mac_key_len);
         }
+        /* NULL suites have no key, RC4 and NULL suites no IV */
         snprintf(name, sizeof name, "%s_write_key", side);
-        step_value(step(k, name, "key_block", "key_block", NULL), "computed", ps[i]->key,
-                   ps[i]->key_len);
+        if (ps[i]->key_len > 0)
+            step_value(step(k, name, "key_block", "key_block", NULL), "computed", ps[i]->key,
+                       ps[i]->key_len);
         snprintf(name, sizeof name, "%s_write_IV", side);
-        step_value(step(k, name, "key_block", "key_block",
-                        ps[i]->explicit_iv ? "(unused: each record carries its IV)" : NULL),
-                   "computed", ps[i]->iv, ps[i]->iv_len);
+        if (ps[i]->iv_len > 0)
+            step_value(step(k, name, "key_block", "key_block",
+                            ps[i]->explicit_iv ? "(unused: each record carries its IV)" : NULL),
+                       "computed", ps[i]->iv, ps[i]->iv_len);
     }
     memset(block, 0, sizeof block);
     memset(&c, 0, sizeof c);

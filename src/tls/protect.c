@@ -2,8 +2,8 @@
  * Record protection with mbedTLS crypto primitives (never its TLS layer): the TLS 1.3 traffic
  * key schedule (RFC 8446 7.1-7.3), the TLS 1.0-1.2 key block (RFC 5246 5 and 6.3, RFC 2246 5
  * and 6.3), AEAD decryption of one record (RFC 8446 5.2-5.3; RFC 5288, 6655, 7905 for TLS
- * 1.2) and CBC + HMAC decryption (RFC 5246 6.2.3.2, RFC 4346 6.2.3.2, RFC 2246 6.2.3.2, RFC
- * 7366 encrypt-then-MAC).
+ * 1.2), CBC + HMAC decryption (RFC 5246 6.2.3.2, RFC 4346 6.2.3.2, RFC 2246 6.2.3.2, RFC
+ * 7366 encrypt-then-MAC) and stream (RC4) or NULL + HMAC decryption (RFC 5246 6.2.3.1).
  *
  * The build's mbedTLS (3.6, legacy SHA/MD5/AES/DES/Camellia/ARIA/ChaCha modules present) serves
  * md, hkdf, cipher, gcm, ccm and chachapoly without psa_crypto_init();
@@ -263,16 +263,20 @@ static int keys12_aead(struct hs_protect *client, struct hs_protect *server,
     return HS_OK;
 }
 
-/* CBC suites: the key block is client_write_MAC_key, server_write_MAC_key, client_write_key,
- * server_write_key, client_write_IV, server_write_IV.  Only TLS 1.0 uses the IVs: 1.1 and 1.2
- * carry one in each record (the block's tail is then unused, so its length does not matter). */
-static int keys12_cbc(struct hs_protect *client, struct hs_protect *server,
-                      const struct hs_suite *s, uint16_t version, bool etm,
-                      const uint8_t master[48], const uint8_t seed[64])
+/* CBC, RC4 and NULL suites: the key block is client_write_MAC_key, server_write_MAC_key,
+ * client_write_key, server_write_key, client_write_IV, server_write_IV (RC4: no IVs; NULL: no
+ * keys either).  Only TLS 1.0's CBC uses the IVs: 1.1 and 1.2 carry one in each record (the
+ * block's tail is then unused, so its length does not matter).  encrypt_then_mac applies to
+ * CBC suites only (RFC 7366 3). */
+static int keys12_block(struct hs_protect *client, struct hs_protect *server,
+                        const struct hs_suite *s, enum hs_stream sc, enum hs_mac mac,
+                        uint16_t version, bool etm, const uint8_t master[48],
+                        const uint8_t seed[64])
 {
-    unsigned mac_len = hs_mac_len(s->mac), key_len = hs_cbc_key_len(s->cbc);
-    unsigned bs = hs_cbc_block_len(s->cbc);
-    HS_ENSURE(mac_len > 0 && key_len > 0 && bs > 0, HS_ERR_UNSUPPORTED);
+    unsigned mac_len = hs_mac_len(mac), bs = hs_cbc_block_len(s->cbc);
+    unsigned key_len = sc != HS_STREAM_NONE ? hs_stream_key_len(sc) : hs_cbc_key_len(s->cbc);
+    HS_ENSURE(mac_len > 0 && (sc != HS_STREAM_NONE || (key_len > 0 && bs > 0)),
+              HS_ERR_UNSUPPORTED);
     uint8_t block[2 * 48 + 2 * 32 + 2 * 16];
     size_t block_len = 2 * ((size_t)mac_len + key_len + bs);
     int r = version == 0x0303
@@ -281,10 +285,12 @@ static int keys12_cbc(struct hs_protect *client, struct hs_protect *server,
     if (r != HS_OK)
         return r;
 
+    bool cbc = sc == HS_STREAM_NONE;
     struct hs_protect c = {
         .active = true, .aead = HS_AEAD_NONE, .hash = s->hash, .tls13 = false,
-        .key_len = key_len, .iv_len = bs, .seq = 0, .cbc = s->cbc, .mac = s->mac,
-        .mac_key_len = mac_len, .etm = etm, .explicit_iv = version >= 0x0302,
+        .key_len = key_len, .iv_len = bs, .seq = 0, .cbc = s->cbc, .mac = mac,
+        .mac_key_len = mac_len, .etm = etm && cbc, .explicit_iv = cbc && version >= 0x0302,
+        .stream = sc,
     };
     struct hs_protect sv = c;
     const uint8_t *b = block;
@@ -296,6 +302,10 @@ static int keys12_cbc(struct hs_protect *client, struct hs_protect *server,
     b += 2 * (size_t)key_len;
     memcpy(c.iv, b, bs);
     memcpy(sv.iv, b + bs, bs);
+    if (sc == HS_STREAM_RC4_128) {
+        hs_rc4_init(&c.rc4, c.key, key_len);
+        hs_rc4_init(&sv.rc4, sv.key, key_len);
+    }
     *client = c;
     *server = sv;
     wipe(&c, sizeof c);
@@ -317,9 +327,13 @@ int hs_protect_tls12(struct hs_protect *client, struct hs_protect *server,
     memcpy(seed + 32, client_random, 32);
     if (s->aead != HS_AEAD_NONE)
         return keys12_aead(client, server, s, master, seed);
-    HS_ENSURE(s->cbc != HS_CBC_NONE && hs_suite_why_opaque(s, version) == NULL,
+    enum hs_mac stream_mac;
+    enum hs_stream sc = hs_suite_stream(s, &stream_mac);
+    HS_ENSURE((s->cbc != HS_CBC_NONE || sc != HS_STREAM_NONE) &&
+                  hs_suite_why_opaque(s, version) == NULL,
               HS_ERR_UNSUPPORTED);
-    return keys12_cbc(client, server, s, version, encrypt_then_mac, master, seed);
+    return keys12_block(client, server, s, sc, sc != HS_STREAM_NONE ? stream_mac : s->mac,
+                        version, encrypt_then_mac, master, seed);
 }
 
 /* One AEAD open; HS_ERR_CRYPTO for a bad tag (or a library error). */
@@ -391,6 +405,7 @@ static mbedtls_md_type_t mac_type(enum hs_mac m)
     case HS_MAC_SHA1: return MBEDTLS_MD_SHA1;
     case HS_MAC_SHA256: return MBEDTLS_MD_SHA256;
     case HS_MAC_SHA384: return MBEDTLS_MD_SHA384;
+    case HS_MAC_MD5: return MBEDTLS_MD_MD5;
     case HS_MAC_NONE: break;
     }
     return MBEDTLS_MD_NONE;
@@ -506,14 +521,48 @@ static int cbc_open(struct hs_protect *p, const uint8_t hdr[5], const uint8_t *b
     return HS_OK;
 }
 
+/*
+ * GenericStreamCipher (RFC 5246 6.2.3.1): ENC(content + MAC), the MAC over the content's
+ * length; NULL suites send content + MAC as they are.  The RC4 state moves on only when the
+ * record authenticates (on failure nothing changes).
+ */
+static int stream_open(struct hs_protect *p, const uint8_t hdr[5], const uint8_t *body,
+                       size_t body_len, uint8_t *out, size_t *out_len, uint8_t *inner_type)
+{
+    size_t mac_len = hs_mac_len(p->mac);
+    HS_ENSURE(mac_len > 0 && mac_len == p->mac_key_len, HS_ERR_INVALID);
+    HS_ENSURE(body_len >= mac_len && body_len <= 0xffff, HS_ERR_INVALID);
+    struct hs_rc4 next = p->rc4;
+    if (p->stream == HS_STREAM_RC4_128)
+        hs_rc4_crypt(&next, body, out, body_len);
+    else
+        memcpy(out, body, body_len);
+    size_t content = body_len - mac_len;
+    uint8_t mac[48];
+    int r = record_mac(p, hdr, out, content, mac);
+    if (r == HS_OK && mbedtls_ct_memcmp(mac, out + content, mac_len) != 0)
+        r = HS_ERR_CRYPTO;
+    if (r == HS_OK) {
+        p->rc4 = next;
+        p->seq++;
+        *inner_type = hdr[0];
+        *out_len = content;
+    }
+    wipe(&next, sizeof next);
+    return r;
+}
+
 int hs_protect_decrypt(struct hs_protect *p, const uint8_t hdr[5], const uint8_t *body,
                        size_t body_len, uint8_t *out, size_t *out_len, uint8_t *inner_type)
 {
     HS_ENSURE(p && hdr && (body || body_len == 0) && out && out_len && inner_type,
               HS_ERR_INVALID);
-    HS_ENSURE(p->active && (p->aead != HS_AEAD_NONE || (!p->tls13 && p->cbc != HS_CBC_NONE)),
+    HS_ENSURE(p->active && (p->aead != HS_AEAD_NONE ||
+                            (!p->tls13 && (p->cbc != HS_CBC_NONE || p->stream != HS_STREAM_NONE))),
               HS_ERR_INVALID);
     HS_ENSURE(p->seq != UINT64_MAX, HS_ERR_LIMIT); /* the sequence number may not wrap */
+    if (p->aead == HS_AEAD_NONE && p->stream != HS_STREAM_NONE)
+        return stream_open(p, hdr, body, body_len, out, out_len, inner_type);
     if (p->aead == HS_AEAD_NONE)
         return cbc_open(p, hdr, body, body_len, out, out_len, inner_type);
     unsigned tag_len = hs_aead_tag_len(p->aead);

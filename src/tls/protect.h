@@ -8,6 +8,7 @@
 #define HS_PROTECT_H
 
 #include "../core/result.h"
+#include "rc4.h"
 #include "suites.h"
 
 #include <stdbool.h>
@@ -36,6 +37,10 @@ struct hs_protect {
     unsigned mac_key_len;
     bool etm;               /* encrypt_then_mac (RFC 7366): the MAC covers IV + ciphertext */
     bool explicit_iv;       /* TLS 1.1 and 1.2: each record starts with its own IV */
+    /* RC4 and NULL suites (TLS 1.0-1.2): the MAC fields above, and for RC4 the keystream,
+     * which runs on across the records of its direction */
+    enum hs_stream stream;  /* HS_STREAM_NONE in an AEAD or CBC state */
+    struct hs_rc4 rc4;
 };
 
 /* TLS 1.3: key = HKDF-Expand-Label(secret, "key"), iv = ...("iv"); seq = 0. */
@@ -46,9 +51,10 @@ int hs_protect_tls13_update(struct hs_protect *p) HS_MUST_CHECK;
 /*
  * TLS 1.0-1.2: both directions' states from the key block (RFC 5246 6.3; RFC 2246 6.3 with
  * the MD5/SHA-1 PRF for 1.0 and 1.1), seq = 0.  AEAD suites use the suite's PRF hash whatever
- * the version.  CBC suites need version 0x0301-0x0303 (HS_ERR_UNSUPPORTED otherwise, and for
- * suites hstrace cannot decrypt: see hs_suite_why_opaque); encrypt_then_mac says both hellos
- * carried that extension.
+ * the version.  CBC, RC4 and NULL suites need version 0x0301-0x0303 (HS_ERR_UNSUPPORTED
+ * otherwise, and for suites hstrace cannot decrypt: see hs_suite_why_opaque);
+ * encrypt_then_mac says both hellos carried that extension (it applies to CBC suites only,
+ * RFC 7366 3).
  */
 int hs_protect_tls12(struct hs_protect *client, struct hs_protect *server,
                      const struct hs_suite *s, uint16_t version, bool encrypt_then_mac,
@@ -59,7 +65,7 @@ int hs_protect_tls12(struct hs_protect *client, struct hs_protect *server,
  * Decrypts one record: hdr is its 5-byte header, body/body_len the rest.  out must hold
  * body_len bytes.  On HS_OK: out[0..*out_len) is the plaintext content, *inner_type the
  * content type (1.3: from TLSInnerPlaintext, padding removed; 1.0-1.2: hdr[0]) and p->seq has
- * advanced (and a TLS 1.0 CBC state's IV moved on).  On failure nothing changes
+ * advanced (and a TLS 1.0 CBC state's IV, an RC4 state's keystream moved on).  On failure nothing changes
  * (HS_ERR_CRYPTO: authentication failed: a bad tag, MAC or CBC padding; HS_ERR_INVALID: a body
  * too short to hold a tag, a CBC body not made of whole blocks, or a bad state), except out,
  * which is scratch, and one case: a 1.3 record that authenticates but is all zero bytes (no

@@ -574,6 +574,7 @@ unsigned hs_mac_len(enum hs_mac m)
     case HS_MAC_SHA1: return 20;
     case HS_MAC_SHA256: return 32;
     case HS_MAC_SHA384: return 48;
+    case HS_MAC_MD5: return 16;
     case HS_MAC_NONE: break;
     }
     return 0;
@@ -602,6 +603,49 @@ const char *hs_cbc_name(enum hs_cbc c, enum hs_mac m, bool etm)
         (unsigned)m > HS_MAC_SHA384)
         return "none";
     return cbc_names[c][m][etm ? 1 : 0];
+}
+
+enum hs_stream hs_suite_stream(const struct hs_suite *s, enum hs_mac *mac)
+{
+    static const struct {
+        const char *suffix;
+        enum hs_mac mac;
+    } macs[] = {{"_MD5", HS_MAC_MD5}, {"_SHA", HS_MAC_SHA1}, {"_SHA256", HS_MAC_SHA256},
+                {"_SHA384", HS_MAC_SHA384}};
+    if (mac)
+        *mac = HS_MAC_NONE;
+    if (s == NULL || s->tls13 || strstr(s->name, "EXPORT"))
+        return HS_STREAM_NONE;
+    enum hs_stream c = strstr(s->name, "_WITH_RC4_128_") ? HS_STREAM_RC4_128
+                       : strstr(s->name, "_WITH_NULL_") ? HS_STREAM_NULL
+                                                          : HS_STREAM_NONE;
+    const char *tail = strrchr(s->name, '_');
+    for (size_t i = 0; c != HS_STREAM_NONE && i < sizeof macs / sizeof macs[0]; i++) {
+        if (strcmp(tail, macs[i].suffix) == 0) {
+            if (mac)
+                *mac = macs[i].mac;
+            return c;
+        }
+    }
+    return HS_STREAM_NONE; /* TLS_NULL_WITH_NULL_NULL: no MAC, nothing to read */
+}
+
+unsigned hs_stream_key_len(enum hs_stream c)
+{
+    return c == HS_STREAM_RC4_128 ? 16 : 0;
+}
+
+const char *hs_stream_name(enum hs_stream c, enum hs_mac m)
+{
+    static const char *const names[][5] = {
+        [HS_STREAM_RC4_128] = {"none", "RC4-128 HMAC-SHA1", "RC4-128 HMAC-SHA256",
+                               "RC4-128 HMAC-SHA384", "RC4-128 HMAC-MD5"},
+        [HS_STREAM_NULL] = {"none", "NULL HMAC-SHA1", "NULL HMAC-SHA256", "NULL HMAC-SHA384",
+                            "NULL HMAC-MD5"},
+    };
+    if (c == HS_STREAM_NONE || (unsigned)c > HS_STREAM_NULL || (unsigned)m > HS_MAC_MD5)
+        return "none";
+    return names[c][m];
 }
 
 const char *hs_suite_why_opaque(const struct hs_suite *s, uint16_t version)
@@ -636,6 +680,14 @@ const char *hs_suite_why_opaque(const struct hs_suite *s, uint16_t version)
         /* SHA-256/384 MACs came with TLS 1.2 (RFC 5246, 5289): such a suite in 1.0/1.1 has
          * no defined key derivation. */
         if (version < 0x0303 && s->mac != HS_MAC_SHA1)
+            return "not decrypted (TLS 1.2 suite in an older version)";
+        return NULL;
+    }
+    enum hs_mac stream_mac;
+    if (hs_suite_stream(s, &stream_mac) != HS_STREAM_NONE) {
+        if (version < 0x0301 || version > 0x0303)
+            return "not decrypted (stream suite in an unexpected version)";
+        if (version < 0x0303 && stream_mac != HS_MAC_SHA1 && stream_mac != HS_MAC_MD5)
             return "not decrypted (TLS 1.2 suite in an older version)";
         return NULL;
     }

@@ -31,8 +31,12 @@ enum hs_cbc {
     HS_CBC_ARIA_256,
 };
 
-/* The record MAC (HMAC) of a CBC suite. */
-enum hs_mac { HS_MAC_NONE = 0, HS_MAC_SHA1, HS_MAC_SHA256, HS_MAC_SHA384 };
+/* The record MAC (HMAC) of a CBC suite (MD5: stream and NULL suites only, see hs_stream). */
+enum hs_mac { HS_MAC_NONE = 0, HS_MAC_SHA1, HS_MAC_SHA256, HS_MAC_SHA384, HS_MAC_MD5 };
+
+/* The non-block, non-AEAD suites hstrace decrypts (TLS 1.0-1.2, RFC 5246 6.2.3.1): RC4 with
+ * a 128-bit key, and NULL (no encryption, a MAC only). */
+enum hs_stream { HS_STREAM_NONE = 0, HS_STREAM_RC4_128, HS_STREAM_NULL };
 
 struct hs_suite {
     uint16_t id;
@@ -62,6 +66,12 @@ unsigned hs_cbc_block_len(enum hs_cbc c);
 unsigned hs_mac_len(enum hs_mac m);
 /* "AES-128-CBC HMAC-SHA1", with " encrypt-then-MAC" when etm; a static string. */
 const char *hs_cbc_name(enum hs_cbc c, enum hs_mac m, bool etm);
+/* s's stream cipher (from its IANA name: _WITH_RC4_128_ or _WITH_NULL_, not export), and
+ * *mac its record MAC (mac may be NULL); HS_STREAM_NONE (and HS_MAC_NONE) for the others. */
+enum hs_stream hs_suite_stream(const struct hs_suite *s, enum hs_mac *mac);
+/* Key length in bytes (16, 0 for NULL) and a static "RC4-128 HMAC-SHA1" name. */
+unsigned hs_stream_key_len(enum hs_stream c);
+const char *hs_stream_name(enum hs_stream c, enum hs_mac m);
 /* Why hstrace cannot decrypt the records of suite s negotiated at `version` (a static
  * "not decrypted (...)" text), or NULL when it can. */
 const char *hs_suite_why_opaque(const struct hs_suite *s, uint16_t version);

@@ -98,7 +98,7 @@ static enum dec_result decrypt(struct hs_decoder *d, struct side *s, const uint8
     if (d->scratch == NULL) /* allocated on first use: many decoders never decrypt */
         d->scratch = hs_xmalloc(REC_BUF);
     if (d->st.sh_seen) {
-        /* RC4, NULL, export, SSL 3.0, ciphers mbedTLS lacks, unknown suites */
+        /* export, SSL 3.0, ciphers hstrace lacks, unknown suites */
         const char *why = hs_suite_why_opaque(suite, d->st.version);
         if (why) {
             meta->opaque = why;
@@ -118,8 +118,9 @@ static enum dec_result decrypt(struct hs_decoder *d, struct side *s, const uint8
         d->tally.decrypted++;
         meta->keys = hs_secret_plain(HS_SECRET_TLS12_MASTER);
         /* the state's own protection: a renegotiation may have changed the suite since */
-        meta->cipher = s->pr.cur.aead != HS_AEAD_NONE
-                           ? hs_aead_name(s->pr.cur.aead)
+        meta->cipher = s->pr.cur.aead != HS_AEAD_NONE ? hs_aead_name(s->pr.cur.aead)
+                       : s->pr.cur.stream != HS_STREAM_NONE
+                           ? hs_stream_name(s->pr.cur.stream, s->pr.cur.mac)
                            : hs_cbc_name(s->pr.cur.cbc, s->pr.cur.mac, s->pr.cur.etm);
         return DEC_OK;
     }

@@ -23,6 +23,7 @@ const char *tui_trace_result(const struct hs_trace *t)
     case HS_STAGE_CONNECT: return "failed at connect";
     case HS_STAGE_TIMEOUT: return "timeout";
     case HS_STAGE_TLS: return "failed at tls";
+    case HS_STAGE_STARTTLS: return "failed at starttls";
     case HS_STAGE_VERIFY: return "NOT VERIFIED";
     case HS_STAGE_USAGE: return "not run";
     }

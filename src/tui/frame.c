@@ -199,9 +199,9 @@ static void draw_status(struct app *a)
     }
     char line[256] = "";
     size_t len = 0;
-    const char *names[] = {"DNS", "TCP", "TLS", "total"};
-    double ms[] = {t->dns_ms, t->tcp_ms, t->tls_ms, t->total_ms};
-    for (int i = 0; i < 4; i++)
+    const char *names[] = {"DNS", "TCP", "STARTTLS", "TLS", "total"};
+    double ms[] = {t->dns_ms, t->tcp_ms, t->starttls_ms, t->tls_ms, t->total_ms};
+    for (int i = 0; i < 5; i++)
         if (ms[i] >= 0 && len < sizeof line)
             len += (size_t)snprintf(line + len, sizeof line - len, "%s%s %.2f ms",
                                     len ? " \xc2\xb7 " : "", names[i], ms[i]);

@@ -186,6 +186,8 @@ json_t *hs_trace_to_json(const struct hs_trace *t)
     json_t *timing = json_object();
     set_new(timing, "dns_ms", ms_json(t->dns_ms));
     set_new(timing, "tcp_ms", ms_json(t->tcp_ms));
+    if (t->starttls_ms >= 0) /* --starttls only */
+        set_new(timing, "starttls_ms", ms_json(t->starttls_ms));
     set_new(timing, "tls_ms", ms_json(t->tls_ms));
     set_new(timing, "total_ms", ms_json(t->total_ms));
     set_new(timing, "setup_ms", ms_json(t->setup_ms));

@@ -534,6 +534,7 @@ static void put_timings(const struct ctx *c, const struct hs_trace *t)
     char *line = hs_xstrdup("");
     line = append_timing(line, c->g->sep, "DNS", t->dns_ms);
     line = append_timing(line, c->g->sep, "TCP", t->tcp_ms);
+    line = append_timing(line, c->g->sep, "STARTTLS", t->starttls_ms);
     line = append_timing(line, c->g->sep, "TLS", t->tls_ms);
     line = append_timing(line, c->g->sep, "total", t->total_ms);
     if (t->round_trips >= 0) {

@@ -5,8 +5,8 @@
 #   tests/captures/record.sh [DIR]                  record into DIR (default captures/)
 #   tests/captures/record.sh --goldens-only [DIR]   only regenerate the goldens of DIR
 #
-# Needs: openssl, gnutls-serv, nginx, dumpcap, ss, and root (or capture rights) for dumpcap and
-# for hstrace -w.  Uses $HSTRACE (default ./hstrace).  When it can, it runs in a network
+# Needs: openssl, gnutls-serv, gnutls-cli, nginx, dumpcap, ss, and root (or capture rights) for
+# dumpcap and for hstrace -w.  Uses $HSTRACE (default ./hstrace).  When it can, it runs in a network
 # namespace of its own whose only interface is lo, so no peer can be reached from elsewhere even
 # though gnutls-serv binds every address; all peers listen on 127.0.0.1 and are stopped by PID.
 set -u
@@ -35,7 +35,7 @@ if [ -z "${HS_RECORD_IN_NETNS:-}" ] && [ -z "${HS_RECORD_NO_NETNS:-}" ] &&
         bash -c 'ip link set lo up && exec bash "$0" "$@"' "$0" "$DEST"
 fi
 
-for tool in openssl gnutls-serv nginx dumpcap ss; do
+for tool in openssl gnutls-serv gnutls-cli nginx dumpcap ss; do
     command -v "$tool" >/dev/null || { echo "record.sh: $tool is needed" >&2; exit 2; }
 done
 
@@ -328,6 +328,35 @@ done
 capture_stop "$DEST/multi-sni.pcap"
 stop "$NGX_PID"
 stop "$SRV_PID"
+
+step "tls12-rc4-sha: gnutls-serv and gnutls-cli, TLS 1.2 RSA key exchange with RC4-128 and HMAC-SHA1"
+PORT=$(free_port)
+RC4_PRIO="NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:+ARCFOUR-128:-KX-ALL:+RSA"
+bg gnutls-rc4.log gnutls-serv --port "$PORT" --http --disable-client-cert \
+    --x509certfile "$P/rsa.crt" --x509keyfile "$P/rsa.key" --priority "$RC4_PRIO"
+SRV_PID=$LAST_PID
+wait_listen "$PORT"
+rm -f "$DEST/tls12-rc4-sha.keys"
+capture_start "$DEST/tls12-rc4-sha.pcap" "$PORT"
+printf 'GET / HTTP/1.0\r\n\r\n' | SSLKEYLOGFILE=$DEST/tls12-rc4-sha.keys gnutls-cli \
+    --x509cafile "$P/ca.crt" --priority "$RC4_PRIO" -p "$PORT" localhost >"$T/rc4.log" 2>&1
+capture_stop "$DEST/tls12-rc4-sha.pcap"
+stop "$SRV_PID"
+grep -q 'ARCFOUR-128' "$T/rc4.log" || die "tls12-rc4-sha: no RC4 handshake: $(tail -3 "$T/rc4.log")"
+
+step "tls12-null-sha256: openssl s_server and s_client, TLS 1.2 NULL-SHA256 (no encryption, a MAC)"
+PORT=$(free_port)
+ossl_server null.log "$PORT" -cert "$P/rsa.crt" -key "$P/rsa.key" -tls1_2 \
+    -cipher 'NULL-SHA256:@SECLEVEL=0'
+rm -f "$DEST/tls12-null-sha256.keys"
+: >"$T/s_client.log"
+capture_start "$DEST/tls12-null-sha256.pcap" "$PORT"
+SEND='hello over a NULL cipher\n'
+s_client -tls1_2 -cipher 'NULL-SHA256:@SECLEVEL=0' -keylogfile "$DEST/tls12-null-sha256.keys"
+SEND=
+capture_stop "$DEST/tls12-null-sha256.pcap"
+stop "$SRV_PID"
+grep -q 'NULL-SHA256' "$T/s_client.log" || die "tls12-null-sha256: no NULL-SHA256 handshake"
 
 step "goldens"
 render_goldens "$HSTRACE" "$DEST" "$DEST"

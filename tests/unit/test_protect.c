@@ -448,8 +448,8 @@ static void test_tls12_rejects_tls13_suite(void **state)
     memset(&s, 0, sizeof s);
     assert_int_equal(hs_protect_tls12(&c, &s, suite(0x1301), 0x0303, false, m, r, r),
                      HS_ERR_INVALID);
-    /* RC4, NULL, export, single DES, SEED, ARIA-GCM: not decrypted */
-    static const uint16_t opaque[] = {0x0005, 0x0002, 0x0003, 0x0009, 0x0096, 0xc050};
+    /* export, single DES, SEED, ARIA-GCM: not decrypted (RC4 and NULL: test_stream.c) */
+    static const uint16_t opaque[] = {0x0003, 0x0009, 0x0096, 0xc050};
     for (size_t i = 0; i < sizeof opaque / sizeof opaque[0]; i++)
         assert_int_equal(hs_protect_tls12(&c, &s, suite(opaque[i]), 0x0303, false, m, r, r),
                          HS_ERR_UNSUPPORTED);
@@ -969,8 +969,7 @@ static void test_cbc_suite_table(void **state)
         uint16_t id, version;
         const char *why;
     } why[] = {
-        {0x0005, 0x0303, "not decrypted (RC4 stream suite)"},
-        {0x0002, 0x0303, "not decrypted (NULL cipher suite)"},
+        {0x0000, 0x0303, "not decrypted (NULL cipher suite)"},
         {0x0003, 0x0301, "not decrypted (export suite)"},
         {0x0009, 0x0301, "not decrypted (single-DES suite)"},
         {0x0096, 0x0303, "not decrypted (SEED suite)"},

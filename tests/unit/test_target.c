@@ -75,6 +75,23 @@ static void test_port_override(void **state)
     assert_int_equal(hs_target_parse("example.com", 65536, &t, err, sizeof err), -1);
 }
 
+/* --starttls takes the protocol's port only when neither the target nor -p names one. */
+static void test_port_given(void **state)
+{
+    (void)state;
+    struct hs_target t;
+    char err[128];
+    assert_int_equal(hs_target_parse("mail.example", 0, &t, err, sizeof err), 0);
+    assert_false(t.port_given);
+    assert_int_equal(t.port, 443);
+    assert_int_equal(hs_target_parse("mail.example:587", 0, &t, err, sizeof err), 0);
+    assert_true(t.port_given);
+    assert_int_equal(hs_target_parse("[::1]", 0, &t, err, sizeof err), 0);
+    assert_false(t.port_given);
+    assert_int_equal(hs_target_parse("mail.example", 465, &t, err, sizeof err), 0);
+    assert_true(t.port_given);
+}
+
 static void test_invalid(void **state)
 {
     (void)state;
@@ -118,7 +135,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_host_forms), cmocka_unit_test(test_urls),
         cmocka_unit_test(test_ipv6),       cmocka_unit_test(test_port_override),
-        cmocka_unit_test(test_invalid),
+        cmocka_unit_test(test_invalid),    cmocka_unit_test(test_port_given),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
