@@ -153,3 +153,7 @@ trace_json --probe --demo
 check "probe with --demo: usage error" eval 'rc_is 2 && [ "$(q .error.stage)" = usage ]'
 trace_json --probe --tls1.2 localhost:1
 check "probe with --tls1.2: usage error" eval 'rc_is 2 && q .error.message | grep -q "not with --tls1.2"'
+trace_json --probe --starttls smtp localhost:1
+check "probe with --starttls: usage error" eval 'rc_is 2 && q .error.message | grep -q "not with --starttls"'
+trace_json --probe --http localhost:1
+check "probe with --http: usage error" eval 'rc_is 2 && q .error.message | grep -q "not with --reconnect or --http"'
