@@ -53,7 +53,7 @@ struct qconn {
     double rows_dropped_t;
     struct qtally tally;
     bool close_seen, hs_done_seen;
-    double client_hs_t, server_app_t; /* first client Handshake / server 1-RTT packet, < 0 */
+    double client_hs_t, server_app_t; /* first client Handshake, last server 1-RTT packet; < 0 */
     struct qconn *next;
 };
 

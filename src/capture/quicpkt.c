@@ -303,8 +303,8 @@ void hs_quicpkt(struct hs_quic_table *t, struct qconn *c, int side, const struct
     }
     if (side == HS_CLIENT && h->type == HS_QPT_HANDSHAKE && c->client_hs_t < 0)
         c->client_hs_t = tm;
-    if (side == HS_SERVER && h->type == HS_QPT_1RTT && c->server_app_t < 0)
-        c->server_app_t = tm;
+    if (side == HS_SERVER && h->type == HS_QPT_1RTT)
+        c->server_app_t = tm; /* the latest */
 
     const char *name = hs_quic_ptype_name(h->type);
     struct hs_event *ev = hs_event_new((enum hs_side)side, HS_LAYER_QUIC, name, tm);
