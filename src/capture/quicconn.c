@@ -84,11 +84,28 @@ static bool cid_is(const uint8_t *cid, size_t len, const uint8_t *want, size_t w
     return len == want_len && memcmp(cid, want, len) == 0;
 }
 
-/* A client Initial to a Destination Connection ID the connection never used: a new one. */
-static bool new_attempt(const struct qconn *c, const struct hs_quic_hdr *h)
+/*
+ * A client Initial to a Destination Connection ID the connection never used is a new
+ * connection when it opens with the Initial keys of that ID (a client may also send an
+ * Initial the keys of its connection do not open: it stays in that connection).
+ */
+static bool new_attempt(struct hs_quic_table *t, const struct qconn *c,
+                        const struct hs_quic_hdr *h, const uint8_t *p)
 {
-    return !cid_is(h->dcid, h->dcid_len, c->odcid, c->odcid_len) &&
-           !(c->scid_known && cid_is(h->dcid, h->dcid_len, c->scid, c->scid_len));
+    if (cid_is(h->dcid, h->dcid_len, c->odcid, c->odcid_len) ||
+        (c->scid_known && cid_is(h->dcid, h->dcid_len, c->scid, c->scid_len)))
+        return false;
+    struct hs_quic_keys k[2];
+    if (h->type != HS_QPT_INITIAL ||
+        hs_quic_initial_keys(h->version, h->dcid, h->dcid_len, &k[0], &k[1]) != HS_OK)
+        return true; /* an unknown version: nothing to try */
+    if (t->scratch == NULL)
+        t->scratch = hs_xmalloc(SCRATCH);
+    uint64_t pn;
+    size_t n;
+    memcpy(t->scratch, p, h->size);
+    return hs_quic_open(&k[HS_CLIENT], h, t->scratch, -1, &pn, t->scratch + h->size, &n) ==
+           HS_OK;
 }
 
 static struct qconn *conn_new(struct hs_quic_table *t, const struct hs_tcp_seg *u,
@@ -202,7 +219,7 @@ bool hs_quic_datagram(struct hs_quic_table *t, const struct hs_tcp_seg *u, uint6
         int pr = (p[0] & 0x80) ? hs_quic_parse_header(p, n, 0, &h) : HS_ERR_INVALID;
         bool starts = n >= 1200 && ((pr == HS_OK && h.type == HS_QPT_INITIAL) ||
                                     (pr == HS_ERR_UNSUPPORTED && (p[0] & 0x40)));
-        if (starts && (c == NULL || new_attempt(c, &h))) {
+        if (starts && (c == NULL || new_attempt(t, c, &h, p))) {
             c = conn_new(t, u, &h, began);
             side = HS_CLIENT;
             if (c == NULL)
