@@ -287,6 +287,12 @@ static void finish(struct hs_quic_table *t, struct qconn *c, hs_quic_done_fn fn,
         hs_trace_add(c->trace, ev);
     }
     header(c);
+    if (c->vn_offer[0] && c->version != 0 && hs_quic_family(c->version) == HS_QV_UNKNOWN) {
+        char vb[64];
+        hs_trace_fail(c->trace, HS_STAGE_TLS, "the server does not speak %s: its Version "
+                      "Negotiation offers %s (a client that can goes on in a new connection)",
+                      hs_quic_version_name(c->version, vb, sizeof vb), c->vn_offer);
+    }
     hs_capture_verdict(c->trace, handshake_end(c), end_ms, c->close_seen);
     c->trace->decryption = hs_quic_report(t, c);
     struct hs_capture_conn s = {.packets = c->packets};

@@ -53,6 +53,7 @@ struct qconn {
     double rows_dropped_t;
     struct qtally tally;
     bool close_seen, hs_done_seen;
+    char vn_offer[160];              /* a Version Negotiation's versions, "" when none */
     double client_hs_t, server_app_t; /* first client Handshake, last server 1-RTT packet; < 0 */
     struct qconn *next;
 };

@@ -267,6 +267,7 @@ static void unprotected(struct qconn *c, int side, const struct hs_quic_hdr *h, 
             }
         }
         hs_event_summary(ev, "the server offers %s", line);
+        snprintf(c->vn_offer, sizeof c->vn_offer, "%s", line);
     } else {
         c->retry = true;
         c->retry_token = h->token_len;
