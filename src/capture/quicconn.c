@@ -89,16 +89,14 @@ static bool cid_is(const uint8_t *cid, size_t len, const uint8_t *want, size_t w
  * connection when it opens with the Initial keys of that ID (a client may also send an
  * Initial the keys of its connection do not open: it stays in that connection).
  */
-static bool new_attempt(struct hs_quic_table *t, const struct qconn *c,
-                        const struct hs_quic_hdr *h, const uint8_t *p)
+/* Whether the client Initial h (at p) opens with the Initial keys of `dcid` in `version`. */
+static bool opens_with(struct hs_quic_table *t, uint32_t version, const uint8_t *dcid,
+                       size_t dcid_len, const struct hs_quic_hdr *h, const uint8_t *p)
 {
-    if (cid_is(h->dcid, h->dcid_len, c->odcid, c->odcid_len) ||
-        (c->scid_known && cid_is(h->dcid, h->dcid_len, c->scid, c->scid_len)))
-        return false;
     struct hs_quic_keys k[2];
     if (h->type != HS_QPT_INITIAL ||
-        hs_quic_initial_keys(h->version, h->dcid, h->dcid_len, &k[0], &k[1]) != HS_OK)
-        return true; /* an unknown version: nothing to try */
+        hs_quic_initial_keys(version, dcid, dcid_len, &k[0], &k[1]) != HS_OK)
+        return false;
     if (t->scratch == NULL)
         t->scratch = hs_xmalloc(SCRATCH);
     uint64_t pn;
@@ -106,6 +104,17 @@ static bool new_attempt(struct hs_quic_table *t, const struct qconn *c,
     memcpy(t->scratch, p, h->size);
     return hs_quic_open(&k[HS_CLIENT], h, t->scratch, -1, &pn, t->scratch + h->size, &n) ==
            HS_OK;
+}
+
+static bool new_attempt(struct hs_quic_table *t, const struct qconn *c,
+                        const struct hs_quic_hdr *h, const uint8_t *p)
+{
+    if (cid_is(h->dcid, h->dcid_len, c->odcid, c->odcid_len) ||
+        (c->scid_known && cid_is(h->dcid, h->dcid_len, c->scid, c->scid_len)))
+        return false;
+    if (hs_quic_family(h->version) == HS_QV_UNKNOWN)
+        return true; /* nothing to try */
+    return opens_with(t, h->version, h->dcid, h->dcid_len, h, p);
 }
 
 static struct qconn *conn_new(struct hs_quic_table *t, const struct hs_tcp_seg *u,
@@ -165,6 +174,31 @@ static void unknown_version(struct qconn *c, int side, const struct hs_quic_hdr 
     hs_quic_row(c, ev);
 }
 
+/*
+ * A client packet of a version hstrace does not know, read as a v1 Initial if it opens with
+ * the Initial keys of v1 or of the drafts (clients forcing a Version Negotiation with a
+ * reserved version use one of them: ngtcp2 the drafts' salt); then *h is that header and the
+ * connection's Initial keys are those.
+ */
+static bool unknown_as_v1(struct hs_quic_table *t, struct qconn *c, int side, const uint8_t *p,
+                          size_t n, struct hs_quic_hdr *h)
+{
+    static const uint32_t salts_of[] = {0x00000001u, 0xff00001du};
+    struct hs_quic_hdr v1;
+    if (side != HS_CLIENT || hs_quic_parse_header_v1(p, n, &v1) != HS_OK)
+        return false;
+    for (size_t i = 0; i < sizeof salts_of / sizeof salts_of[0]; i++) {
+        if (!opens_with(t, salts_of[i], c->odcid, c->odcid_len, &v1, p))
+            continue;
+        if (hs_quic_initial_keys(salts_of[i], c->odcid, c->odcid_len, &c->init[HS_CLIENT],
+                                 &c->init[HS_SERVER]) != HS_OK)
+            return false;
+        *h = v1;
+        return true;
+    }
+    return false;
+}
+
 static bool all_zero(const uint8_t *p, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -185,8 +219,11 @@ static void datagram(struct hs_quic_table *t, struct qconn *c, int side, const u
         size_t dlen = side == HS_CLIENT ? c->scid_len : c->ccid_len;
         int r = hs_quic_parse_header(p + off, n - off, dlen, &h);
         if (r == HS_ERR_UNSUPPORTED) {
-            unknown_version(c, side, &h, n - off, ts, frame);
-            return;
+            if (!unknown_as_v1(t, c, side, p + off, n - off, &h)) {
+                unknown_version(c, side, &h, n - off, ts, frame);
+                return;
+            }
+            r = HS_OK;
         }
         if (r != HS_OK) {
             struct hs_event *ev = hs_event_new((enum hs_side)side, HS_LAYER_QUIC, "Error",

@@ -93,8 +93,8 @@ static enum hs_quic_ptype long_type(enum hs_quic_family fam, unsigned bits)
     return fam == HS_QV_2 ? v2[bits & 3] : v1[bits & 3];
 }
 
-int hs_quic_parse_header(const uint8_t *p, size_t n, size_t short_dcid_len,
-                         struct hs_quic_hdr *h)
+static int parse(const uint8_t *p, size_t n, size_t short_dcid_len, bool as_v1,
+                 struct hs_quic_hdr *h)
 {
     memset(h, 0, sizeof *h);
     HS_ENSURE(p && n >= 1, HS_ERR_INVALID);
@@ -129,7 +129,7 @@ int hs_quic_parse_header(const uint8_t *p, size_t n, size_t short_dcid_len,
         h->size = n;
         return HS_OK;
     }
-    enum hs_quic_family fam = hs_quic_family(h->version);
+    enum hs_quic_family fam = as_v1 ? HS_QV_1 : hs_quic_family(h->version);
     size_t max = fam == HS_QV_UNKNOWN ? 255 : HS_QUIC_MAX_CID;
     uint8_t tmp[255];
     size_t l;
@@ -164,6 +164,19 @@ int hs_quic_parse_header(const uint8_t *p, size_t n, size_t short_dcid_len,
     h->pn_offset = off;
     h->size = off + (size_t)v;
     return HS_OK;
+}
+
+int hs_quic_parse_header(const uint8_t *p, size_t n, size_t short_dcid_len,
+                         struct hs_quic_hdr *h)
+{
+    return parse(p, n, short_dcid_len, false, h);
+}
+
+int hs_quic_parse_header_v1(const uint8_t *p, size_t n, struct hs_quic_hdr *h)
+{
+    HS_ENSURE(p && n >= 5 && (p[0] & 0x80), HS_ERR_INVALID);
+    HS_ENSURE(p[1] | p[2] | p[3] | p[4], HS_ERR_INVALID); /* not Version Negotiation */
+    return parse(p, n, 0, true, h);
 }
 
 static int hkdf_extract(const uint8_t *salt, size_t salt_len, const uint8_t *ikm, size_t n,

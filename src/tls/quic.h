@@ -57,6 +57,11 @@ struct hs_quic_hdr {
 int hs_quic_parse_header(const uint8_t *p, size_t n, size_t short_dcid_len,
                          struct hs_quic_hdr *h) HS_MUST_CHECK;
 
+/* A long header of any version (not 0) read in the QUIC v1 layout: clients that offer a
+ * reserved version to force a Version Negotiation (RFC 9000 6.3) often use it, with the v1
+ * Initial keys (hs_quic_initial_keys with version 1). */
+int hs_quic_parse_header_v1(const uint8_t *p, size_t n, struct hs_quic_hdr *h) HS_MUST_CHECK;
+
 /* One direction's packet protection at one encryption level. */
 struct hs_quic_keys {
     bool ready;
