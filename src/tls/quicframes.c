@@ -26,11 +26,12 @@ static void put(struct line *l, const char *fmt, ...)
     int w = vsnprintf(l->f->line + used, room, fmt, ap);
     va_end(ap);
     if (w < 0 || (size_t)w >= room) {
-        /* No room: end the line with an ellipsis that fits. */
-        size_t cut = sizeof l->f->line - 5;
+        /* No room: end the line with an ellipsis (and its NUL) that fits. */
+        static const char more[] = ", ...";
+        size_t cut = sizeof l->f->line - sizeof more;
         if (cut > used)
             cut = used;
-        memcpy(l->f->line + cut, ", ...", 6);
+        memcpy(l->f->line + cut, more, sizeof more);
         l->full = true;
     }
 }

@@ -241,6 +241,32 @@ static void test_frames(void **state)
     assert_string_equal(f.line, "PING, malformed frame 0xff at byte 1");
 }
 
+/* A line longer than its buffer ends with ", ..." inside the buffer (it once wrote one byte
+ * past it, into the frame count). */
+static void test_frames_long_line(void **state)
+{
+    (void)state;
+    uint8_t b[100 * 6];
+    size_t n = 0;
+    /* 100 frames CRYPTO[1000+4k, 2 bytes]: 6 bytes each */
+    for (int k = 0; k < 100; k++) {
+        b[n++] = 0x06;
+        b[n++] = 0x40 | (uint8_t)((1000 + 4 * k) >> 8);
+        b[n++] = (uint8_t)(1000 + 4 * k);
+        b[n++] = 2;
+        b[n++] = 'a';
+        b[n++] = 'b';
+    }
+    struct hs_quic_frames f;
+    ncrypto = 0;
+    hs_quic_frames(b, n, on_crypto, NULL, &f);
+    assert_int_equal(f.count, 100);
+    assert_int_equal(ncrypto, 100);
+    size_t len = strlen(f.line);
+    assert_true(len < sizeof f.line);
+    assert_string_equal(f.line + len - 5, ", ...");
+}
+
 static void test_transport_parameters(void **state)
 {
     (void)state;
@@ -282,6 +308,7 @@ int main(void)
         cmocka_unit_test(test_headers),
         cmocka_unit_test(test_vn_and_retry),
         cmocka_unit_test(test_frames),
+        cmocka_unit_test(test_frames_long_line),
         cmocka_unit_test(test_transport_parameters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
