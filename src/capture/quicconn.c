@@ -44,6 +44,7 @@ void hs_quic_table_free(struct hs_quic_table *t)
         t->conns = c->next;
         conn_free(c);
     }
+    free(t->buckets);
     free(t->scratch);
     free(t);
 }
@@ -55,11 +56,22 @@ uint64_t hs_quic_connections(const struct hs_quic_table *t)
 
 uint64_t hs_quic_first_open(const struct hs_quic_table *t)
 {
-    uint64_t first = 0;
-    for (const struct qconn *c = t ? t->conns : NULL; c; c = c->next)
-        if (first == 0 || c->began < first)
-            first = c->began;
-    return first;
+    return t ? t->first_began : 0;
+}
+
+/* The bucket of a datagram's ends, the same both ways. */
+static size_t bucket(const struct hs_ip_addr *a, uint16_t pa, const struct hs_ip_addr *b,
+                     uint16_t pb)
+{
+    uint32_t h[2] = {2166136261u, 2166136261u};
+    const struct hs_ip_addr *ip[2] = {a, b};
+    uint16_t port[2] = {pa, pb};
+    for (int k = 0; k < 2; k++) {
+        for (int i = 0; i < 16; i++)
+            h[k] = (h[k] ^ ip[k]->a[i]) * 16777619u;
+        h[k] = ((h[k] ^ port[k]) * 16777619u ^ (uint32_t)(port[k] >> 8)) * 16777619u;
+    }
+    return (h[0] + h[1]) % QUIC_BUCKETS;
 }
 
 static bool same_end(const struct qconn *c, int side, const struct hs_ip_addr *a, uint16_t port)
@@ -70,7 +82,10 @@ static bool same_end(const struct qconn *c, int side, const struct hs_ip_addr *a
 /* The connection of a datagram between these ends, and the sender's side; NULL when none. */
 static struct qconn *by_ends(struct hs_quic_table *t, const struct hs_tcp_seg *u, int *side)
 {
-    for (struct qconn *c = t->conns; c; c = c->next)
+    if (t->buckets == NULL)
+        return NULL;
+    for (struct qconn *c = t->buckets[bucket(&u->src, u->sport, &u->dst, u->dport)]; c;
+         c = c->hnext)
         for (int s = 0; s < 2; s++)
             if (same_end(c, s, &u->src, u->sport) && same_end(c, !s, &u->dst, u->dport)) {
                 *side = s;
@@ -151,7 +166,13 @@ static struct qconn *conn_new(struct hs_quic_table *t, const struct hs_tcp_seg *
     hs_decoder_key_schedule(c->dec, t->key_schedule);
     c->next = t->conns;
     t->conns = c;
-    t->nconns++;
+    if (t->buckets == NULL)
+        t->buckets = hs_xcalloc(QUIC_BUCKETS, sizeof *t->buckets);
+    size_t b = bucket(&c->addr[0], c->port[0], &c->addr[1], c->port[1]);
+    c->hnext = t->buckets[b];
+    t->buckets[b] = c;
+    if (t->nconns++ == 0)
+        t->first_began = began;
     t->seen++;
     return c;
 }
@@ -362,6 +383,9 @@ void hs_quic_finish_all(struct hs_quic_table *t, hs_quic_done_fn fn, void *ctx)
         v[k++] = c;
     t->conns = NULL; /* none is open any more (hs_quic_first_open) */
     t->nconns = 0;
+    t->first_began = 0;
+    if (t->buckets)
+        memset(t->buckets, 0, QUIC_BUCKETS * sizeof *t->buckets);
     qsort(v, k, sizeof *v, cmp_began);
     for (size_t i = 0; i < k; i++) {
         finish(t, v[i], fn, ctx);

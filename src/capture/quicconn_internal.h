@@ -55,14 +55,20 @@ struct qconn {
     bool close_seen, hs_done_seen;
     char vn_offer[160];              /* a Version Negotiation's versions, "" when none */
     double client_hs_t, server_app_t; /* first client Handshake, last server 1-RTT packet; < 0 */
-    struct qconn *next;
+    struct qconn *next;              /* all connections, newest first */
+    struct qconn *hnext;             /* the same ends' bucket, newest first */
 };
+
+#define QUIC_BUCKETS 4096u               /* of the connections by their ends */
 
 struct hs_quic_table {
     struct hs_keylog *keys;
     bool key_schedule;
-    struct qconn *conns;             /* most recently active first */
+    struct qconn *conns;             /* newest first */
+    struct qconn **buckets;          /* QUIC_BUCKETS, by ends (allocated with the first) */
     size_t nconns;
+    uint64_t first_began;            /* of the oldest open connection (none closes before
+                                        the end), 0 when none is open */
     uint64_t seen;
     uint8_t *scratch;                /* a packet copy and its plaintext */
     bool full_notice;
