@@ -3,7 +3,8 @@
 # from ngtcp2's GnuTLS examples on loopback, then writes their goldens (NAME.txt, NAME.json).
 # Apart from record.sh so that recording them leaves the TCP captures as they are.
 #
-#   tests/captures/record-quic.sh [DIR]    record into DIR (default captures/)
+#   tests/captures/record-quic.sh [DIR [NAME...]]   record into DIR (default captures/), all
+#                                                   of them or only the NAMEs
 #
 # Needs: gtlsserver and gtlsclient (Debian: ngtcp2-server, ngtcp2-client; QUIC v1 over GnuTLS,
 # the client writes SSLKEYLOGFILE), openssl, dumpcap, ss, and root or capture rights.  Runs in a
@@ -13,6 +14,8 @@ ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HSTRACE=${HSTRACE:-$ROOT/hstrace}
 . "$ROOT/tests/captures/common.sh"
 DEST=${1:-$ROOT/captures}
+[ $# -gt 0 ] && shift
+ONLY=" $* "
 mkdir -p "$DEST" && DEST=$(cd "$DEST" && pwd) || exit 2
 case $HSTRACE in /*) ;; *) HSTRACE=$PWD/$HSTRACE ;; esac
 [ -x "$HSTRACE" ] || { echo "record-quic.sh: no hstrace at $HSTRACE (make hstrace)" >&2; exit 2; }
@@ -21,7 +24,7 @@ if [ -z "${HS_RECORD_IN_NETNS:-}" ] && [ -z "${HS_RECORD_NO_NETNS:-}" ] &&
     unshare -n true 2>/dev/null; then
     # shellcheck disable=SC2016 # expanded by the inner bash
     exec env HS_RECORD_IN_NETNS=1 HSTRACE="$HSTRACE" unshare -n \
-        bash -c 'ip link set lo up && exec bash "$0" "$@"' "$0" "$DEST"
+        bash -c 'ip link set lo up && exec bash "$0" "$@"' "$0" "$DEST" $ONLY
 fi
 
 for tool in gtlsserver gtlsclient openssl dumpcap ss; do
@@ -43,9 +46,11 @@ die() { echo "record-quic.sh: $*" >&2; exit 1; }
 
 # quic NAME PORT [SERVER-OPTION...] -- [CLIENT-OPTION...]: one HTTP/3 GET from gtlsclient to
 # gtlsserver on 127.0.0.1:PORT, captured on lo (UDP PORT), the client's key log beside it.
+# RUNS=2: two GETs, the second resuming the first's session with 0-RTT data.
 quic() {
-    local name=$1 port=$2 srv=() i
+    local name=$1 port=$2 srv=() i run
     shift 2
+    [ "$ONLY" = "  " ] || [[ $ONLY == *" $name "* ]] || return 0
     while [ $# -gt 0 ] && [ "$1" != -- ]; do srv+=("$1"); shift; done
     shift
     echo "== $name"
@@ -58,9 +63,13 @@ quic() {
     local srvpid=$!
     PIDS+=("$srvpid")
     for i in $(seq 1 100); do [ -n "$(ss -Hlun "sport = :$port")" ] && break; sleep 0.05; done
-    SSLKEYLOGFILE=$OUT/$name.keys timeout 20 gtlsclient -q --exit-on-all-streams-close "$@" \
-        127.0.0.1 "$port" "https://127.0.0.1:$port/" >"$T/$name.client.log" 2>&1 </dev/null ||
-        die "$name: gtlsclient failed: $(tail -3 "$T/$name.client.log")"
+    for run in $(seq 1 "${RUNS:-1}"); do
+        SSLKEYLOGFILE=$OUT/$name.keys timeout 20 gtlsclient -q --exit-on-all-streams-close \
+            --session-file="$T/$name.session" --tp-file="$T/$name.tp" "$@" \
+            127.0.0.1 "$port" "https://127.0.0.1:$port/" >>"$T/$name.client.log" 2>&1 </dev/null ||
+            die "$name: gtlsclient failed (run $run): $(tail -3 "$T/$name.client.log")"
+        sleep 0.3
+    done
     sleep 0.5
     kill "$srvpid" 2>/dev/null; wait "$srvpid" 2>/dev/null
     kill -INT "$cap" 2>/dev/null; wait "$cap" 2>/dev/null
@@ -71,7 +80,9 @@ quic quic-v1-aes128gcm 4431 --
 quic quic-chacha20 4432 -- --ciphers=NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL:+CHACHA20-POLY1305
 quic quic-retry 4433 -V --
 quic quic-version-negotiation 4434 -- -v 0x1a2a3a4a --preferred-versions=0x00000001
+RUNS=2 quic quic-0rtt 4435 --
 
+ls "$OUT"/*.pcap >/dev/null 2>&1 || die "nothing recorded (names:$ONLY)"
 render_goldens "$HSTRACE" "$OUT" "$OUT"
 chmod a+r,go-w "$OUT"/*
 cp "$OUT"/* "$DEST"/

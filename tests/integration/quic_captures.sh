@@ -48,6 +48,13 @@ check "Version Negotiation: the first attempt fails with the offer, the second c
     c1 .error.message | grep -q "Version Negotiation" &&
     [ "$(q ".connections[1].result")" = ok ]'
 
+trace_json -r "$CAPS/quic-0rtt.pcap" --keylog "$CAPS/quic-0rtt.keys"
+check "0-RTT: the resumption's early packet decrypted with the early traffic secret" eval '
+    [ "$(q ".connections[1].tls.resumed")" = true ] &&
+    [ "$(q "[.connections[1].events[] | select(.type==\"0-RTT\" and .decrypted)] | length")" -ge 1 ] &&
+    q ".connections[1].decryption.found[]" | grep -qx CLIENT_EARLY_TRAFFIC_SECRET &&
+    [ "$(q ".connections[1].decryption.status")" = decrypted ]'
+
 # Synthetic Initials from the sample's ClientHello.
 if ! python3 -c "import cryptography" 2>/dev/null; then
     skip "QUIC synthetic captures" "python3-cryptography not installed"
