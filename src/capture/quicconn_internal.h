@@ -46,6 +46,7 @@ struct qconn {
     size_t retry_token;
     struct hs_quic_keys init[2], hs[2], app[2], early;
     int64_t largest[QL_COUNT][2];
+    unsigned key_generation[2];      /* 1-RTT key updates followed, per side */
     struct qstream cs[QL_COUNT][2];
     struct hs_trace *trace;
     struct hs_decoder *dec;

@@ -197,6 +197,26 @@ static int open_early(struct hs_quic_table *t, struct qconn *c, const struct hs_
     return HS_ERR_CRYPTO;
 }
 
+/*
+ * A 1-RTT packet the current keys do not open may be the first of a key update (RFC 9001
+ * 6): the next generation is tried, and kept when it opens it.
+ */
+static int key_update(struct hs_quic_table *t, struct qconn *c, int side,
+                      const struct hs_quic_hdr *h, const uint8_t *p, uint64_t *pn, size_t *outlen)
+{
+    struct hs_quic_keys next;
+    if (hs_quic_key_update(&c->app[side], &next) != HS_OK)
+        return HS_ERR_CRYPTO;
+    memcpy(t->scratch, p, h->size);
+    int r = hs_quic_open(&next, h, t->scratch, c->largest[QL_APP][side], pn, t->scratch + h->size,
+                         outlen);
+    if (r == HS_OK) {
+        c->app[side] = next;
+        c->key_generation[side]++;
+    }
+    return r;
+}
+
 /* ---- the packet ---- */
 
 struct crypto_list {
@@ -336,6 +356,8 @@ void hs_quicpkt(struct hs_quic_table *t, struct qconn *c, int side, const struct
             r = hs_quic_open(k, h, t->scratch, c->largest[lv][side], &pn, t->scratch + h->size,
                              &outlen);
         }
+        if (r == HS_ERR_CRYPTO && h->type == HS_QPT_1RTT)
+            r = key_update(t, c, side, h, p, &pn, &outlen);
     }
     if (r == HS_ERR_UNSUPPORTED) {
         ev->encrypted = true;
@@ -349,8 +371,8 @@ void hs_quicpkt(struct hs_quic_table *t, struct qconn *c, int side, const struct
         ev->encrypted = true;
         ev->problem = true;
         hs_f_str(ev->fields, "error", "decryption failed");
-        hs_event_summary(ev, "%zu bytes%s: decryption failed (wrong keys, a key update, or a "
-                         "damaged packet)", h->size, token);
+        hs_event_summary(ev, "%zu bytes%s: decryption failed (wrong keys or a damaged packet)",
+                         h->size, token);
         c->tally.failed += counted;
         hs_quic_row(c, ev);
         return;
@@ -362,6 +384,8 @@ void hs_quicpkt(struct hs_quic_table *t, struct qconn *c, int side, const struct
         ev->encrypted = ev->decrypted = true;
         hs_f_str(ev->fields, "cipher", hs_aead_name(k->aead));
     }
+    if (h->type == HS_QPT_1RTT && c->key_generation[side] > 0)
+        hs_f_int(ev->fields, "key_generation", c->key_generation[side]);
     const uint8_t *payload = t->scratch + h->size;
     struct crypto_list cl = {.n = 0};
     struct hs_quic_frames fr;

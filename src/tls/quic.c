@@ -195,6 +195,11 @@ static int keys_from(uint32_t version, enum hs_aead aead, enum hs_hash hash,
     k->aead = aead;
     k->key_len = hs_aead_key_len(aead);
     HS_ENSURE(k->key_len > 0, HS_ERR_UNSUPPORTED);
+    HS_ENSURE(len <= sizeof k->secret, HS_ERR_INVALID);
+    k->version = version;
+    k->hash = hash;
+    memcpy(k->secret, secret, len);
+    k->secret_len = (unsigned)len;
     HS_TRY(hs_hkdf_expand_label(hash, secret, len, v2 ? "quicv2 key" : "quic key", NULL, 0,
                                 k->key, k->key_len));
     HS_TRY(hs_hkdf_expand_label(hash, secret, len, v2 ? "quicv2 iv" : "quic iv", NULL, 0, k->iv,
@@ -234,6 +239,21 @@ int hs_quic_keys_from_secret(uint32_t version, const struct hs_suite *suite,
                   suite->aead == HS_AEAD_CHACHA20_POLY1305 || suite->aead == HS_AEAD_AES_128_CCM,
               HS_ERR_UNSUPPORTED);
     return keys_from(version, suite->aead, suite->hash, secret, len, k);
+}
+
+int hs_quic_key_update(const struct hs_quic_keys *cur, struct hs_quic_keys *next)
+{
+    HS_ENSURE(cur && next && cur->ready && cur->secret_len > 0, HS_ERR_INVALID);
+    bool v2 = hs_quic_family(cur->version) == HS_QV_2;
+    uint8_t secret[64];
+    HS_TRY(hs_hkdf_expand_label(cur->hash, cur->secret, cur->secret_len,
+                                v2 ? "quicv2 ku" : "quic ku", NULL, 0, secret, cur->secret_len));
+    uint8_t hp[32];
+    memcpy(hp, cur->hp, sizeof hp);
+    int r = keys_from(cur->version, cur->aead, cur->hash, secret, cur->secret_len, next);
+    memcpy(next->hp, hp, sizeof hp); /* header protection keys are not updated */
+    memset(secret, 0, sizeof secret);
+    return r;
 }
 
 /* The header protection mask of a 16-byte sample (RFC 9001 5.4.3, 5.4.4). */

@@ -68,6 +68,10 @@ struct hs_quic_keys {
     enum hs_aead aead;
     uint8_t key[32], iv[12], hp[32];
     unsigned key_len;
+    uint32_t version;
+    enum hs_hash hash;
+    uint8_t secret[64];     /* the traffic secret they come from (for a key update) */
+    unsigned secret_len;
 };
 
 /* The Initial keys of both sides from the client's first Destination Connection ID. */
@@ -77,6 +81,10 @@ int hs_quic_initial_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len,
 int hs_quic_keys_from_secret(uint32_t version, const struct hs_suite *suite,
                              const uint8_t *secret, size_t len,
                              struct hs_quic_keys *k) HS_MUST_CHECK;
+
+/* The next generation of 1-RTT keys (RFC 9001 6.1): the secret through "quic ku" ("quicv2
+ * ku"), new key and IV, the same header protection key. */
+int hs_quic_key_update(const struct hs_quic_keys *cur, struct hs_quic_keys *next) HS_MUST_CHECK;
 
 /*
  * Removes header protection and opens the packet pkt/h->size (a copy the caller may change:

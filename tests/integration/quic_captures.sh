@@ -8,7 +8,19 @@
 # with embedded secrets), with tshark's reading where it can read them.
 . "$(dirname "$0")/../lib.sh"
 CAPS=$PWD/captures
+DATA=$PWD/tests/data/quic
 V1=$CAPS/quic-v1-aes128gcm
+
+# oracle NAME CAPTURE [KEYLOG]: tshark reads the same TLS messages as hstrace from the file.
+oracle() {
+    local name=$1 cap=$2 json=$WORK/oracle-$1.json res
+    shift 2
+    "$HSTRACE" -r "$cap" ${1:+--keylog "$1"} --json >"$json" 2>/dev/null
+    res=$(python3 tests/captures/tshark_oracle.py "$cap" "$json" "$@" 2>&1) &&
+        { ok "tshark oracle: $name ($res)"; return; }
+    mapfile -t lines <<<"$res"
+    notok "tshark oracle: $name" "${lines[@]}"
+}
 
 # jq on the first connection of the last output.
 c1() { q ".connections[0]$1"; }
@@ -41,19 +53,38 @@ check "Retry: its row, then the Initial again with the token" eval '
     [ "$(c1 .quic.retry)" = true ] &&
     [ "$(c1 "| [.events[] | select(.layer==\"quic\") | .type] | .[0:3] | join(\" \")")" = "Initial Retry Initial" ] &&
     quic_line 2 | grep -q "^#[0-9]* (token [0-9]* bytes): CRYPTO\[0+" && [ "$(c1 .result)" = ok ]'
-trace_json -r "$CAPS/quic-version-negotiation.pcap" --keylog "$CAPS/quic-version-negotiation.keys"
+trace_json -r "$DATA/quic-version-negotiation.pcap" --keylog "$DATA/quic-version-negotiation.keys"
 check "Version Negotiation: the first attempt fails with the offer, the second completes" eval '
     [ "$(q ".connections | length")" = 2 ] &&
     c1 "| .events[] | select(.type==\"VersionNegotiation\") | .summary" | grep -q "QUIC v1" &&
     c1 .error.message | grep -q "Version Negotiation" &&
     [ "$(q ".connections[1].result")" = ok ]'
 
-trace_json -r "$CAPS/quic-0rtt.pcap" --keylog "$CAPS/quic-0rtt.keys"
+trace_json -r "$DATA/quic-0rtt.pcap" --keylog "$DATA/quic-0rtt.keys"
 check "0-RTT: the resumption's early packet decrypted with the early traffic secret" eval '
     [ "$(q ".connections[1].tls.resumed")" = true ] &&
     [ "$(q "[.connections[1].events[] | select(.type==\"0-RTT\" and .decrypted)] | length")" -ge 1 ] &&
     q ".connections[1].decryption.found[]" | grep -qx CLIENT_EARLY_TRAFFIC_SECRET &&
     [ "$(q ".connections[1].decryption.status")" = decrypted ]'
+
+trace_json -r "$DATA/quic-key-update.pcap" --keylog "$DATA/quic-key-update.keys"
+check "a key update: later 1-RTT packets of both sides open with the next keys" eval '
+    [ "$(c1 .decryption.status)" = decrypted ] &&
+    [ "$(c1 "| [.events[] | select(.layer==\"quic\" and .fields.key_generation==1) | .from] | unique | join(\" \")")" = "client server" ] &&
+    [ "$(c1 "| [.events[] | select(.problem)] | length")" = 0 ]'
+
+trace_json -r "$DATA/quic-chacha20.pcap" --keylog "$DATA/quic-chacha20.keys"
+check "ChaCha20-Poly1305: Handshake and 1-RTT packets decrypted (ChaCha20 header protection)" eval '
+    [ "$(c1 .tls.cipher_suite)" = TLS_CHACHA20_POLY1305_SHA256 ] &&
+    [ "$(c1 .decryption.status)" = decrypted ] && [ "$(c1 .result)" = ok ] &&
+    [ "$(c1 "| [.events[] | select(.layer==\"quic\" and .type==\"Handshake\") | .fields.cipher] | unique | join(\" \")")" = CHACHA20-POLY1305 ]'
+
+# tshark's reading of tests/data/quic/ (those of captures/ are compared by captures.sh).
+if command -v tshark >/dev/null; then
+    for f in "$DATA"/*.pcap; do oracle "$(basename "$f" .pcap)" "$f" "${f%.pcap}.keys"; done
+else
+    skip "tshark oracle on tests/data/quic" "tshark not installed"
+fi
 
 # Synthetic Initials from the sample's ClientHello.
 if ! python3 -c "import cryptography" 2>/dev/null; then
@@ -109,13 +140,7 @@ check "draft-32 DNS over QUIC with the pcapng's secrets: decrypted, CertificateV
         grep -qx quic_transport_parameters_draft'
 if command -v tshark >/dev/null; then
     for f in zeek-quic-go-interop-zerortt suri-quic-chrome-ech-mlkem-unordered; do
-        "$HSTRACE" -r "$M/$f.pcap" --json >"$WORK/$f.json" 2>/dev/null
-        if res=$(python3 tests/captures/tshark_oracle.py "$M/$f.pcap" "$WORK/$f.json" 2>&1); then
-            ok "tshark oracle: $f ($res)"
-        else
-            mapfile -t lines <<<"$res"
-            notok "tshark oracle: $f" "${lines[@]}"
-        fi
+        oracle "$f" "$M/$f.pcap"
     done
 else
     skip "tshark oracle on public QUIC captures" "tshark not installed"

@@ -91,6 +91,12 @@ static void test_chacha20_short_header(void **state)
     assert_int_equal(len, 1);
     assert_int_equal(out[0], 0x01);
     assert_int_equal(pkt[0], 0x42); /* the unprotected first byte */
+    /* the next generation (RFC 9001 A.5's "ku"): a new secret, the same header protection */
+    struct hs_quic_keys next;
+    assert_int_equal(hs_quic_key_update(&k, &next), HS_OK);
+    assert_bytes(next.secret, "1223504755036d556342ee9361d253421a826c9ecdf3c7148684b36b714881f9");
+    assert_memory_equal(next.hp, k.hp, 32);
+    assert_memory_not_equal(next.key, k.key, 32);
     /* the same packet with a flipped payload bit fails authentication */
     n = unhex("4cfe4189655e5cd55c41f69080575d7999c25a5bfa", pkt);
     assert_int_equal(hs_quic_open(&k, &h, pkt, 654360563, &pn, out, &len), HS_ERR_CRYPTO);
