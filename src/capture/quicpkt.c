@@ -246,6 +246,33 @@ static enum qlevel level_of(enum hs_quic_ptype type)
     return type == HS_QPT_INITIAL ? QL_INITIAL : type == HS_QPT_HANDSHAKE ? QL_HANDSHAKE : QL_APP;
 }
 
+/* The plain-words sentence of a packet row (--explain), by packet type. */
+static void explain(struct hs_event *ev, enum hs_quic_ptype type)
+{
+    static const char *const text[] = {
+        [HS_QPT_INITIAL] = "An Initial packet carries the start of the handshake in CRYPTO "
+                           "frames. It is encrypted, but with keys anyone can derive from the "
+                           "client's first Destination Connection ID, so the hellos can be read "
+                           "without a key log. (RFC 9001 §5.2)",
+        [HS_QPT_0RTT] = "A 0-RTT packet carries data the client sends before the handshake ends, "
+                        "under the early traffic secret of a resumed session; unlike the rest "
+                        "it can be replayed. (RFC 9001 §4.6)",
+        [HS_QPT_HANDSHAKE] = "A Handshake packet carries the rest of the TLS handshake, from "
+                             "EncryptedExtensions to Finished, in CRYPTO frames under keys from "
+                             "the handshake traffic secrets. (RFC 9001 §4.1)",
+        [HS_QPT_RETRY] = "The server asks the client to prove its address before it does any "
+                         "work: the client sends its Initial again with this token, to the new "
+                         "connection ID. (RFC 9000 §8.1.2)",
+        [HS_QPT_1RTT] = "A 1-RTT packet has the short header (only the destination connection "
+                        "ID) and carries application data and control frames under the "
+                        "application traffic secrets. (RFC 9000 §17.3)",
+        [HS_QPT_VN] = "The server does not speak the client's version and lists those it does; "
+                      "a client that speaks one starts again with it. (RFC 9000 §6)",
+    };
+    if ((unsigned)type < sizeof text / sizeof text[0] && ev->explain == NULL)
+        ev->explain = hs_xstrdup(text[type]);
+}
+
 static void header_fields(struct hs_field *f, const struct hs_quic_hdr *h)
 {
     hs_f_str(f, "packet_type", hs_quic_ptype_name(h->type));
@@ -272,6 +299,7 @@ static void unprotected(struct qconn *c, int side, const struct hs_quic_hdr *h, 
     ev->length = h->size;
     hs_event_add_frame(ev, frame);
     header_fields(ev->fields, h);
+    explain(ev, h->type);
     if (h->type == HS_QPT_VN) {
         struct hs_field *arr = hs_f_arr(ev->fields, "versions");
         char line[200] = "", vb[64];
@@ -332,6 +360,7 @@ void hs_quicpkt(struct hs_quic_table *t, struct qconn *c, int side, const struct
     ev->length = h->size;
     hs_event_add_frame(ev, frame);
     header_fields(ev->fields, h);
+    explain(ev, h->type);
     const char *token = "";
     char tokbuf[48];
     if (h->type == HS_QPT_INITIAL && h->token_len > 0) {
