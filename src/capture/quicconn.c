@@ -132,6 +132,33 @@ static bool new_attempt(struct hs_quic_table *t, const struct qconn *c,
     return opens_with(t, h->version, h->dcid, h->dcid_len, h, p);
 }
 
+/*
+ * A client packet of a version hstrace does not know, read in the v1 layout (*v1): the
+ * version whose Initial keys for `dcid` open it, v1's or the drafts' (clients forcing a
+ * Version Negotiation with a reserved version use one of them: ngtcp2 the drafts' salt), or 0.
+ */
+static uint32_t opens_in_v1_layout(struct hs_quic_table *t, const uint8_t *dcid, size_t dcid_len,
+                                   const uint8_t *p, size_t n, struct hs_quic_hdr *v1)
+{
+    static const uint32_t salts_of[] = {0x00000001u, 0xff00001du};
+    if (hs_quic_parse_header_v1(p, n, v1) != HS_OK)
+        return 0;
+    for (size_t i = 0; i < sizeof salts_of / sizeof salts_of[0]; i++)
+        if (opens_with(t, salts_of[i], dcid, dcid_len, v1, p))
+            return salts_of[i];
+    return 0;
+}
+
+/* A long header of an unknown version that still looks like a client's first packet. */
+static bool plausible(struct hs_quic_table *t, const struct hs_quic_hdr *h, const uint8_t *p,
+                      size_t n)
+{
+    if ((h->version & 0x0f0f0f0fu) == 0x0a0a0a0au) /* reserved: forces negotiation */
+        return h->dcid_len >= 8 && h->scid_len <= HS_QUIC_MAX_CID;
+    struct hs_quic_hdr v1;
+    return opens_in_v1_layout(t, h->dcid, h->dcid_len, p, n, &v1) != 0;
+}
+
 static struct qconn *conn_new(struct hs_quic_table *t, const struct hs_tcp_seg *u,
                               const struct hs_quic_hdr *h, uint64_t began)
 {
@@ -195,29 +222,20 @@ static void unknown_version(struct qconn *c, int side, const struct hs_quic_hdr 
     hs_quic_row(c, ev);
 }
 
-/*
- * A client packet of a version hstrace does not know, read as a v1 Initial if it opens with
- * the Initial keys of v1 or of the drafts (clients forcing a Version Negotiation with a
- * reserved version use one of them: ngtcp2 the drafts' salt); then *h is that header and the
- * connection's Initial keys are those.
- */
+/* A client packet of an unknown version that opens in the v1 layout: *h becomes that header
+ * and the connection's Initial keys those that opened it. */
 static bool unknown_as_v1(struct hs_quic_table *t, struct qconn *c, int side, const uint8_t *p,
                           size_t n, struct hs_quic_hdr *h)
 {
-    static const uint32_t salts_of[] = {0x00000001u, 0xff00001du};
     struct hs_quic_hdr v1;
-    if (side != HS_CLIENT || hs_quic_parse_header_v1(p, n, &v1) != HS_OK)
+    uint32_t keys_of = side == HS_CLIENT
+                           ? opens_in_v1_layout(t, c->odcid, c->odcid_len, p, n, &v1)
+                           : 0;
+    if (keys_of == 0 || hs_quic_initial_keys(keys_of, c->odcid, c->odcid_len,
+                                             &c->init[HS_CLIENT], &c->init[HS_SERVER]) != HS_OK)
         return false;
-    for (size_t i = 0; i < sizeof salts_of / sizeof salts_of[0]; i++) {
-        if (!opens_with(t, salts_of[i], c->odcid, c->odcid_len, &v1, p))
-            continue;
-        if (hs_quic_initial_keys(salts_of[i], c->odcid, c->odcid_len, &c->init[HS_CLIENT],
-                                 &c->init[HS_SERVER]) != HS_OK)
-            return false;
-        *h = v1;
-        return true;
-    }
-    return false;
+    *h = v1;
+    return true;
 }
 
 static bool all_zero(const uint8_t *p, size_t n)
@@ -273,10 +291,12 @@ bool hs_quic_datagram(struct hs_quic_table *t, const struct hs_tcp_seg *u, uint6
     if (c == NULL || (side == HS_CLIENT && (p[0] & 0x80))) {
         /* Only a client's Initial (in a datagram of at least the 1200 bytes RFC 9000 14.1
          * asks for) starts a connection; one of a version hstrace cannot read does too, as
-         * the server may answer it with a Version Negotiation. */
+         * the server may answer it with a Version Negotiation, when the version is a
+         * reserved one or the packet opens as a v1 or draft Initial (other UDP traffic
+         * whose first byte happens to look like a long header does not). */
         int pr = (p[0] & 0x80) ? hs_quic_parse_header(p, n, 0, &h) : HS_ERR_INVALID;
         bool starts = n >= 1200 && ((pr == HS_OK && h.type == HS_QPT_INITIAL) ||
-                                    (pr == HS_ERR_UNSUPPORTED && (p[0] & 0x40)));
+                                    (pr == HS_ERR_UNSUPPORTED && plausible(t, &h, p, n)));
         if (starts && (c == NULL || new_attempt(t, c, &h, p))) {
             c = conn_new(t, u, &h, began);
             side = HS_CLIENT;

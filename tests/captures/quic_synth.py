@@ -11,6 +11,8 @@ captures/quic-v1-aes128gcm.pcap), and writes, protected as QUIC v1 Initial packe
                  piece sent twice, zero padding after the first packet in its datagram
   hostile.pcap   CRYPTO at an offset past 1 MiB, a CRYPTO length past the payload, 100 pieces
                  ahead of a hole, a packet with a damaged tag, a non-zero tail after a packet
+  not-quic.pcap  a 1300-byte datagram whose first bytes look like a long header of an unknown
+                 version, then bytes that open as nothing: not QUIC
 """
 import hashlib
 import hmac
@@ -157,6 +159,9 @@ def main():
         protect(keys, dcid, scid, 3, crypto(0, ch[:20]) + b"\x06\x00\x48\x00" + bytes(1100)),
     ]
     write(outdir + "/hostile.pcap", ends, hostile)
+
+    fake = b"\xc3\x12\x34\x56\x78\x08" + bytes(range(8)) + b"\x00" + bytes((7 * k) % 251 for k in range(1285))
+    write(outdir + "/not-quic.pcap", ends, [fake])
     print("ClientHello %d bytes" % n)
 
 

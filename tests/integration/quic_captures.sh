@@ -108,6 +108,9 @@ else
         c1 "| .events[] | select(.layer==\"quic\" and .problem) | .summary" | grep -q "malformed frame 0x6" &&
         [ "$(c1 .tcp.gaps)" -ge 37 ] &&
         [ "$(c1 "| [.events[] | select(.type==\"ClientHello\")] | length")" = 0 ]'
+    trace_json -r "$WORK/not-quic.pcap"
+    check "a datagram that only starts like a long header of an unknown version is not QUIC" eval '
+        [ "$(q ".connections | length")" = 0 ] && [ "$(q .source.udp_packets)" = 1 ]'
 fi
 
 # Public captures of other QUIC stacks, when the shared folder is there (never copied here).
