@@ -10,16 +10,16 @@
 #include "flow.h"
 #include "hellorand.h"
 #include "pcapread.h"
+#include "quicconn.h"
 #include "timefix.h"
 #include "tlsstart.h"
+#include "verdict.h"
 
 #include "../core/mem.h"
 #include "../net/packet.h"
-#include "../net/roundtrips.h"
 #include "../net/tcprows.h"
 #include "../tls/decoder.h"
 #include "../tls/keylog.h"
-#include "../tls/outcome.h"
 
 #include <arpa/inet.h>
 #include <stdlib.h>
@@ -79,6 +79,7 @@ struct replay {
     struct hs_randoms randoms;  /* the ClientHello randoms, when the file could be read again */
     int randoms_read;           /* 0 if they were read */
     size_t secrets_over;        /* secrets refused at the limit */
+    struct hs_quic_table *quic; /* QUIC connections (UDP) */
 };
 
 /* ---- the filter ---- */
@@ -368,15 +369,6 @@ static const struct hs_reasm_out *reasm_out(struct conn *c)
 
 /* ---- outcome ---- */
 
-static const struct hs_event *find(const struct hs_trace *t, enum hs_layer layer, int from,
-                                   const char *type)
-{
-    for (const struct hs_event *e = t->first; e; e = e->next)
-        if (e->layer == layer && (from < 0 || (int)e->from == from) && !strcmp(e->type, type))
-            return e;
-    return NULL;
-}
-
 /*
  * Where the handshake ended: the later Finished; without keys for TLS 1.3 (Finished hidden),
  * the client's first encrypted record after the ServerHello if the server sent an encrypted
@@ -384,11 +376,11 @@ static const struct hs_event *find(const struct hs_trace *t, enum hs_layer layer
  */
 static double handshake_end(struct hs_trace *t)
 {
-    const struct hs_event *fc = find(t, HS_LAYER_TLS, HS_CLIENT, "Finished");
-    const struct hs_event *fs = find(t, HS_LAYER_TLS, HS_SERVER, "Finished");
+    const struct hs_event *fc = hs_capture_find(t, HS_LAYER_TLS, HS_CLIENT, "Finished");
+    const struct hs_event *fs = hs_capture_find(t, HS_LAYER_TLS, HS_SERVER, "Finished");
     if (fc && fs)
         return fc->t_ms > fs->t_ms ? fc->t_ms : fs->t_ms;
-    const struct hs_event *sh = find(t, HS_LAYER_TLS, HS_SERVER, "ServerHello");
+    const struct hs_event *sh = hs_capture_find(t, HS_LAYER_TLS, HS_SERVER, "ServerHello");
     if (sh == NULL || strcmp(t->version, "TLS 1.3") != 0)
         return -1;
     const struct hs_event *client_enc = NULL;
@@ -409,43 +401,17 @@ static void outcome(struct conn *c, bool closed, double end_ms)
 {
     struct hs_trace *t = c->trace;
     const struct hs_flow *f = c->flow;
-    char buf[64];
-    hs_ip_ntop(&f->addr[HS_SERVER], buf, sizeof buf);
-    t->address = hs_xstrdup(buf);
-    t->port = f->port[HS_SERVER];
-    hs_ip_port_str(&f->addr[HS_CLIENT], f->port[HS_CLIENT], buf, sizeof buf);
-    t->client_address = hs_xstrdup(buf);
+    hs_capture_ends(t, f->addr, f->port);
 
-    const struct hs_event *syn = find(t, HS_LAYER_TCP, HS_CLIENT, "SYN");
-    const struct hs_event *ack = find(t, HS_LAYER_TCP, HS_CLIENT, "ACK");
-    const struct hs_event *synack = find(t, HS_LAYER_TCP, HS_SERVER, "SYN-ACK");
+    const struct hs_event *syn = hs_capture_find(t, HS_LAYER_TCP, HS_CLIENT, "SYN");
+    const struct hs_event *ack = hs_capture_find(t, HS_LAYER_TCP, HS_CLIENT, "ACK");
+    const struct hs_event *synack = hs_capture_find(t, HS_LAYER_TCP, HS_SERVER, "SYN-ACK");
     if (syn && ack)
         t->tcp_ms = ack->t_ms - syn->t_ms;
     else if (syn && synack)
         t->tcp_ms = synack->t_ms - syn->t_ms;
 
-    double done = handshake_end(t);
-    const struct hs_event *ch = find(t, HS_LAYER_TLS, HS_CLIENT, "ClientHello");
-    if (done >= 0) {
-        t->handshake_done = true;
-        if (ch)
-            t->tls_ms = done - ch->t_ms;
-        t->total_ms = done;
-        t->round_trips = hs_count_round_trips(t, done);
-    } else {
-        t->total_ms = end_ms;
-        t->round_trips = hs_count_round_trips(t, -1); /* the same definition as live */
-    }
-
-    char reason[320];
-    if (hs_outcome_alert_reason(t, NULL, reason, sizeof reason))
-        hs_trace_fail(t, HS_STAGE_TLS, "%s", reason);
-    else if (done < 0 && closed)
-        hs_trace_fail(t, HS_STAGE_TLS, "connection closed before the handshake completed");
-    else if (done < 0)
-        hs_trace_fail(t, HS_STAGE_TLS, "capture ends before the handshake completed");
-    if (t->error_stage == HS_STAGE_NONE)
-        t->exit_code = HS_EXIT_OK;
+    hs_capture_verdict(t, handshake_end(t), end_ms, closed);
 }
 
 static void stats_of(const struct conn *c, struct hs_capture_conn *s)
@@ -508,6 +474,8 @@ static void hand_over(struct replay *rp, bool all)
         struct waiting *w = &rp->wait[0];
         const struct start_link *first = rp->starts.next;
         bool earlier_open = first != &rp->starts && first->number < w->began;
+        uint64_t quic = hs_quic_first_open(rp->quic);
+        earlier_open = earlier_open || (quic != 0 && quic <= w->began);
         if (!all && earlier_open && rp->nwait <= HS_REPLAY_MAX_WAITING)
             return;
         struct waiting cur = *w;
@@ -520,6 +488,20 @@ static void hand_over(struct replay *rp, bool all)
             hs_trace_free(cur.trace);
         }
     }
+}
+
+/* A QUIC connection ended (quicconn.h): numbered among the others by when it began. */
+static void quic_done(void *ctx, struct hs_trace *trace, const struct hs_capture_conn *s,
+                      uint64_t began, const struct hs_ip_addr addr[2], const uint16_t port[2])
+{
+    struct replay *rp = ctx;
+    struct hs_flow ends = {.addr = {addr[0], addr[1]}, .port = {port[0], port[1]}};
+    struct waiting w = {.began = began, .trace = trace, .s = *s};
+    w.filter_ok = filter_match(rp->o->filter, &ends, trace);
+    rp->sum->src.tls_connections++;
+    rp->sum->src.quic_connections++;
+    wait_add(rp, &w);
+    hand_over(rp, false);
 }
 
 /* The connection ended (closed, idle or end of file): decode what is left, hand it over. */
@@ -699,6 +681,7 @@ int hs_replay(const struct hs_replay_opts *ro, hs_replay_fn fn, void *ctx,
 
     rp.flows = hs_flow_table_new(HS_FLOW_MAX_OPEN, HS_FLOW_MAX_HELD);
     rp.keys = hs_keylog_new();
+    rp.quic = hs_quic_table_new(rp.keys, ro->key_schedule);
     if (ro->keylog) {
         size_t bad = 0;
         char kerr[512];
@@ -729,7 +712,8 @@ int hs_replay(const struct hs_replay_opts *ro, hs_replay_fn fn, void *ctx,
                                                    &seg);
         if (ps == HS_PKT_TCP)
             on_segment(&rp, &seg);
-        else if (ps == HS_PKT_UDP)
+        else if (ps == HS_PKT_UDP && !hs_quic_datagram(rp.quic, &seg,
+                                                       hs_flow_numbered(rp.flows) + 1))
             count_udp(sum, &seg);
     }
     take_secrets(&rp, rd);
@@ -739,12 +723,14 @@ int hs_replay(const struct hs_replay_opts *ro, hs_replay_fn fn, void *ctx,
         status = 1;
     }
     finish_all(&rp);
+    hs_quic_finish_all(rp.quic, quic_done, &rp);
     hand_over(&rp, true);
     free(rp.wait);
     secrets_notice(&rp);
     sum->src.connections = hs_flow_numbered(rp.flows);
     sum->hold_evictions = hs_flow_hold_evictions(rp.flows);
     hs_flow_table_free(rp.flows);
+    hs_quic_table_free(rp.quic);
     hs_keylog_free(rp.keys);
     hs_randoms_free(&rp.randoms);
     hs_pcap_close(rd);

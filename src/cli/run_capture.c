@@ -152,6 +152,8 @@ static int run_plain(const struct hs_options *o, FILE *out, const struct hs_view
                 o->read_path, (unsigned long long)sum.src.packets,
                 (unsigned long long)sum.src.connections, sum.src.connections == 1 ? "" : "s",
                 (unsigned long long)sum.src.tls_connections);
+        if (sum.src.quic_connections > 0)
+            fprintf(out, " (%llu over QUIC)", (unsigned long long)sum.src.quic_connections);
         if (sum.selected != sum.src.tls_connections)
             fprintf(out, ", %llu shown", (unsigned long long)sum.selected);
         fprintf(out, " %s\n", rule);

@@ -21,6 +21,7 @@ struct hs_capture_source {
     uint64_t packets;
     uint64_t connections;     /* TCP connections found */
     uint64_t tls_connections; /* ... of which carried TLS */
+    uint64_t quic_connections;/* QUIC connections found (also counted in tls_connections) */
     uint64_t udp_packets;     /* ignored: DTLS and QUIC are not decoded */
     uint64_t dropped_packets; /* of connections over the tracking limit */
     const char *error;        /* the file is truncated or corrupt: how, or NULL */

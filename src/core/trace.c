@@ -41,6 +41,7 @@ void hs_trace_copy_header(struct hs_trace *dst, const struct hs_trace *src)
     hs_field_free(dst->decryption);
     hs_field_free(dst->http);
     hs_field_free(dst->probe);
+    hs_field_free(dst->quic);
     dst->host = dup_or_null(src->host);
     dst->port = src->port;
     dst->address = dup_or_null(src->address);
@@ -73,6 +74,7 @@ void hs_trace_copy_header(struct hs_trace *dst, const struct hs_trace *src)
     dst->http = hs_field_clone(src->http);
     dst->http_ttfb_ms = src->http_ttfb_ms;
     dst->probe = hs_field_clone(src->probe);
+    dst->quic = hs_field_clone(src->quic);
 }
 
 void hs_trace_free(struct hs_trace *t)
@@ -99,6 +101,7 @@ void hs_trace_free(struct hs_trace *t)
     hs_field_free(t->decryption);
     hs_field_free(t->http);
     hs_field_free(t->probe);
+    hs_field_free(t->quic);
     free(t);
 }
 
@@ -247,6 +250,7 @@ const char *hs_layer_name(enum hs_layer l)
     case HS_LAYER_TCP: return "tcp";
     case HS_LAYER_TLS: return "tls";
     case HS_LAYER_STARTTLS: return "starttls";
+    case HS_LAYER_QUIC: return "quic";
     case HS_LAYER_LIBRARY: break;
     }
     return "library";

@@ -16,7 +16,8 @@
 enum hs_side { HS_CLIENT = 0, HS_SERVER = 1 };
 
 enum hs_layer { HS_LAYER_TCP, HS_LAYER_TLS, HS_LAYER_LIBRARY,
-                HS_LAYER_STARTTLS /* the plaintext exchange before TLS (--starttls) */ };
+                HS_LAYER_STARTTLS, /* the plaintext exchange before TLS (--starttls) */
+                HS_LAYER_QUIC /* QUIC packets (captures), where TCP has its rows */ };
 
 /* Error stages of the JSON contract. */
 enum hs_stage { HS_STAGE_NONE, HS_STAGE_DNS, HS_STAGE_CONNECT, HS_STAGE_TIMEOUT, HS_STAGE_TLS,
@@ -117,6 +118,9 @@ struct hs_trace {
      * selected_version, cipher_suite, selected_group, hrr, ...), NULL for other traces.  A
      * probe never completes the handshake (handshake_done stays false). */
     struct hs_field *probe;
+    /* Captures (-r): a QUIC connection's header, an object (version, version_name,
+     * original_dcid, client_cid, server_cid, retry, ...); NULL for TCP connections. */
+    struct hs_field *quic;
 
     /* (A new header field above is copied by hs_trace_copy_header too.) */
 
@@ -164,7 +168,7 @@ void hs_trace_fail(struct hs_trace *t, enum hs_stage stage, const char *fmt, ...
 
 const char *hs_stage_name(enum hs_stage s); /* "dns", "connect", ... ; NULL for NONE */
 const char *hs_side_name(enum hs_side s);   /* "client" / "server" */
-const char *hs_layer_name(enum hs_layer l); /* "tcp" / "tls" / "library" / "starttls" */
+const char *hs_layer_name(enum hs_layer l); /* "tcp" / "tls" / "library" / "starttls" / "quic" */
 
 /* Monotonic milliseconds, for sources to compute t_ms against a start time. */
 double hs_now_ms(void);

@@ -116,6 +116,17 @@ static enum hs_packet_status link_layer(int linktype, const struct region *f, si
         *version = loop_af(rd32(f->p));
         *off = 4;
         return *version ? HS_PKT_TCP : HS_PKT_OTHER;
+    case HS_LINK_PPP: {
+        /* RFC 1661 (with RFC 1662's address and control bytes when present): a 2-byte
+         * protocol, 0x0021 IPv4, 0x0057 IPv6. */
+        NEED(f, 0, 2);
+        size_t o = f->p[0] == 0xff && f->p[1] == 0x03 ? 2 : 0;
+        NEED(f, o, 2);
+        uint16_t proto = rd16(f->p + o);
+        *version = proto == 0x0021 ? 4 : proto == 0x0057 ? 6 : 0;
+        *off = o + 2;
+        return *version ? HS_PKT_TCP : HS_PKT_OTHER;
+    }
     case HS_LINK_RAW:
     case 12: /* DLT_RAW on most systems */
     case 14: /* DLT_RAW on OpenBSD */

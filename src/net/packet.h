@@ -21,6 +21,7 @@
 /* Link types (the LINKTYPE_* values of pcap files; DLT_* on Linux where they differ). */
 #define HS_LINK_NULL 0        /* BSD loopback: 4-byte AF in the writer's byte order */
 #define HS_LINK_ETHERNET 1
+#define HS_LINK_PPP 9          /* PPP (RFC 1661), with or without HDLC address/control */
 #define HS_LINK_RAW 101       /* raw IPv4/IPv6 (also DLT_RAW 12 and 14 seen in old files) */
 #define HS_LINK_LOOP 108      /* OpenBSD loopback: AF in network order */
 #define HS_LINK_LINUX_SLL 113

@@ -23,7 +23,7 @@ int hs_count_round_trips(struct hs_trace *t, double done_ms)
     for (e = t->first; e; e = e->next) {
         if (done_ms >= 0 && e->t_ms > done_ms)
             break;
-        if (e->layer == HS_LAYER_LIBRARY)
+        if (e->layer == HS_LAYER_LIBRARY || e->layer == HS_LAYER_QUIC) /* QUIC: its TLS rows */
             continue;
         if (e->from == HS_CLIENT) {
             bool asks = !closes(e);
@@ -47,7 +47,7 @@ int hs_count_round_trips(struct hs_trace *t, double done_ms)
     }
     /* A last flight without an answer is no round trip of its own. */
     for (struct hs_event *u = flight; u && u != (e ? e->next : NULL); u = u->next)
-        if (u->layer != HS_LAYER_LIBRARY)
+        if (u->layer != HS_LAYER_LIBRARY && u->layer != HS_LAYER_QUIC)
             u->round_trip = tls - 1;
     return turns;
 }

@@ -76,4 +76,16 @@ const char *hs_decoder_not_tls_reason(const struct hs_decoder *d, enum hs_side f
 /* The ClientHello's random, or NULL before one was seen. */
 const uint8_t *hs_decoder_client_random(const struct hs_decoder *d);
 
+/*
+ * QUIC (RFC 9001 4): the next n bytes of `from`'s CRYPTO stream at one encryption level, in
+ * order: handshake messages with no record layer under them, decoded as from TLS records.
+ * keys: the secret that protected them ("client handshake traffic secret", ...), or NULL for
+ * Initial packets (whose keys every observer has); cipher: its AEAD name.
+ */
+void hs_decoder_crypto(struct hs_decoder *d, enum hs_side from, double t_ms, const uint8_t *p,
+                       size_t n, uint64_t frame, const char *keys, const char *cipher);
+
+/* The cipher suite of the ServerHello, 0 before one. */
+uint16_t hs_decoder_suite(const struct hs_decoder *d);
+
 #endif

@@ -489,8 +489,10 @@ static const struct ext_kind {
     {47, ext_certificate_authorities},
     {50, ext_signature_schemes},
     {51, ext_key_share},
+    {57, hs_ext_quic_transport_parameters},
     {0xfe0d, ext_ech},
     {0xff01, ext_renegotiation_info},
+    {0xffa5, hs_ext_quic_transport_parameters}, /* QUIC drafts 29-32 */
 };
 
 static int decode_one(struct hs_msg *m, struct hs_cur *b, uint16_t type, enum hs_ext_where where,

@@ -271,3 +271,20 @@ void dec_handshake_finish(struct hs_decoder *d, struct side *s, double t)
     s->hs.len = 0;
     hs_reset_meta(s);
 }
+
+void hs_decoder_crypto(struct hs_decoder *d, enum hs_side from, double t_ms, const uint8_t *p,
+                       size_t n, uint64_t frame, const char *keys, const char *cipher)
+{
+    if (d == NULL || (from != HS_CLIENT && from != HS_SERVER) || n == 0)
+        return;
+    struct framelist fr = {.n = 0};
+    dec_frames_add(&fr, frame);
+    struct recmeta meta = {.t = t_ms, .frames = &fr, .encrypted = keys != NULL,
+                           .decrypted = keys != NULL, .keys = keys, .cipher = cipher};
+    handle_handshake(d, &d->side[from], p, n, &meta);
+}
+
+uint16_t hs_decoder_suite(const struct hs_decoder *d)
+{
+    return d && d->st.sh_seen ? d->st.suite : 0;
+}

@@ -169,6 +169,10 @@ struct hs_ext_info {
 int hs_decode_extensions(struct hs_msg *m, struct hs_cur *c, enum hs_ext_where where,
                          struct hs_field *parent, struct hs_ext_info *info);
 
+/* quic_transport_parameters (quictp.c): an extension decoder of hs_decode_extensions. */
+int hs_ext_quic_transport_parameters(struct hs_msg *m, struct hs_cur *b, enum hs_ext_where where,
+                                     struct hs_field *e, struct hs_ext_info *info) HS_MUST_CHECK;
+
 /* DistinguishedNames (RFC 8446 4.2.4, RFC 5246 7.4.4), each with its 2-byte length, from
  * list into arr as readable names (at most HS_MAX_LIST_ITEMS); *count gets how many.
  * HS_OK, or HS_ERR_INVALID with *bad_at the offset of the bad entry. */

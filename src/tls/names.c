@@ -111,6 +111,7 @@ static const struct name16 extensions[] = {
     {0xfd00, "ech_outer_extensions"},
     {0xfe0d, "encrypted_client_hello"},
     {0xff01, "renegotiation_info"},
+    {0xffa5, "quic_transport_parameters_draft"},
 };
 
 const char *hs_name_extension(uint16_t type)

@@ -613,3 +613,12 @@ int hs_protect_decrypt(struct hs_protect *p, const uint8_t hdr[5], const uint8_t
     *out_len = ct_len;
     return HS_OK;
 }
+
+int hs_aead_open(enum hs_aead a, const uint8_t *key, unsigned key_len, const uint8_t nonce[12],
+                 const uint8_t *aad, size_t aad_len, const uint8_t *ct, size_t ct_len,
+                 const uint8_t *tag, unsigned tag_len, uint8_t *out)
+{
+    HS_ENSURE(key && nonce && (aad || aad_len == 0) && (ct || ct_len == 0) && tag && out,
+              HS_ERR_INVALID);
+    return aead_open(a, key, key_len, nonce, aad, aad_len, ct, ct_len, tag, tag_len, out);
+}

@@ -91,4 +91,10 @@ int hs_tls10_prf(const uint8_t *secret, size_t secret_len, const char *label,
                  const uint8_t *seed, size_t seed_len, uint8_t *out,
                  size_t out_len) HS_MUST_CHECK;
 
+/* One AEAD open (QUIC packets): nonce 12 bytes, the tag apart from the ciphertext; out holds
+ * ct_len bytes.  HS_ERR_CRYPTO for a bad tag. */
+int hs_aead_open(enum hs_aead a, const uint8_t *key, unsigned key_len, const uint8_t nonce[12],
+                 const uint8_t *aad, size_t aad_len, const uint8_t *ct, size_t ct_len,
+                 const uint8_t *tag, unsigned tag_len, uint8_t *out) HS_MUST_CHECK;
+
 #endif

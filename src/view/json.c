@@ -145,6 +145,10 @@ json_t *hs_trace_to_json(const struct hs_trace *t)
     if (t->client_address)
         set_new(target, "client_address", str_json(t->client_address));
     set_new(doc, "target", target);
+    if (t->quic) { /* a QUIC connection of a capture; absent: TCP */
+        set_new(doc, "transport", json_string("quic"));
+        set_new(doc, "quic", field_json(t->quic));
+    }
 
     bool ok = t->error_stage == HS_STAGE_NONE && t->handshake_done;
     /* --probe: a ServerHello read is what a probe is for; it never completes a handshake. */

@@ -94,6 +94,8 @@ int hs_capture_json_end(struct hs_json_stream *s, const struct hs_capture_source
     json_object_set_new(so, "connections", u64(src->connections));
     json_object_set_new(so, "tls_connections", u64(src->tls_connections));
     json_object_set_new(so, "shown", json_integer((json_int_t)s->n));
+    if (src->quic_connections > 0) /* QUIC connections found (among tls_connections) */
+        json_object_set_new(so, "quic_connections", u64(src->quic_connections));
     json_object_set_new(so, "udp_packets", u64(src->udp_packets));
     json_object_set_new(so, "dropped_packets", u64(src->dropped_packets));
     json_object_set_new(so, "error", src->error ? json_string(src->error) : json_null());

@@ -288,6 +288,23 @@ static void put_result(const struct ctx *c, const struct hs_trace *t)
         free(owned[i]);
 }
 
+/* A QUIC connection (captures): its version and connection IDs, one dim line. */
+static void put_quic(const struct ctx *c, const struct hs_trace *t)
+{
+    if (t->quic == NULL)
+        return;
+    const char *version = hs_f_get_str(t->quic, "version_name");
+    const char *client = hs_f_get_str(t->quic, "client_cid");
+    const char *server = hs_f_get_str(t->quic, "server_cid");
+    const struct hs_field *retry = hs_f_get(t->quic, "retry_token_length");
+    char *line = hs_xasprintf("%s%sclient CID %s%sserver CID %s%s", version ? version : "QUIC",
+                              c->g->sep, client && client[0] ? client : "(empty)", c->g->sep,
+                              server ? (server[0] ? server : "(empty)") : "?",
+                              retry ? " (after a Retry)" : "");
+    put_wrapped(c, line, P_DIM, room_from(c, 0), 0, 2, NULL);
+    free(line);
+}
+
 /* The first ClientHello's fingerprints, one dim line (JA3 is its MD5; the JSON has more). */
 static void put_fingerprints(const struct ctx *c, const struct hs_trace *t)
 {
@@ -654,6 +671,7 @@ void hs_view_text(FILE *out, const struct hs_trace *t, const struct hs_view_opts
     fputc('\n', out);
     put_target(&c, t);
     put_result(&c, t);
+    put_quic(&c, t);
     put_fingerprints(&c, t);
     fputc('\n', out);
 

@@ -5,7 +5,7 @@ usage: tshark_oracle.py CAPTURE HSTRACE_JSON [KEYLOG]
 
 Decodes CAPTURE with tshark (-T pdml, with the key log when given; a pcapng's own Decryption
 Secrets Block is used by tshark without one) and compares, connection by connection, the TLS
-messages tshark sees with the events of hstrace's JSON document for the same file:
+messages tshark sees (in TLS records over TCP, or in QUIC CRYPTO frames) with the events of hstrace's JSON document for the same file:
 frame, direction and type of every handshake message, ChangeCipherSpec and alert; for hellos
 the versions, cipher suite(s), SNI and ALPN; for EncryptedExtensions the ALPN; for alerts the
 level and description.  Prints the disagreements (at most 20) and exits 1 if there are any.
@@ -72,6 +72,25 @@ def endpoint(ip, port):
     return ("[%s]:%s" % (ip, port)) if ":" in ip else ("%s:%s" % (ip, port))
 
 
+def handshakes(hss, frame, src, dst, out):
+    """The handshake messages hss (tls.handshake elements) of one frame, into out."""
+    for hs in hss:
+        t = first(hs, "tls.handshake.type")
+        if t is None:
+            out.append((frame, src, dst, "(opaque handshake)", {}))
+            continue
+        kind = HS_TYPES.get(int(t), "handshake type %s" % t)
+        d = {}
+        if kind in ("ClientHello", "ServerHello"):
+            rnd = (first(hs, "tls.handshake.random", "value") or "").lower()
+            if kind == "ServerHello" and rnd == HRR_RANDOM:
+                kind = "HelloRetryRequest"
+            d = hello_details(hs, kind)
+        elif kind == "EncryptedExtensions":
+            d = {"alpn": [f.get("show") for f in fields(hs, "tls.handshake.extensions_alpn_str")]}
+        out.append((frame, src, dst, kind, d))
+
+
 def tshark_messages(capture, keylog):
     cmd = ["tshark", "-r", capture, "-n", "-o", "tcp.reassemble_out_of_order:TRUE", "-T", "pdml"]
     if keylog:
@@ -82,8 +101,8 @@ def tshark_messages(capture, keylog):
         frame = int(first(pkt, "frame.number") or 0)
         ip_src = first(pkt, "ip.src") or first(pkt, "ipv6.src")
         ip_dst = first(pkt, "ip.dst") or first(pkt, "ipv6.dst")
-        src = endpoint(ip_src, first(pkt, "tcp.srcport"))
-        dst = endpoint(ip_dst, first(pkt, "tcp.dstport"))
+        src = endpoint(ip_src, first(pkt, "tcp.srcport") or first(pkt, "udp.srcport"))
+        dst = endpoint(ip_dst, first(pkt, "tcp.dstport") or first(pkt, "udp.dstport"))
         for proto in pkt.findall("proto"):
             if proto.get("name") != "tls":
                 continue
@@ -101,22 +120,13 @@ def tshark_messages(capture, keylog):
                         d = {"level": LEVELS.get(int(lvl), lvl), "code": int(desc)}
                     out.append((frame, src, dst, "Alert", d))
                 elif ctype == "22":
-                    hss = [h for h in rec if h.get("name") == "tls.handshake"]
-                    for hs in hss:
-                        t = first(hs, "tls.handshake.type")
-                        if t is None:
-                            out.append((frame, src, dst, "(opaque handshake)", {}))
-                            continue
-                        kind = HS_TYPES.get(int(t), "handshake type %s" % t)
-                        d = {}
-                        if kind in ("ClientHello", "ServerHello"):
-                            rnd = (first(hs, "tls.handshake.random", "value") or "").lower()
-                            if kind == "ServerHello" and rnd == HRR_RANDOM:
-                                kind = "HelloRetryRequest"
-                            d = hello_details(hs, kind)
-                        elif kind == "EncryptedExtensions":
-                            d = {"alpn": [f.get("show") for f in fields(hs, "tls.handshake.extensions_alpn_str")]}
-                        out.append((frame, src, dst, kind, d))
+                    handshakes([h for h in rec if h.get("name") == "tls.handshake"],
+                               frame, src, dst, out)
+        # QUIC: handshake messages straight in CRYPTO frames, no record layer.
+        for quic in (p for p in pkt.findall("proto") if p.get("name") == "quic"):
+            for tls in (p for p in quic.iter("proto") if p.get("name") == "tls"):
+                handshakes([h for h in tls if h.get("name") == "tls.handshake"],
+                           frame, src, dst, out)
     return out
 
 
