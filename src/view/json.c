@@ -136,6 +136,7 @@ json_t *hs_trace_to_json(const struct hs_trace *t)
 {
     json_t *doc = json_object();
     set_new(doc, "hstrace", json_string(HS_VERSION));
+    set_new(doc, "schema_version", json_string(HS_JSON_SCHEMA_VERSION));
 
     json_t *target = json_object();
     set_new(target, "host", str_json(t->host));
