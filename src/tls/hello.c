@@ -272,16 +272,21 @@ out:;
         st->hrr_suite = suite;
         if (version)
             st->version = version;
-        if (version && hs_name_version(version))
+        if (version && hs_name_version(version)) {
             snprintf(t->version, sizeof t->version, "%s", hs_name_version(version));
+            t->version_id = version;
+        }
         if (have_suite) {
             st->suite = suite;
             snprintf(t->cipher_suite, sizeof t->cipher_suite, "%s",
                      hs_fmt_suite(suite, buf, sizeof buf));
+            t->cipher_suite_id = suite;
         }
-        if (info.has_share && t->group[0] == '\0')
+        if (info.has_share && t->group[0] == '\0') {
             snprintf(t->group, sizeof t->group, "%s",
                      hs_fmt_group(info.share_group, buf, sizeof buf));
+            t->group_id = info.share_group;
+        }
         hs_msg_sum(m, "retry");
         if (info.has_share)
             hs_msg_sum(m, " with %s", hs_fmt_group(info.share_group, buf, sizeof buf));
@@ -306,12 +311,18 @@ out:;
     st->server_psk = info.psk;
     bool tls13 = st->version == 0x0304;
 
-    if (version && hs_name_version(version))
+    if (version && hs_name_version(version)) {
         snprintf(t->version, sizeof t->version, "%s", hs_name_version(version));
-    if (have_suite)
+        t->version_id = version;
+    }
+    if (have_suite) {
         snprintf(t->cipher_suite, sizeof t->cipher_suite, "%s", hs_fmt_suite(suite, buf, sizeof buf));
-    if (info.has_share)
+        t->cipher_suite_id = suite;
+    }
+    if (info.has_share) {
         snprintf(t->group, sizeof t->group, "%s", hs_fmt_group(info.share_group, buf, sizeof buf));
+        t->group_id = info.share_group;
+    }
     if (!tls13 && info.nalpn > 0) {
         free(t->alpn);
         t->alpn = hs_xstrdup(info.alpn);

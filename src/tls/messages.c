@@ -457,6 +457,7 @@ static void server_key_exchange(struct hs_msg *m, struct hs_cur *c)
         hs_f_span(hs_f_str(m->f, "group", gname), c->off - 2, 2);
         hs_f_span(hs_f_int(m->f, "group_id", g), c->off - 2, 2);
         snprintf(m->trace->group, sizeof m->trace->group, "%s", gname);
+        m->trace->group_id = g;
         READ(hs_cur_vec(c, 1, 1, 0xff, &point), "public");
         hs_f_int(m->f, "public_key_length", (long long)hs_cur_left(&point));
         hs_f_span(hs_f_hex(m->f, "public_key", hs_cur_ptr(&point), hs_cur_left(&point)), point.off,
@@ -472,6 +473,7 @@ static void server_key_exchange(struct hs_msg *m, struct hs_cur *c)
         hs_f_int(m->f, "dh_g_length", (long long)hs_cur_left(&dg));
         hs_f_int(m->f, "public_key_length", (long long)hs_cur_left(&ys));
         snprintf(m->trace->group, sizeof m->trace->group, "DHE %u-bit", pbits);
+        m->trace->group_id = -1;
         hs_msg_sum(m, "DHE %u-bit prime, %zu-byte public key", pbits, hs_cur_left(&ys));
     } else if (kx == KX_RSA) {
         struct hs_cur mod, exp;
