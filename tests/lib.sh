@@ -9,6 +9,7 @@ PIDS=()
 
 cleanup() {
     local p
+    json_audit
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
     for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
     rm -rf "$WORK"
@@ -34,6 +35,35 @@ if [ "${VALGRIND:-}" = 1 ]; then
     *) skip "$(basename "$0" .sh)" "not run under valgrind (VALGRIND_SCRIPTS)"; exit 0 ;;
     esac
 fi
+
+# Every --json run of $HSTRACE whose stdout is a file is checked against the schema too, when
+# the script ends, also where the script checks other things only: HSTRACE becomes a small
+# wrapper that notes the file and then becomes hstrace (HSTRACE_BIN stays the binary).  A file
+# holds what the last run writing to it left; an output that is not JSON (cut short, a usage
+# error without --json) is not judged here.
+HSTRACE_BIN=$HSTRACE
+JSON_AUDIT_LIST=$WORK/json-audit.list
+if [ -z "${NO_JSON_AUDIT:-}" ]; then
+    printf '#!/bin/sh\ncase " $* " in\n*" --json "*)\n    out=$(readlink "/proc/$$/fd/1" 2>/dev/null)\n    [ -n "$out" ] && [ -f "$out" ] && { printf "%%s\\n" "$out" >>"%s"; } 2>/dev/null ;;\nesac\nexec "%s" "$@"\n' \
+        "$JSON_AUDIT_LIST" "$HSTRACE" >"$WORK/hstrace-audit"
+    chmod 755 "$WORK/hstrace-audit"
+    HSTRACE=$WORK/hstrace-audit
+fi
+
+# At exit: one test line for the --json outputs noted above, none when there were none.
+json_audit() {
+    [ -s "$JSON_AUDIT_LIST" ] || return 0
+    local name report files lines
+    name="$(basename "$0" .sh): every --json document written to a file matches the schema"
+    mapfile -t files < <(sort -u "$JSON_AUDIT_LIST")
+    rm -f "$JSON_AUDIT_LIST"
+    if report=$(python3 "$VALIDATE" "$SCHEMA" --each "${files[@]}" 2>&1); then
+        ok "$name ($(tail -n 1 <<<"$report"))"
+    else
+        mapfile -t lines < <(head -n 30 <<<"$report")
+        notok "$name" "${lines[@]}"
+    fi
+}
 
 # A port nobody listens on right now.
 free_port() {

@@ -17,6 +17,7 @@ struct hs_trace *hs_trace_new(void)
     t->dns_ms = t->tcp_ms = t->tls_ms = t->total_ms = t->setup_ms = t->starttls_ms = -1;
     t->round_trips = -1;
     t->http_ttfb_ms = -1;
+    t->version_id = t->cipher_suite_id = t->group_id = -1;
     return t;
 }
 
@@ -54,6 +55,9 @@ void hs_trace_copy_header(struct hs_trace *dst, const struct hs_trace *src)
     memcpy(dst->version, src->version, sizeof dst->version);
     memcpy(dst->cipher_suite, src->cipher_suite, sizeof dst->cipher_suite);
     memcpy(dst->group, src->group, sizeof dst->group);
+    dst->version_id = src->version_id;
+    dst->cipher_suite_id = src->cipher_suite_id;
+    dst->group_id = src->group_id;
     dst->alpn = dup_or_null(src->alpn);
     dst->resumed = src->resumed;
     dst->chain = hs_field_clone(src->chain);

@@ -75,6 +75,7 @@ struct hs_trace {
     char version[16];          /* "TLS 1.3", "" unknown */
     char cipher_suite[64];     /* IANA name, "" unknown */
     char group[32];            /* IANA name, e.g. "x25519", "" unknown */
+    int version_id, cipher_suite_id, group_id; /* their code points, -1 unknown (DHE: -1) */
     char *alpn;                /* NULL when none */
     bool resumed;
 

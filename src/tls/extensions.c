@@ -28,12 +28,14 @@ static int vec_length(struct hs_cur *b, struct hs_field *e, unsigned lenbytes, s
     return HS_OK;
 }
 
-/* A list of 16-bit code points: array of names under `key`; returns the count. */
-static int u16_list(struct hs_cur *v, struct hs_field *e, const char *key,
+/* A list of 16-bit code points: array of names under `key`, of the numbers under `ids_key`;
+ * returns the count. */
+static int u16_list(struct hs_cur *v, struct hs_field *e, const char *key, const char *ids_key,
                     const char *(*fmt)(uint16_t, char *, size_t), unsigned *count)
 {
     HS_ENSURE(hs_cur_left(v) % 2 == 0, HS_ERR_INVALID);
     struct hs_field *a = hs_f_arr(e, key);
+    struct hs_field *ids = hs_f_arr(e, ids_key);
     unsigned n = 0;
     while (hs_cur_left(v) >= 2) {
         size_t at = v->off;
@@ -42,6 +44,7 @@ static int u16_list(struct hs_cur *v, struct hs_field *e, const char *key,
         if (n < HS_MAX_LIST_ITEMS) {
             char buf[48];
             hs_f_span(hs_f_str(a, NULL, fmt(x, buf, sizeof buf)), at, 2);
+            hs_f_span(hs_f_int(ids, NULL, x), at, 2);
         }
         n++;
     }
@@ -81,6 +84,7 @@ EXT_DECODER(ext_key_share)
         uint16_t g;
         HS_TRY(hs_cur_u16(b, &g));
         hs_f_str(e, "selected_group", hs_fmt_group(g, buf, sizeof buf));
+        hs_f_int(e, "selected_group_id", g);
         info->share_group = g;
         info->has_share = true;
         return HS_OK;
@@ -102,6 +106,7 @@ EXT_DECODER(ext_key_share)
         if (a)
             hs_f_span(o, at, list.off - at);
         hs_f_str(o, "group", hs_fmt_group(g, buf, sizeof buf));
+        hs_f_int(o, "group_id", g);
         hs_f_int(o, "key_length", (long long)hs_cur_left(&key));
         hs_f_span(hs_f_hex(o, "key", hs_cur_ptr(&key), hs_cur_left(&key) > 64 ? 64 : hs_cur_left(&key)),
                   key.off, hs_cur_left(&key));
@@ -207,11 +212,12 @@ static const char *cert_compression_name(uint16_t v)
 }
 
 static int u8_named_list(struct hs_cur *b, struct hs_field *e, const char *key,
-                         const char *(*name)(uint8_t))
+                         const char *ids_key, const char *(*name)(uint8_t))
 {
     struct hs_cur list;
     HS_TRY(hs_cur_vec(b, 1, 1, 0xff, &list));
     struct hs_field *a = hs_f_arr(e, key);
+    struct hs_field *ids = hs_f_arr(e, ids_key);
     while (hs_cur_left(&list) > 0) {
         uint8_t v;
         HS_TRY(hs_cur_u8(&list, &v));
@@ -220,6 +226,7 @@ static int u8_named_list(struct hs_cur *b, struct hs_field *e, const char *key,
             hs_f_str(a, NULL, s);
         else
             hs_f_fmt(a, NULL, "%u", v);
+        hs_f_int(ids, NULL, v);
     }
     return HS_OK;
 }
@@ -240,6 +247,7 @@ EXT_DECODER(ext_status_request)
     uint8_t type;
     HS_TRY(hs_cur_u8(b, &type));
     hs_f_str(e, "status_type", type == 1 ? "ocsp" : "unknown");
+    hs_f_int(e, "status_type_id", type);
     if (where == HS_EXT_CERT) {
         struct hs_cur resp;
         HS_TRY(hs_cur_vec(b, 3, 1, 0xffffff, &resp));
@@ -275,6 +283,7 @@ EXT_DECODER(ext_versions)
         uint16_t v;
         HS_TRY(hs_cur_u16(b, &v));
         hs_f_str(e, "selected_version", hs_fmt_version(v, buf, sizeof buf));
+        hs_f_int(e, "selected_version_id", v);
         info->selected_version = v;
         return HS_OK;
     }
@@ -282,10 +291,12 @@ EXT_DECODER(ext_versions)
     HS_TRY(hs_cur_vec(b, 1, 2, 254, &list));
     HS_ENSURE(hs_cur_left(&list) % 2 == 0, HS_ERR_INVALID);
     struct hs_field *a = hs_f_arr(e, "versions");
+    struct hs_field *ids = hs_f_arr(e, "version_ids");
     while (hs_cur_left(&list) > 0) {
         uint16_t v;
         HS_TRY(hs_cur_u16(&list, &v));
         hs_f_str(a, NULL, hs_fmt_version(v, buf, sizeof buf));
+        hs_f_int(ids, NULL, v);
         if (info->offer) {
             info->offer->versions_sent = true;
             if (info->offer->nversions < HS_MAX_OFFER_VERSIONS)
@@ -373,12 +384,12 @@ EXT_DECODER(ext_supported_groups)
     HS_TRY(hs_cur_vec(b, 2, 2, 0xffff, &v));
     if (info->offer)
         keep_groups(info->offer, v);
-    return u16_list(&v, e, "groups", hs_fmt_group, &info->ngroups);
+    return u16_list(&v, e, "groups", "group_ids", hs_fmt_group, &info->ngroups);
 }
 
 EXT_DECODER(ext_point_formats)
 {
-    return u8_named_list(b, e, "formats", point_format_name);
+    return u8_named_list(b, e, "formats", "format_ids", point_format_name);
 }
 
 /* signature_algorithms and signature_algorithms_cert */
@@ -386,7 +397,7 @@ EXT_DECODER(ext_signature_schemes)
 {
     struct hs_cur v;
     HS_TRY(hs_cur_vec(b, 2, 2, 0xfffe, &v));
-    return u16_list(&v, e, "schemes", hs_fmt_sigscheme, NULL);
+    return u16_list(&v, e, "schemes", "scheme_ids", hs_fmt_sigscheme, NULL);
 }
 
 EXT_DECODER(ext_padding)
@@ -400,7 +411,7 @@ EXT_DECODER(ext_compress_certificate)
 {
     struct hs_cur v;
     HS_TRY(hs_cur_vec(b, 1, 2, 254, &v));
-    return u16_list(&v, e, "algorithms", fmt_compression, NULL);
+    return u16_list(&v, e, "algorithms", "algorithm_ids", fmt_compression, NULL);
 }
 
 EXT_DECODER(ext_record_size_limit)
@@ -440,7 +451,7 @@ EXT_DECODER(ext_cookie)
 
 EXT_DECODER(ext_psk_modes)
 {
-    return u8_named_list(b, e, "modes", psk_mode_name);
+    return u8_named_list(b, e, "modes", "mode_ids", psk_mode_name);
 }
 
 EXT_DECODER(ext_renegotiation_info)

@@ -36,13 +36,16 @@ static const char *compression_name(uint8_t v)
     }
 }
 
-static void add_compression(struct hs_field *parent, const char *key, uint8_t v)
+/* The method's name under key, its number under id_key (in arrays: the parallel id array). */
+static void add_compression(struct hs_field *parent, const char *key, struct hs_field *id_parent,
+                            const char *id_key, uint8_t v)
 {
     const char *s = compression_name(v);
     if (s)
         hs_f_str(parent, key, s);
     else
         hs_f_fmt(parent, key, "%u", v);
+    hs_f_int(id_parent, id_key, v);
 }
 
 static void sum_version(struct hs_msg *m, uint16_t v)
@@ -119,6 +122,7 @@ void hs_decode_client_hello(struct hs_msg *m, const uint8_t *p, size_t n)
     READ(hs_cur_u16(&c, &legacy), "legacy_version");
     o->legacy_version = legacy;
     hs_f_span(hs_f_str(f, "version", hs_fmt_version(legacy, buf, sizeof buf)), c.off - 2, 2);
+    hs_f_span(hs_f_int(f, "version_id", legacy), c.off - 2, 2);
     READ(hs_cur_bytes(&c, 32, &random), "random");
     hs_f_span(hs_f_hex(f, "random", random, 32), c.off - 32, 32);
     if (!st->ch_seen)
@@ -135,6 +139,8 @@ void hs_decode_client_hello(struct hs_msg *m, const uint8_t *p, size_t n)
     {
         struct hs_field *a = hs_f_span(hs_f_arr(f, "cipher_suites"), suites.off - 2,
                                        hs_cur_left(&suites) + 2);
+        struct hs_field *ids = hs_f_span(hs_f_arr(f, "cipher_suite_ids"), suites.off - 2,
+                                         hs_cur_left(&suites) + 2);
         if (hs_cur_left(&suites) % 2 != 0)
             hs_msg_fail(m, "cipher_suites", HS_ERR_INVALID, suites.off - 2);
         while (hs_cur_left(&suites) >= 2) {
@@ -142,8 +148,10 @@ void hs_decode_client_hello(struct hs_msg *m, const uint8_t *p, size_t n)
             size_t at = suites.off;
             if (hs_cur_u16(&suites, &s) != HS_OK)
                 break;
-            if (nsuites++ < HS_MAX_LIST_ITEMS)
+            if (nsuites++ < HS_MAX_LIST_ITEMS) {
                 hs_f_span(hs_f_str(a, NULL, hs_fmt_suite(s, buf, sizeof buf)), at, 2);
+                hs_f_span(hs_f_int(ids, NULL, s), at, 2);
+            }
             if (o->nsuites < HS_MAX_LIST_ITEMS)
                 o->suites[o->nsuites++] = s;
             else
@@ -154,11 +162,12 @@ void hs_decode_client_hello(struct hs_msg *m, const uint8_t *p, size_t n)
     READ(hs_cur_vec(&c, 1, 1, 0xff, &comp), "legacy_compression_methods");
     {
         struct hs_field *a = hs_f_arr(f, "compression_methods");
+        struct hs_field *ids = hs_f_arr(f, "compression_method_ids");
         while (hs_cur_left(&comp) > 0) {
             uint8_t v;
             if (hs_cur_u8(&comp, &v) != HS_OK)
                 break;
-            add_compression(a, NULL, v);
+            add_compression(a, NULL, ids, NULL, v);
         }
     }
     if (hs_cur_left(&c) > 0) {
@@ -220,6 +229,7 @@ void hs_decode_server_hello(struct hs_msg *m, const uint8_t *p, size_t n)
 
     READ(hs_cur_u16(&c, &legacy), "legacy_version");
     hs_f_span(hs_f_str(f, "version", hs_fmt_version(legacy, buf, sizeof buf)), c.off - 2, 2);
+    hs_f_span(hs_f_int(f, "version_id", legacy), c.off - 2, 2);
     READ(hs_cur_bytes(&c, 32, &random), "random");
     hrr = memcmp(random, hrr_random, 32) == 0;
     if (hrr)
@@ -237,8 +247,9 @@ void hs_decode_server_hello(struct hs_msg *m, const uint8_t *p, size_t n)
     READ(hs_cur_u16(&c, &suite), "cipher_suite");
     have_suite = true;
     hs_f_span(hs_f_str(f, "cipher_suite", hs_fmt_suite(suite, buf, sizeof buf)), c.off - 2, 2);
+    hs_f_span(hs_f_int(f, "cipher_suite_id", suite), c.off - 2, 2);
     READ(hs_cur_u8(&c, &comp), "legacy_compression_method");
-    add_compression(f, "compression_method", comp);
+    add_compression(f, "compression_method", f, "compression_method_id", comp);
     if (!hrr)
         st->sid_resumed = st->ch_session_id_len > 0 &&
                           hs_cur_left(&sid) == st->ch_session_id_len &&
@@ -261,16 +272,21 @@ out:;
         st->hrr_suite = suite;
         if (version)
             st->version = version;
-        if (version && hs_name_version(version))
+        if (version && hs_name_version(version)) {
             snprintf(t->version, sizeof t->version, "%s", hs_name_version(version));
+            t->version_id = version;
+        }
         if (have_suite) {
             st->suite = suite;
             snprintf(t->cipher_suite, sizeof t->cipher_suite, "%s",
                      hs_fmt_suite(suite, buf, sizeof buf));
+            t->cipher_suite_id = suite;
         }
-        if (info.has_share && t->group[0] == '\0')
+        if (info.has_share && t->group[0] == '\0') {
             snprintf(t->group, sizeof t->group, "%s",
                      hs_fmt_group(info.share_group, buf, sizeof buf));
+            t->group_id = info.share_group;
+        }
         hs_msg_sum(m, "retry");
         if (info.has_share)
             hs_msg_sum(m, " with %s", hs_fmt_group(info.share_group, buf, sizeof buf));
@@ -295,12 +311,18 @@ out:;
     st->server_psk = info.psk;
     bool tls13 = st->version == 0x0304;
 
-    if (version && hs_name_version(version))
+    if (version && hs_name_version(version)) {
         snprintf(t->version, sizeof t->version, "%s", hs_name_version(version));
-    if (have_suite)
+        t->version_id = version;
+    }
+    if (have_suite) {
         snprintf(t->cipher_suite, sizeof t->cipher_suite, "%s", hs_fmt_suite(suite, buf, sizeof buf));
-    if (info.has_share)
+        t->cipher_suite_id = suite;
+    }
+    if (info.has_share) {
         snprintf(t->group, sizeof t->group, "%s", hs_fmt_group(info.share_group, buf, sizeof buf));
+        t->group_id = info.share_group;
+    }
     if (!tls13 && info.nalpn > 0) {
         free(t->alpn);
         t->alpn = hs_xstrdup(info.alpn);
@@ -368,6 +390,7 @@ void hs_decode_sslv2_client_hello(struct hs_msg *m, const uint8_t *p, size_t n)
     READ(hs_cur_u8(&c, &type), "msg_type");
     READ(hs_cur_u16(&c, &version), "version");
     hs_f_str(f, "version", hs_fmt_version(version, buf, sizeof buf));
+    hs_f_int(f, "version_id", version);
     READ(hs_cur_u16(&c, &spec_len), "cipher_spec_length");
     READ(hs_cur_u16(&c, &sid_len), "session_id_length");
     READ(hs_cur_u16(&c, &chal_len), "challenge_length");
@@ -382,8 +405,12 @@ void hs_decode_sslv2_client_hello(struct hs_msg *m, const uint8_t *p, size_t n)
     READ(hs_cur_bytes(&c, spec_len, &specs), "cipher_specs");
     {
         struct hs_field *a = hs_f_span(hs_f_arr(f, "cipher_specs"), c.off - spec_len, spec_len);
-        for (unsigned i = 0; i < spec_len / 3u && i < HS_MAX_LIST_ITEMS; i++)
-            sslv2_spec(a, specs + 3 * i, buf, sizeof buf);
+        struct hs_field *ids = hs_f_arr(f, "cipher_spec_ids");
+        for (unsigned i = 0; i < spec_len / 3u && i < HS_MAX_LIST_ITEMS; i++) {
+            const uint8_t *s = specs + 3 * i;
+            sslv2_spec(a, s, buf, sizeof buf);
+            hs_f_int(ids, NULL, (long long)s[0] << 16 | (long long)s[1] << 8 | s[2]);
+        }
         hs_f_int(f, "cipher_spec_count", spec_len / 3);
     }
     READ(hs_cur_bytes(&c, sid_len, &sidp), "session_id");

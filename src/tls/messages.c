@@ -191,6 +191,7 @@ static void compressed_certificate(struct hs_msg *m, struct hs_cur *c)
         hs_f_str(m->f, "algorithm", name);
     else
         hs_f_fmt(m->f, "algorithm", "0x%04x", alg);
+    hs_f_int(m->f, "algorithm_id", alg);
     READ(hs_cur_u24(c, &ulen), "uncompressed_length");
     hs_f_int(m->f, "uncompressed_length", ulen);
     READ(hs_cur_vec(c, 3, 1, 0xffffff, &data), "compressed_certificate_message");
@@ -299,6 +300,7 @@ static void certificate_request(struct hs_msg *m, struct hs_cur *c)
     struct hs_cur types, algs, cas;
     READ(hs_cur_vec(c, 1, 1, 0xff, &types), "certificate_types");
     struct hs_field *a = hs_f_arr(m->f, "certificate_types");
+    struct hs_field *ids = hs_f_arr(m->f, "certificate_type_ids");
     while (hs_cur_left(&types) > 0) {
         uint8_t t = types.buf[types.off++];
         const char *s = cert_type_name(t);
@@ -306,16 +308,20 @@ static void certificate_request(struct hs_msg *m, struct hs_cur *c)
             hs_f_str(a, NULL, s);
         else
             hs_f_fmt(a, NULL, "%u", t);
+        hs_f_int(ids, NULL, t);
     }
     unsigned nalgs = 0;
     if (has_sig_scheme(m)) {
         READ(hs_cur_vec(c, 2, 2, 0xfffe, &algs), "supported_signature_algorithms");
         a = hs_f_arr(m->f, "signature_algorithms");
+        ids = hs_f_arr(m->f, "signature_algorithm_ids");
         while (hs_cur_left(&algs) >= 2) {
             uint16_t v = (uint16_t)(algs.buf[algs.off] << 8 | algs.buf[algs.off + 1]);
             algs.off += 2;
-            if (nalgs++ < HS_MAX_LIST_ITEMS)
+            if (nalgs++ < HS_MAX_LIST_ITEMS) {
                 hs_f_str(a, NULL, hs_fmt_sigscheme(v, buf, sizeof buf));
+                hs_f_int(ids, NULL, v);
+            }
         }
     }
     READ(hs_cur_vec(c, 2, 0, 0xffff, &cas), "certificate_authorities");
@@ -343,6 +349,7 @@ static int signature(struct hs_msg *m, struct hs_cur *c, bool scheme)
             return r;
         }
         hs_f_span(hs_f_str(m->f, "signature_scheme", hs_fmt_sigscheme(s, buf, sizeof buf)), at, 2);
+        hs_f_span(hs_f_int(m->f, "signature_scheme_id", s), at, 2);
     }
     at = c->off;
     int r = hs_cur_vec(c, 2, 0, 0xffff, &sig);
@@ -448,7 +455,9 @@ static void server_key_exchange(struct hs_msg *m, struct hs_cur *c)
         READ(hs_cur_u16(c, &g), "named_curve");
         const char *gname = hs_fmt_group(g, buf, sizeof buf);
         hs_f_span(hs_f_str(m->f, "group", gname), c->off - 2, 2);
+        hs_f_span(hs_f_int(m->f, "group_id", g), c->off - 2, 2);
         snprintf(m->trace->group, sizeof m->trace->group, "%s", gname);
+        m->trace->group_id = g;
         READ(hs_cur_vec(c, 1, 1, 0xff, &point), "public");
         hs_f_int(m->f, "public_key_length", (long long)hs_cur_left(&point));
         hs_f_span(hs_f_hex(m->f, "public_key", hs_cur_ptr(&point), hs_cur_left(&point)), point.off,
@@ -464,6 +473,7 @@ static void server_key_exchange(struct hs_msg *m, struct hs_cur *c)
         hs_f_int(m->f, "dh_g_length", (long long)hs_cur_left(&dg));
         hs_f_int(m->f, "public_key_length", (long long)hs_cur_left(&ys));
         snprintf(m->trace->group, sizeof m->trace->group, "DHE %u-bit", pbits);
+        m->trace->group_id = -1;
         hs_msg_sum(m, "DHE %u-bit prime, %zu-byte public key", pbits, hs_cur_left(&ys));
     } else if (kx == KX_RSA) {
         struct hs_cur mod, exp;
@@ -595,6 +605,7 @@ static void certificate_status(struct hs_msg *m, struct hs_cur *c)
     struct hs_cur resp;
     READ(hs_cur_u8(c, &type), "status_type");
     hs_f_str(m->f, "status_type", type == 1 ? "ocsp" : "unknown");
+    hs_f_int(m->f, "status_type_id", type);
     READ(hs_cur_vec(c, 3, 1, 0xffffff, &resp), "response");
     hs_f_int(m->f, "response_length", (long long)hs_cur_left(&resp));
     trailing(m, c);
@@ -720,6 +731,7 @@ void hs_decode_alert(struct hs_msg *m, const uint8_t *p, size_t n)
         hs_f_span(hs_f_str(m->f, "level", lname), 0, 1);
     else
         hs_f_span(hs_f_fmt(m->f, "level", "%u", level), 0, 1);
+    hs_f_span(hs_f_int(m->f, "level_id", level), 0, 1);
     const char *dname = hs_name_alert(desc);
     char dbuf[24];
     if (dname == NULL) {
@@ -727,6 +739,7 @@ void hs_decode_alert(struct hs_msg *m, const uint8_t *p, size_t n)
         dname = dbuf;
     }
     hs_f_span(hs_f_str(m->f, "description", dname), 1, 1);
+    hs_f_span(hs_f_int(m->f, "description_id", desc), 1, 1);
     hs_f_int(m->f, "code", desc);
     const char *cause = hs_alert_cause(desc);
     if (cause)

@@ -136,6 +136,7 @@ json_t *hs_trace_to_json(const struct hs_trace *t)
 {
     json_t *doc = json_object();
     set_new(doc, "hstrace", json_string(HS_VERSION));
+    set_new(doc, "schema_version", json_string(HS_JSON_SCHEMA_VERSION));
 
     json_t *target = json_object();
     set_new(target, "host", str_json(t->host));
@@ -169,6 +170,10 @@ json_t *hs_trace_to_json(const struct hs_trace *t)
     set_new(tls, "version", str_or_null(t->version));
     set_new(tls, "cipher_suite", str_or_null(t->cipher_suite));
     set_new(tls, "group", str_or_null(t->group));
+    set_new(tls, "version_id", t->version_id >= 0 ? json_integer(t->version_id) : json_null());
+    set_new(tls, "cipher_suite_id",
+            t->cipher_suite_id >= 0 ? json_integer(t->cipher_suite_id) : json_null());
+    set_new(tls, "group_id", t->group_id >= 0 ? json_integer(t->group_id) : json_null());
     set_new(tls, "alpn", str_json(t->alpn));
     set_new(tls, "resumed", json_boolean(t->resumed));
     set_new(doc, "tls", tls);

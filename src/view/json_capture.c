@@ -19,6 +19,7 @@ json_t *hs_capture_conn_json(const struct hs_trace *t, const struct hs_capture_c
 {
     json_t *doc = hs_trace_to_json(t);
     json_object_del(doc, "hstrace");
+    json_object_del(doc, "schema_version");
     json_object_set_new(doc, "connection", json_integer((json_int_t)c->number));
     json_t *tcp = json_object();
     json_object_set_new(tcp, "packets", u64(c->packets));
@@ -68,7 +69,8 @@ void hs_capture_json_begin(struct hs_json_stream *s, FILE *out, bool ascii)
     s->n = 0;
     s->err = false;
     s->extra = NULL;
-    if (fprintf(out, "{\n  \"hstrace\": \"%s\",\n  \"connections\": [", HS_VERSION) < 0)
+    if (fprintf(out, "{\n  \"hstrace\": \"%s\",\n  \"schema_version\": \"%s\",\n  \"connections\": [",
+                HS_VERSION, HS_JSON_SCHEMA_VERSION) < 0)
         s->err = true;
 }
 

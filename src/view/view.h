@@ -51,6 +51,14 @@ void hs_view_text(FILE *out, const struct hs_trace *t, const struct hs_view_opts
  */
 const char *hs_view_cert_words(const struct hs_trace *t, bool say_unchecked, int *tone);
 
+/*
+ * The version of the JSON contract (man/hstrace-json.schema.json), "MAJOR.MINOR", written as
+ * "schema_version" at the top of every document: MINOR grows when keys, event types or values
+ * are added, MAJOR when anything is removed, renamed or changes type or meaning (the rules:
+ * hstrace(1), JSON OUTPUT).  The schema's schema_version const must say the same.
+ */
+#define HS_JSON_SCHEMA_VERSION "1.0"
+
 /* The JSON document of the live contract (man/hstrace-json.schema.json); always complete
  * and valid UTF-8, whatever the trace holds.  The caller json_decref()s it. */
 json_t *hs_trace_to_json(const struct hs_trace *t);

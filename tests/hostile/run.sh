@@ -9,7 +9,8 @@ cd "$(dirname "$0")/../.." || exit 1
 . tests/lib.sh
 
 status=0
-python3 tests/hostile/run.py "$HSTRACE" "$SCHEMA" "$@" || status=1
+# The binary, not lib.sh's --json wrapper: run.py reads its libraries to pick the memory bound.
+python3 tests/hostile/run.py "$HSTRACE_BIN" "$SCHEMA" "$@" || status=1
 
 # Only the full run (no case names given) drives the TUI.
 for a in "$@"; do [ "$a" = -v ] || exit $status; done

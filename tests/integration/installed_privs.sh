@@ -60,7 +60,7 @@ threads_unprivileged() {
 
 BIN=$WORK/bin
 mkdir -m 0755 "$BIN"
-cp "$HSTRACE" "$BIN/suid"
+cp "$HSTRACE_BIN" "$BIN/suid"
 chown 0:0 "$BIN/suid"
 chmod 4755 "$BIN/suid"
 INSTALLS="suid"
@@ -68,7 +68,7 @@ if [ "$(findmnt -no OPTIONS -T "$BIN" 2>/dev/null | grep -c nosuid)" -ne 0 ]; th
     skip "set-user-ID install" "$BIN is on a nosuid mount"
     INSTALLS=""
 fi
-cp "$HSTRACE" "$BIN/cap"
+cp "$HSTRACE_BIN" "$BIN/cap"
 if command -v setcap >/dev/null && setcap cap_net_raw,cap_net_admin=eip "$BIN/cap" 2>/dev/null; then
     INSTALLS="$INSTALLS cap"
 else

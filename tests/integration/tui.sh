@@ -45,7 +45,7 @@ keys / ClientHello Enter
 expect "search finds the ClientHello" '^ ClientHello · client → server · [0-9]+ bytes'
 keys Enter
 expect "Enter opens the field tree (its keys in the footer)" 'Enter fold .*q back'
-keys j j j Enter
+keys j j j j Enter
 expect "Enter unfolds cipher_suites" '▾ cipher_suites'
 expect "unfolded elements are shown" '^ +\[0\]: TLS_'
 keys x

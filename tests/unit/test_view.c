@@ -45,6 +45,61 @@ static struct hs_field *cert(struct hs_field *chain, const char *subject, const 
     return c;
 }
 
+/* The fields a hello always has when it decoded whole (the schema requires them). */
+static void hello_fields(struct hs_event *ev, bool client)
+{
+    struct hs_field *f = ev->fields;
+    hs_f_str(f, "version", "TLS 1.2");
+    hs_f_int(f, "version_id", 0x0303);
+    hs_f_str(f, "random", "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff");
+    hs_f_str(f, "session_id", "");
+    if (client) {
+        hs_f_str(hs_f_arr(f, "cipher_suites"), NULL, "TLS_AES_128_GCM_SHA256");
+        hs_f_int(hs_f_arr(f, "cipher_suite_ids"), NULL, 0x1301);
+        hs_f_int(f, "cipher_suite_count", 1);
+        hs_f_str(hs_f_arr(f, "compression_methods"), NULL, "null");
+        hs_f_int(hs_f_arr(f, "compression_method_ids"), NULL, 0);
+    } else {
+        hs_f_str(f, "cipher_suite", "TLS_AES_128_GCM_SHA256");
+        hs_f_int(f, "cipher_suite_id", 0x1301);
+        hs_f_str(f, "compression_method", "null");
+        hs_f_int(f, "compression_method_id", 0);
+    }
+    hs_f_obj(f, "fingerprints");
+}
+
+static void alert_fields(struct hs_event *ev, const char *level, int level_id, const char *desc,
+                         int desc_id)
+{
+    hs_f_str(ev->fields, "level", level);
+    hs_f_int(ev->fields, "level_id", level_id);
+    hs_f_str(ev->fields, "description", desc);
+    hs_f_int(ev->fields, "description_id", desc_id);
+    hs_f_int(ev->fields, "code", desc_id);
+}
+
+/* The keys the schema requires of the other messages a hand-built trace holds. */
+static void message_fields(struct hs_event *ev)
+{
+    struct hs_field *f = ev->fields;
+    if (strcmp(ev->type, "EncryptedExtensions") == 0) {
+        hs_f_arr(f, "extensions");
+    } else if (strcmp(ev->type, "Certificate") == 0) {
+        hs_f_arr(f, "certificates");
+        hs_f_int(f, "count", 0);
+    } else if (strcmp(ev->type, "CertificateVerify") == 0) {
+        hs_f_int(f, "signature_length", 64);
+    } else if (strcmp(ev->type, "Finished") == 0) {
+        hs_f_str(f, "verify_data", "00ff");
+    } else if (strcmp(ev->type, "NewSessionTicket") == 0) {
+        hs_f_int(f, "lifetime", 7200);
+        hs_f_int(f, "ticket_length", 192);
+    } else if (strcmp(ev->type, "ApplicationData") == 0) {
+        hs_f_int(f, "records", 1);
+        hs_f_int(f, "bytes", 40);
+    }
+}
+
 /* A complete TLS 1.3 handshake, as the live source would record it. */
 static struct hs_trace *full_trace(void)
 {
@@ -70,7 +125,10 @@ static struct hs_trace *full_trace(void)
     t->round_trips = 2;
 
     struct hs_event *ev = add(t, 0, HS_CLIENT, HS_LAYER_TCP, "SYN", "mss 1460, wscale 7, sack");
-    hs_f_int(ev->fields, "mss", 1460);
+    struct hs_field *opts = hs_f_obj(ev->fields, "options");
+    hs_f_int(opts, "mss", 1460);
+    hs_f_bool(opts, "sack_permitted", true);
+    hs_f_null(opts, "timestamps");
     add(t, 0.061, HS_SERVER, HS_LAYER_TCP, "SYN-ACK", "mss 65495, wscale 7");
     add(t, 0.07, HS_CLIENT, HS_LAYER_TCP, "ACK", "");
     ev = add(t, 0.2, HS_CLIENT, HS_LAYER_TLS, "ClientHello",
@@ -78,31 +136,44 @@ static struct hs_trace *full_trace(void)
     ev->length = 512;
     ev->explain = hs_xstrdup("The client says hello: the versions, ciphers and key shares it "
                              "supports, and the name of the site it wants to reach.");
+    hello_fields(ev, true);
+    hs_f_null((struct hs_field *)hs_f_get(ev->fields, "fingerprints"), "ja3");
     struct hs_field *ext = hs_f_arr(ev->fields, "extensions");
     struct hs_field *sn = hs_f_obj(ext, NULL);
-    hs_f_str(sn, "name", "server_name");
-    hs_f_str(sn, "host", "example.com");
-    hs_f_null(ev->fields, "session_ticket");
+    hs_f_str(sn, "type", "server_name");
+    hs_f_int(sn, "id", 0);
+    hs_f_int(sn, "length", 16);
+    hs_f_str(hs_f_arr(sn, "names"), NULL, "example.com");
+    hs_f_str(sn, "host_name", "example.com");
     add(t, 0.3, HS_CLIENT, HS_LAYER_LIBRARY, "note", "state: server hello");
-    add(t, 0.31, HS_CLIENT, HS_LAYER_LIBRARY, "debug", "ssl_tls13_client.c:1234: raw debug");
+    ev = add(t, 0.31, HS_CLIENT, HS_LAYER_LIBRARY, "debug", "ssl_tls13_client.c:1234: raw debug");
+    hs_f_int(ev->fields, "level", 3);
+    hs_f_str(ev->fields, "source", "ssl_tls13_client.c:1234");
     ev = add(t, 1.5, HS_SERVER, HS_LAYER_TLS, "ServerHello",
              "TLS 1.3, TLS_AES_128_GCM_SHA256, key_share x25519");
     ev->length = 90;
+    hello_fields(ev, false);
     add(t, 1.51, HS_SERVER, HS_LAYER_TLS, "ChangeCipherSpec", "compatibility (TLS 1.3)");
     const char *enc[] = {"EncryptedExtensions", "Certificate", "CertificateVerify", "Finished"};
     for (size_t i = 0; i < 4; i++) {
         ev = add(t, 1.6 + 0.01 * (double)i, HS_SERVER, HS_LAYER_TLS, enc[i],
                  "server handshake traffic keys");
         ev->encrypted = ev->decrypted = true;
+        message_fields(ev);
     }
     ev = add(t, 2.0, HS_CLIENT, HS_LAYER_TLS, "Finished", "verify_data 32 bytes");
     ev->encrypted = ev->decrypted = true;
+    message_fields(ev);
     ev = add(t, 3.0, HS_SERVER, HS_LAYER_TLS, "NewSessionTicket",
              "lifetime 7200 s, ticket 192 bytes");
     ev->encrypted = ev->decrypted = true;
+    message_fields(ev);
     ev = add(t, 3.1, HS_SERVER, HS_LAYER_TLS, "ApplicationData", "1 record, 40 bytes");
     ev->encrypted = true;
-    add(t, 3.2, HS_CLIENT, HS_LAYER_TLS, "Alert", "warning close_notify")->encrypted = true;
+    message_fields(ev);
+    ev = add(t, 3.2, HS_CLIENT, HS_LAYER_TLS, "Alert", "warning close_notify");
+    ev->encrypted = true;
+    alert_fields(ev, "warning", 1, "close_notify", 0);
     add(t, 3.3, HS_CLIENT, HS_LAYER_TCP, "FIN", "");
     ev = add(t, 3.4, HS_SERVER, HS_LAYER_TCP, "FIN", "");
     hs_event_add_frame(ev, 17);
@@ -128,10 +199,11 @@ static struct hs_trace *failed_trace(void)
     add(t, 0, HS_CLIENT, HS_LAYER_TCP, "SYN", "")->inferred = true;
     add(t, 0.1, HS_SERVER, HS_LAYER_TCP, "SYN-ACK", "")->inferred = true;
     add(t, 0.1, HS_CLIENT, HS_LAYER_TCP, "ACK", "")->inferred = true;
-    add(t, 0.3, HS_CLIENT, HS_LAYER_TLS, "ClientHello", "TLS 1.2 only");
+    hello_fields(add(t, 0.3, HS_CLIENT, HS_LAYER_TLS, "ClientHello", "TLS 1.2 only"), true);
     struct hs_event *ev = add(t, 1.0, HS_SERVER, HS_LAYER_TLS, "Alert",
                               "fatal protocol_version: the server does not speak TLS 1.2");
     ev->problem = true;
+    alert_fields(ev, "fatal", 2, "protocol_version", 70);
     hs_trace_fail(t, HS_STAGE_TLS, "the server sent alert protocol_version");
     return t;
 }
@@ -520,15 +592,16 @@ static void test_json_full(void **state)
     assert_string_equal(json_string_value(json_object_get(syn, "type")), "SYN");
     assert_string_equal(json_string_value(json_object_get(syn, "from")), "client");
     assert_string_equal(json_string_value(json_object_get(syn, "layer")), "tcp");
-    assert_int_equal(json_integer_value(json_object_get(json_object_get(syn, "fields"), "mss")),
-                     1460);
+    json_t *opts = json_object_get(json_object_get(syn, "fields"), "options");
+    assert_int_equal(json_integer_value(json_object_get(opts, "mss")), 1460);
     assert_null(json_object_get(syn, "frames"));
     json_t *ch = json_array_get(events, 3);
     assert_string_equal(json_string_value(json_object_get(ch, "type")), "ClientHello");
     assert_int_equal(json_integer_value(json_object_get(ch, "length")), 512);
     json_t *ext0 = json_array_get(json_object_get(json_object_get(ch, "fields"), "extensions"), 0);
-    assert_string_equal(json_string_value(json_object_get(ext0, "name")), "server_name");
-    assert_true(json_is_null(json_object_get(json_object_get(ch, "fields"), "session_ticket")));
+    assert_string_equal(json_string_value(json_object_get(ext0, "type")), "server_name");
+    json_t *fp = json_object_get(json_object_get(ch, "fields"), "fingerprints");
+    assert_true(json_is_null(json_object_get(fp, "ja3")));
     assert_non_null(json_string_value(json_object_get(ch, "explain")));
     json_t *last = json_array_get(events, json_array_size(events) - 1);
     assert_int_equal(json_integer_value(json_array_get(json_object_get(last, "frames"), 0)), 17);
