@@ -38,6 +38,7 @@ void hs_trace_copy_header(struct hs_trace *dst, const struct hs_trace *src)
     hs_field_free(dst->key_schedule);
     hs_field_free(dst->fingerprints);
     hs_field_free(dst->decryption);
+    hs_field_free(dst->ech);
     dst->host = dup_or_null(src->host);
     dst->port = src->port;
     dst->address = dup_or_null(src->address);
@@ -66,6 +67,7 @@ void hs_trace_copy_header(struct hs_trace *dst, const struct hs_trace *src)
     dst->key_schedule = hs_field_clone(src->key_schedule);
     dst->fingerprints = hs_field_clone(src->fingerprints);
     dst->decryption = hs_field_clone(src->decryption);
+    dst->ech = hs_field_clone(src->ech);
 }
 
 void hs_trace_free(struct hs_trace *t)
@@ -90,6 +92,7 @@ void hs_trace_free(struct hs_trace *t)
     hs_field_free(t->key_schedule);
     hs_field_free(t->fingerprints);
     hs_field_free(t->decryption);
+    hs_field_free(t->ech);
     free(t);
 }
 

@@ -103,6 +103,10 @@ struct hs_trace {
      * missing[], reason), set by the decoder when it finishes; NULL for live traces. */
     struct hs_field *decryption;
 
+    /* Encrypted Client Hello (RFC 9849): an object (status, reason, public_name, inner_sni,
+     * ...) when a ClientHello carried encrypted_client_hello; NULL otherwise. */
+    struct hs_field *ech;
+
     /* (A new header field above is copied by hs_trace_copy_header too.) */
 
     /* Events in time order. */

@@ -196,6 +196,8 @@ json_t *hs_trace_to_json(const struct hs_trace *t)
         set_new(doc, "key_schedule", field_json(t->key_schedule));
     if (t->decryption) /* captures (-r) only */
         set_new(doc, "decryption", field_json(t->decryption));
+    if (t->ech) /* a ClientHello offered Encrypted Client Hello */
+        set_new(doc, "ech", field_json(t->ech));
 
     json_t *events = json_array();
     for (const struct hs_event *ev = t->first; ev; ev = ev->next)

@@ -1,0 +1,342 @@
+/*
+ * Encrypted Client Hello with the key log (RFC 9849 5, 6.1, 7.2): the ClientHelloInner
+ * decrypted with an ECH_SECRET / ECH_CONFIG entry (HPKE, hpke.c), its ech_outer_extensions
+ * expanded from the ClientHelloOuter, decoded like any ClientHello, and the server's
+ * acceptance signal in the ServerHello random checked against the inner transcript.
+ */
+#include "msg.h"
+
+#include "../core/mem.h"
+#include "keylog.h"
+#include "protect.h"
+#include "suites.h"
+
+#include <mbedtls/hkdf.h>
+#include <mbedtls/md.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The parts of a ClientHello body (no handshake header) the expansion needs. */
+struct ch_parts {
+    struct hs_cur sid, suites, comp, exts; /* vectors, length prefixes excluded */
+    size_t suites_at, end;                 /* suites' length prefix; where the hello ends */
+};
+
+static int ch_split(const uint8_t *p, size_t n, struct ch_parts *o)
+{
+    struct hs_cur c = hs_cur_make(p, n);
+    HS_TRY(hs_cur_skip(&c, 2 + 32));
+    HS_TRY(hs_cur_vec(&c, 1, 0, 32, &o->sid));
+    o->suites_at = c.off;
+    HS_TRY(hs_cur_vec(&c, 2, 2, 0xfffe, &o->suites));
+    HS_TRY(hs_cur_vec(&c, 1, 1, 0xff, &o->comp));
+    o->exts = hs_cur_make(p, 0);
+    if (hs_cur_left(&c) > 0)
+        HS_TRY(hs_cur_vec(&c, 2, 0, 0xffff, &o->exts));
+    o->end = c.off;
+    return HS_OK;
+}
+
+static void put(uint8_t *out, size_t *len, const uint8_t *p, size_t n)
+{
+    memcpy(out + *len, p, n);
+    *len += n;
+}
+
+/* The outer extension of `type` at or after *from in outer's extensions (RFC 9849 5.1: in
+ * the order of the reference); copied whole into out. */
+static bool copy_outer(const struct hs_cur *outer, size_t *from, uint16_t type, uint8_t *out,
+                       size_t *len)
+{
+    struct hs_cur c = *outer;
+    c.off = *from;
+    while (hs_cur_left(&c) > 0) {
+        size_t at = c.off;
+        uint16_t t;
+        struct hs_cur body;
+        if (hs_cur_u16(&c, &t) != HS_OK || hs_cur_vec(&c, 2, 0, 0xffff, &body) != HS_OK)
+            return false;
+        if (t == type) {
+            put(out, len, c.buf + at, c.off - at);
+            *from = c.off;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* EncodedClientHelloInner (body enc/nenc) + the outer body -> the ClientHelloInner message with
+ * its header, into a new buffer; NULL with why on an error. */
+static uint8_t *expand(const uint8_t *enc, size_t nenc, const uint8_t *outer, size_t nouter,
+                       size_t *out_len, char *why, size_t whysz)
+{
+    struct ch_parts in, out_p;
+    if (ch_split(enc, nenc, &in) != HS_OK || ch_split(outer, nouter, &out_p) != HS_OK) {
+        snprintf(why, whysz, "the decrypted EncodedClientHelloInner does not parse");
+        return NULL;
+    }
+    for (size_t i = in.end; i < nenc; i++)
+        if (enc[i] != 0) {
+            snprintf(why, whysz, "non-zero padding after the EncodedClientHelloInner");
+            return NULL;
+        }
+    size_t cap = 4 + nenc + nouter + 64, len = 4;
+    uint8_t *m = hs_xmalloc(cap);
+    m[0] = 1;
+    put(m, &len, enc, 2 + 32);
+    m[len++] = (uint8_t)hs_cur_left(&out_p.sid); /* RFC 9849 5.1: the outer's session id */
+    put(m, &len, hs_cur_ptr(&out_p.sid), hs_cur_left(&out_p.sid));
+    put(m, &len, enc + in.suites_at, in.comp.end - in.suites_at);
+    size_t exts_at = len;
+    len += 2;
+    size_t from = out_p.exts.off;
+    struct hs_cur c = in.exts;
+    while (hs_cur_left(&c) > 0) {
+        size_t at = c.off;
+        uint16_t t;
+        struct hs_cur body, list;
+        if (hs_cur_u16(&c, &t) != HS_OK || hs_cur_vec(&c, 2, 0, 0xffff, &body) != HS_OK)
+            goto bad;
+        if (t != 0xfd00) {
+            put(m, &len, enc + at, c.off - at);
+            continue;
+        }
+        if (hs_cur_vec(&body, 1, 2, 254, &list) != HS_OK || hs_cur_left(&list) % 2 != 0)
+            goto bad;
+        while (hs_cur_left(&list) > 0) {
+            uint16_t ref;
+            if (hs_cur_u16(&list, &ref) != HS_OK)
+                goto bad;
+            if (ref == 0xfe0d || !copy_outer(&out_p.exts, &from, ref, m, &len)) {
+                snprintf(why, whysz,
+                         "ech_outer_extensions names 0x%04x, not in the ClientHelloOuter (in "
+                         "that order)",
+                         ref);
+                free(m);
+                return NULL;
+            }
+        }
+    }
+    size_t elen = len - exts_at - 2, blen = len - 4;
+    if (elen > 0xffff)
+        goto bad;
+    m[exts_at] = (uint8_t)(elen >> 8);
+    m[exts_at + 1] = (uint8_t)elen;
+    m[1] = (uint8_t)(blen >> 16);
+    m[2] = (uint8_t)(blen >> 8);
+    m[3] = (uint8_t)blen;
+    *out_len = len;
+    return m;
+bad:
+    snprintf(why, whysz, "the decrypted EncodedClientHelloInner's extensions do not parse");
+    free(m);
+    return NULL;
+}
+
+/* ECHConfig: version 0xfe0d, its config id and KEM. */
+static bool config_ids(const struct hs_ech_key *k, uint8_t *id, uint16_t *kem)
+{
+    struct hs_cur c = hs_cur_make(k->config, k->config_len);
+    uint16_t version, kem_;
+    struct hs_cur body;
+    if (hs_cur_u16(&c, &version) != HS_OK || version != 0xfe0d ||
+        hs_cur_vec(&c, 2, 0, 0xffff, &body) != HS_OK || hs_cur_u8(&body, id) != HS_OK ||
+        hs_cur_u16(&body, &kem_) != HS_OK)
+        return false;
+    *kem = kem_;
+    return true;
+}
+
+/* Tries the key log's ECH entries on the payload; the plaintext into out (payload_len). */
+static const struct hs_ech_key *try_keys(struct hs_msg *m, const uint8_t *aad, size_t naad,
+                                         const uint8_t *ct, size_t nct, uint8_t *out,
+                                         size_t *nout)
+{
+    struct hs_ech_state *e = &m->st->ech;
+    size_t count = hs_keylog_ech_count(m->keys), usable = 0;
+    for (size_t i = 0; i < count; i++) {
+        const struct hs_ech_key *k = hs_keylog_ech_get(m->keys, i);
+        uint8_t id;
+        uint16_t kem;
+        if (k->secret_len == 0 || !config_ids(k, &id, &kem) || id != e->config_id)
+            continue;
+        usable++;
+        uint8_t info[8 + HS_ECH_CONFIG_MAX];
+        memcpy(info, "tls ech", 8); /* with its NUL: "tls ech" || 0x00 || ECHConfig */
+        memcpy(info + 8, k->config, k->config_len);
+        struct hs_hpke_ctx cx;
+        if (hs_hpke_setup(&cx, kem, e->kdf, e->aead, k->secret, k->secret_len, info,
+                          8 + k->config_len) != HS_OK)
+            continue;
+        if (hs_hpke_open(&cx, aad, naad, ct, nct, out, nout) == HS_OK) {
+            e->hpke = cx;
+            return k;
+        }
+    }
+    if (usable)
+        snprintf(e->why_not, sizeof e->why_not,
+                 "none of the key log's %zu ECH entries for config id %u decrypts it", usable,
+                 e->config_id);
+    else
+        snprintf(e->why_not, sizeof e->why_not,
+                 "the key log has no ECH_SECRET with an ECH_CONFIG of config id %u",
+                 e->config_id);
+    return NULL;
+}
+
+/* The inner hello's host_name, from its decoded fields. */
+static void keep_inner_sni(struct hs_ech_state *e, const struct hs_field *f)
+{
+    const struct hs_field *exts = hs_f_get(f, "extensions");
+    for (const struct hs_field *x = exts ? exts->child : NULL; x; x = x->next) {
+        const char *t = hs_f_get_str(x, "type"), *h = hs_f_get_str(x, "host_name");
+        if (t && h && strcmp(t, "server_name") == 0) {
+            snprintf(e->inner_sni, sizeof e->inner_sni, "%s", h);
+            return;
+        }
+    }
+}
+
+/* Spans name bytes of the inner hello, not of the message the tree is attached to. */
+static void drop_spans(struct hs_field *f)
+{
+    for (; f; f = f->next) {
+        f->off = f->len = 0;
+        drop_spans(f->child);
+    }
+}
+
+/* Decodes the inner hello in a scratch state and attaches its fields to the outer's. */
+static void decode_inner(struct hs_msg *m, const struct hs_ech_key *k)
+{
+    struct hs_ech_state *e = &m->st->ech;
+    struct hs_tls_state *scratch = hs_xmalloc(sizeof *scratch);
+    memcpy(scratch, m->st, sizeof *scratch);
+    scratch->ech.decoding_inner = true;
+    struct hs_event *ev = hs_event_new(m->from, HS_LAYER_TLS, "ClientHello", m->ev->t_ms);
+    struct hs_msg im = {.st = scratch, .trace = m->trace, .ev = ev, .f = ev->fields,
+                        .from = m->from, .name = "ClientHelloInner"};
+    hs_decode_client_hello(&im, e->inner, e->ninner);
+    hs_msg_done(&im);
+    e->inner_offer = scratch->offer;
+    memcpy(e->inner_random, e->inner + 6, 32);
+    e->key_random_differs = memcmp(k->client_random, e->inner_random, 32) != 0;
+    free(scratch);
+    struct hs_field *f = ev->fields;
+    ev->fields = hs_field_new_object();
+    hs_f_fmt(f, "decrypted_with", "ECH_SECRET and ECH_CONFIG of the key log's ECH entry %u",
+             k->ordinal);
+    if (e->key_random_differs)
+        hs_f_str(f, "key_log_random", "differs from the inner hello's random");
+    keep_inner_sni(e, f);
+    drop_spans(f);
+    hs_f_attach(m->f, "client_hello_inner", f);
+    hs_event_free(ev);
+}
+
+void hs_ech_open(struct hs_msg *m, const uint8_t *p, size_t n, const struct hs_ext_info *info)
+{
+    struct hs_ech_state *e = &m->st->ech;
+    if (!info->ech_outer || e->decoding_inner || !e->offered || n < 4)
+        return;
+    bool second = e->decrypted; /* after a HelloRetryRequest: the same context, seq 1 */
+    if (!second && hs_keylog_ech_count(m->keys) == 0)
+        return;
+    /* the first ClientHello, or the second after a HelloRetryRequest */
+    unsigned nth = m->st->ch_count;
+    if ((second ? nth != 2 || m->st->hrr_count == 0 : nth != 1) || info->ech_payload_off < 4 ||
+        info->ech_payload_off + info->ech_payload_len > n)
+        return;
+    uint8_t *aad = hs_xmalloc(n - 4), *pt = hs_xmalloc(info->ech_payload_len);
+    memcpy(aad, p + 4, n - 4);
+    memset(aad + info->ech_payload_off - 4, 0, info->ech_payload_len);
+    size_t npt = 0;
+    const struct hs_ech_key *k = NULL;
+    if (second) {
+        if (hs_hpke_open(&e->hpke, aad, n - 4, p + info->ech_payload_off,
+                         info->ech_payload_len, pt, &npt) == HS_OK)
+            k = hs_keylog_ech_get(m->keys, e->key_ordinal - 1);
+        else
+            hs_f_str(m->f, "ech_inner_not_decrypted", "the second payload does not decrypt");
+    } else {
+        k = try_keys(m, aad, n - 4, p + info->ech_payload_off, info->ech_payload_len, pt,
+                     &npt);
+    }
+    if (k != NULL) {
+        char why[160];
+        size_t ninner = 0;
+        uint8_t *inner = expand(pt, npt, p + 4, n - 4, &ninner, why, sizeof why);
+        if (inner == NULL) {
+            hs_f_str(m->f, "ech_inner_not_decoded", why);
+            hs_msg_violation(m, "ClientHelloInner: %s", why);
+        } else {
+            free(e->inner);
+            e->inner = inner;
+            e->ninner = ninner;
+            e->decrypted = true;
+            e->key_ordinal = k->ordinal;
+            decode_inner(m, k);
+        }
+    } else if (!second) {
+        hs_f_str(m->f, "ech_inner_not_decrypted", e->why_not);
+    }
+    memset(pt, 0, info->ech_payload_len);
+    free(pt);
+    free(aad);
+}
+
+void hs_ech_check_accept(struct hs_msg *m, const uint8_t *p, size_t n, uint16_t suite)
+{
+    struct hs_tls_state *st = m->st;
+    struct hs_ech_state *e = &st->ech;
+    if (!e->decrypted || e->accepted == 1 || n < 38)
+        return;
+    const struct hs_suite *s = hs_suite_find(suite);
+    e->accepted = -1;
+    if (st->hrr_count > 0) {
+        e->check_why = "not checked after a HelloRetryRequest";
+        return;
+    }
+    if (s == NULL || !s->tls13) {
+        e->check_why = "the ServerHello names no TLS 1.3 suite";
+        return;
+    }
+    /* RFC 9849 7.2: HKDF-Expand-Label(HKDF-Extract(0, inner.random), "ech accept
+     * confirmation", Hash(ClientHelloInner || ServerHello with the last 8 random bytes
+     * zeroed), 8) */
+    const mbedtls_md_info_t *md =
+        mbedtls_md_info_from_type(s->hash == HS_HASH_SHA384 ? MBEDTLS_MD_SHA384 : MBEDTLS_MD_SHA256);
+    size_t hl = mbedtls_md_get_size(md);
+    uint8_t th[64], prk[64], conf[8];
+    uint8_t zeros[8] = {0};
+    mbedtls_md_context_t c;
+    mbedtls_md_init(&c);
+    int r = mbedtls_md_setup(&c, md, 0);
+    r = r ? r : mbedtls_md_starts(&c);
+    r = r ? r : mbedtls_md_update(&c, e->inner, e->ninner);
+    r = r ? r : mbedtls_md_update(&c, p, 30);
+    r = r ? r : mbedtls_md_update(&c, zeros, 8);
+    r = r ? r : mbedtls_md_update(&c, p + 38, n - 38);
+    r = r ? r : mbedtls_md_finish(&c, th);
+    mbedtls_md_free(&c);
+    r = r ? r : mbedtls_hkdf_extract(md, NULL, 0, e->inner_random, 32, prk);
+    if (r != 0 || hs_hkdf_expand_label(s->hash, prk, hl, "ech accept confirmation", th, hl,
+                                       conf, 8) != HS_OK) {
+        e->check_why = "the confirmation could not be computed";
+        return;
+    }
+    e->accepted = memcmp(conf, p + 30, 8) == 0;
+    hs_f_span(hs_f_str(m->f, "ech_confirmation",
+                       e->accepted ? "matches: ECH accepted (the handshake goes on with the "
+                                     "ClientHelloInner)"
+                                   : "does not match: ECH rejected (the handshake goes on "
+                                     "with the ClientHelloOuter)"),
+              30, 8);
+    if (e->accepted) {
+        st->offer = e->inner_offer;
+        memcpy(st->client_random, e->inner_random, 32);
+        memcpy(st->last_client_random, e->inner_random, 32);
+    }
+}
