@@ -276,6 +276,7 @@ void hs_ech_open(struct hs_msg *m, const uint8_t *p, size_t n, const struct hs_e
             e->inner = inner;
             e->ninner = ninner;
             e->decrypted = true;
+            e->accepted = -1; /* until the ServerHello */
             e->key_ordinal = k->ordinal;
             decode_inner(m, k);
         }
