@@ -219,6 +219,11 @@ struct hs_field *hs_ech_verdict(const struct hs_tls_state *st, const struct hs_k
     } else if (e->decrypted && e->accepted == 0) {
         status = "rejected";
         reason = "the ServerHello's confirmation does not match the ClientHelloInner";
+    } else if (e->trial_matched) {
+        status = "accepted";
+        reason = "the key log's handshake secrets are those of another client random, found by "
+                 "trial decryption of the server's first encrypted record: the handshake went "
+                 "on with the ClientHelloInner";
     } else if (e->decrypted) {
         status = "decrypted";
         reason = e->check_why ? e->check_why : "no ServerHello: acceptance not known";
@@ -243,6 +248,12 @@ struct hs_field *hs_ech_verdict(const struct hs_tls_state *st, const struct hs_k
         hs_f_int(v, "key_log_entry", e->key_ordinal);
     } else if (e->why_not[0]) {
         hs_f_str(v, "not_decrypted", e->why_not);
+    }
+    if (e->trial_matched) {
+        char hex[65];
+        for (int i = 0; i < 32; i++)
+            snprintf(hex + 2 * i, 3, "%02x", e->trial_random[i]);
+        hs_f_str(v, "key_log_random", hex);
     }
     if (e->hrr_confirmation)
         hs_f_bool(v, "hrr_confirmation", true);

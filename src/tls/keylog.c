@@ -201,6 +201,19 @@ const uint8_t *hs_keylog_find(const struct hs_keylog *kl, enum hs_secret kind,
     return e->secret;
 }
 
+bool hs_keylog_entry(const struct hs_keylog *kl, size_t i, enum hs_secret *kind,
+                     const uint8_t **client_random, const uint8_t **secret, size_t *len)
+{
+    if (kl == NULL || i >= kl->count)
+        return false;
+    const struct keylog_entry *e = &kl->entries[i];
+    *kind = (enum hs_secret)e->kind;
+    *client_random = e->client_random;
+    *secret = e->secret;
+    *len = e->len;
+    return true;
+}
+
 int hs_keylog_add_ech(struct hs_keylog *kl, bool config, const uint8_t client_random[32],
                       const uint8_t *v, size_t len)
 {

@@ -52,6 +52,10 @@ int hs_keylog_add(struct hs_keylog *kl, enum hs_secret kind, const uint8_t clien
 const uint8_t *hs_keylog_find(const struct hs_keylog *kl, enum hs_secret kind,
                               const uint8_t client_random[32], size_t *len);
 
+/* The key log's entry i in the order added: false past the end. */
+bool hs_keylog_entry(const struct hs_keylog *kl, size_t i, enum hs_secret *kind,
+                     const uint8_t **client_random, const uint8_t **secret, size_t *len);
+
 /* Parses one line of a key log (comments, blank lines and unknown labels are HS_OK and
  * ignored); HS_ERR_INVALID for a malformed line of a known label. */
 int hs_keylog_parse_line(struct hs_keylog *kl, const char *line, size_t n) HS_MUST_CHECK;

@@ -89,6 +89,9 @@ struct hs_ech_state {
     int accepted;           /* 1 accepted, 0 rejected, -1 not checked (see check_why) */
     const char *check_why;  /* why the acceptance signal was not checked */
     bool decoding_inner;    /* while the inner hello is being decoded */
+    bool trial_done;        /* the server's first encrypted record was tried (echtrial.c) */
+    bool trial_matched;     /* ... and a handshake secret of another random decrypted it */
+    uint8_t trial_random[32];
     struct hs_hpke_ctx hpke; /* after a decryption: the second ClientHello uses it too */
 };
 

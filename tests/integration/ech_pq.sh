@@ -56,8 +56,15 @@ check "ECH accepted: text row and footer" \
 grep -q "^ECH: accepted" "$OUT" || notok "ECH accepted: footer line" "$(grep ECH "$OUT")"
 
 grep -v '^ECH_' "${cap%.pcap}.keys" >"$WORK/no-ech.keys"
+inner=$(awk '$1 == "SERVER_HANDSHAKE_TRAFFIC_SECRET" { print $2; exit }' "$WORK/no-ech.keys")
 trace_json -r "$cap" --keylog "$WORK/no-ech.keys"
-check "ECH without ECH lines: real or GREASE, needs the key log" \
+check "ECH without ECH lines: the inner random's secrets found by trial decryption" \
+    test "$(c '"\(.ech.status) \(.ech.key_log_random) \(.decryption.status)"')" = \
+    "accepted $inner decrypted"
+# the traffic secrets only for the outer random's neighbours: nothing matches, nothing claimed
+grep -v '^ECH_' "${cap%.pcap}.keys" | grep -v '^SERVER_HANDSHAKE' >"$WORK/no-sh.keys"
+trace_json -r "$cap" --keylog "$WORK/no-sh.keys"
+check "ECH without ECH lines or a matching secret: real or GREASE, needs the key log" \
     test "$(c '.ech | "\(.status): \(.reason)"')" = "unknown: real or GREASE: needs the key log"
 trace_json -r "$cap"
 check "ECH without a key log: unknown, the outer hello's fields still decoded" \
@@ -68,9 +75,9 @@ check "ECH without a key log: unknown, the outer hello's fields still decoded" \
 awk '$1 == "ECH_SECRET" { $3 = (substr($3,1,1) == "0" ? "1" : "0") substr($3,2) } { print }' \
     "${cap%.pcap}.keys" >"$WORK/bad-ech.keys"
 trace_json -r "$cap" --keylog "$WORK/bad-ech.keys"
-check "ECH with a wrong ECH_SECRET: not decrypted, says why" \
+check "ECH with a wrong ECH_SECRET: the inner hello not decrypted, says why (the traffic by trial)" \
     test "$(c '.ech | "\(.status) / \(.not_decrypted)"')" = \
-    "unknown / none of the key log's 1 ECH entries for config id 7 decrypts it"
+    "accepted / none of the key log's 1 ECH entries for config id 7 decrypts it"
 
 cap=$CAPS/go-ech-rejected.pcap
 trace_json -r "$cap" --keylog "${cap%.pcap}.keys"
