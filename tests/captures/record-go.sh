@@ -7,7 +7,10 @@
 #
 # Needs: Go 1.24 (GO, default /usr/lib/go-1.24/bin/go; standard library only, nothing is
 # downloaded), dumpcap, ss, and root (or capture rights) for dumpcap.  Runs in a network
-# namespace of its own (only lo) when unshare -n is allowed; the peers listen on 127.0.0.1.
+# namespace of its own (only lo, MTU 1280 and no segmentation offload, so that a ClientHello
+# with a hybrid key share spans two TCP segments as on a real network) when unshare -n is
+# allowed; the peers listen on 127.0.0.1, ports 61000-61999 (no well-known port that tshark
+# would read as another protocol).
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 HSTRACE=${HSTRACE:-$ROOT/hstrace}
@@ -21,9 +24,11 @@ case $HSTRACE in /*) ;; *) HSTRACE=$PWD/$HSTRACE ;; esac
 
 if [ -z "${HS_RECORD_IN_NETNS:-}" ] && [ -z "${HS_RECORD_NO_NETNS:-}" ] &&
     unshare -n true 2>/dev/null; then
+    setup='ip link set lo up && ip link set lo mtu 1280 gso_max_segs 1 &&
+        sysctl -qw net.ipv4.ip_local_port_range="61000 61999"'
     # shellcheck disable=SC2016 # expanded by the inner bash
     exec env HS_RECORD_IN_NETNS=1 HSTRACE="$HSTRACE" GO="$GO" unshare -n \
-        bash -c 'ip link set lo up && exec bash "$0" "$@"' "$0" "$DEST"
+        bash -c "$setup"' && exec bash "$0" "$@"' "$0" "$DEST"
 fi
 
 for tool in "$GO" dumpcap ss; do

@@ -25,6 +25,8 @@ check "X25519MLKEM768: client share 1216 = 1184 ML-KEM + 32 X25519" \
     test "$(share X25519MLKEM768 client)" = "1216 1184+32"
 check "X25519MLKEM768: server share 1120 = 1088 + 32, no violation" \
     test "$(share X25519MLKEM768 server) $(violations)" = "1120 1088+32 0"
+check "X25519MLKEM768: the ClientHello spans two TCP segments" \
+    test "$(c '[.events[] | select(.type == "ClientHello")][0].frames | length')" = 2
 check "X25519MLKEM768: the group in the header, the handshake decrypted" \
     test "$(c '.tls.group + " " + .decryption.status')" = "X25519MLKEM768 decrypted"
 
