@@ -584,6 +584,35 @@ static void test_decrypt_bad_reference(void **state)
     one_free(&p);
 }
 
+/* Garbled EncodedClientHelloInners (a valid one with bytes changed, or cut), sealed so that
+ * they decrypt: each is either decoded or refused with a reason, never read out of bounds. */
+static void test_decrypt_garbled_inner(void **state)
+{
+    (void)state;
+    uint8_t inner_random[32];
+    fill(inner_random, 32, 0x1e);
+    static const uint16_t refs[] = {43, 10, 51};
+    uint32_t x = 12345;
+    for (int i = 0; i < 300; i++) {
+        struct buf inner = {0}, m = {0};
+        encoded_inner(&inner, refs, 3, (size_t)(i % 5));
+        for (int k = 0; k < 1 + i % 4; k++) {
+            x = x * 1103515245u + 12345u;
+            inner.b[(x >> 8) % inner.n] = (uint8_t)(x >> 20);
+        }
+        if (i % 7 == 0)
+            inner.n = 1 + (x >> 4) % inner.n;
+        struct one o = {0};
+        o.kl = hs_keylog_new();
+        sealed_outer(&m, &inner, inner_random, o.kl, true);
+        decode(&o, HS_CLIENT, &m);
+        bool decoded = hs_f_get(o.ev->fields, "client_hello_inner") != NULL;
+        bool refused = hs_f_get(o.ev->fields, "ech_inner_not_decoded") != NULL;
+        assert_true(decoded != refused);
+        one_free(&o);
+    }
+}
+
 /* A 1.3 ClientHello with a 1216-byte hybrid share, fed as records in pieces. */
 static void test_large_hello_in_pieces(void **state)
 {
@@ -635,6 +664,7 @@ int main(void)
         cmocka_unit_test(test_inner_marker_and_retry_configs),
         cmocka_unit_test(test_decrypt_inner),
         cmocka_unit_test(test_decrypt_bad_reference),
+        cmocka_unit_test(test_decrypt_garbled_inner),
         cmocka_unit_test(test_large_hello_in_pieces),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
