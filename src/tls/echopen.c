@@ -39,16 +39,27 @@ static int ch_split(const uint8_t *p, size_t n, struct ch_parts *o)
     return HS_OK;
 }
 
-static void put(uint8_t *out, size_t *len, const uint8_t *p, size_t n)
+/* The expanded hello being built: cap bounds every write (it is sized so that a well-formed
+ * input fits; anything else is refused, not written past). */
+struct out {
+    uint8_t *b;
+    size_t len, cap;
+    bool over;
+};
+
+static void put(struct out *o, const uint8_t *p, size_t n)
 {
-    memcpy(out + *len, p, n);
-    *len += n;
+    if (o->over || n > o->cap - o->len) {
+        o->over = true;
+        return;
+    }
+    memcpy(o->b + o->len, p, n);
+    o->len += n;
 }
 
 /* The outer extension of `type` at or after *from in outer's extensions (RFC 9849 5.1: in
  * the order of the reference); copied whole into out. */
-static bool copy_outer(const struct hs_cur *outer, size_t *from, uint16_t type, uint8_t *out,
-                       size_t *len)
+static bool copy_outer(const struct hs_cur *outer, size_t *from, uint16_t type, struct out *o)
 {
     struct hs_cur c = *outer;
     c.off = *from;
@@ -59,7 +70,7 @@ static bool copy_outer(const struct hs_cur *outer, size_t *from, uint16_t type, 
         if (hs_cur_u16(&c, &t) != HS_OK || hs_cur_vec(&c, 2, 0, 0xffff, &body) != HS_OK)
             return false;
         if (t == type) {
-            put(out, len, c.buf + at, c.off - at);
+            put(o, c.buf + at, c.off - at);
             *from = c.off;
             return true;
         }
@@ -82,15 +93,16 @@ static uint8_t *expand(const uint8_t *enc, size_t nenc, const uint8_t *outer, si
             snprintf(why, whysz, "non-zero padding after the EncodedClientHelloInner");
             return NULL;
         }
-    size_t cap = 4 + nenc + nouter + 64, len = 4;
-    uint8_t *m = hs_xmalloc(cap);
-    m[0] = 1;
-    put(m, &len, enc, 2 + 32);
-    m[len++] = (uint8_t)hs_cur_left(&out_p.sid); /* RFC 9849 5.1: the outer's session id */
-    put(m, &len, hs_cur_ptr(&out_p.sid), hs_cur_left(&out_p.sid));
-    put(m, &len, enc + in.suites_at, in.comp.end - in.suites_at);
-    size_t exts_at = len;
-    len += 2;
+    struct out o = {hs_xmalloc(4 + nenc + nouter + 64), 4, 4 + nenc + nouter + 64, false};
+    o.b[0] = 1;
+    put(&o, enc, 2 + 32);
+    uint8_t sidlen = (uint8_t)hs_cur_left(&out_p.sid); /* RFC 9849 5.1: the outer's session id */
+    put(&o, &sidlen, 1);
+    put(&o, hs_cur_ptr(&out_p.sid), hs_cur_left(&out_p.sid));
+    put(&o, enc + in.suites_at, in.comp.end - in.suites_at);
+    size_t exts_at = o.len;
+    uint8_t zero2[2] = {0, 0};
+    put(&o, zero2, 2);
     size_t from = out_p.exts.off;
     struct hs_cur c = in.exts;
     while (hs_cur_left(&c) > 0) {
@@ -100,7 +112,7 @@ static uint8_t *expand(const uint8_t *enc, size_t nenc, const uint8_t *outer, si
         if (hs_cur_u16(&c, &t) != HS_OK || hs_cur_vec(&c, 2, 0, 0xffff, &body) != HS_OK)
             goto bad;
         if (t != 0xfd00) {
-            put(m, &len, enc + at, c.off - at);
+            put(&o, enc + at, c.off - at);
             continue;
         }
         if (hs_cur_vec(&body, 1, 2, 254, &list) != HS_OK || hs_cur_left(&list) % 2 != 0)
@@ -109,29 +121,29 @@ static uint8_t *expand(const uint8_t *enc, size_t nenc, const uint8_t *outer, si
             uint16_t ref;
             if (hs_cur_u16(&list, &ref) != HS_OK)
                 goto bad;
-            if (ref == 0xfe0d || !copy_outer(&out_p.exts, &from, ref, m, &len)) {
+            if (ref == 0xfe0d || !copy_outer(&out_p.exts, &from, ref, &o)) {
                 snprintf(why, whysz,
                          "ech_outer_extensions names 0x%04x, not in the ClientHelloOuter (in "
                          "that order)",
                          ref);
-                free(m);
+                free(o.b);
                 return NULL;
             }
         }
     }
-    size_t elen = len - exts_at - 2, blen = len - 4;
-    if (elen > 0xffff)
+    size_t elen = o.len - exts_at - 2, blen = o.len - 4;
+    if (o.over || elen > 0xffff)
         goto bad;
-    m[exts_at] = (uint8_t)(elen >> 8);
-    m[exts_at + 1] = (uint8_t)elen;
-    m[1] = (uint8_t)(blen >> 16);
-    m[2] = (uint8_t)(blen >> 8);
-    m[3] = (uint8_t)blen;
-    *out_len = len;
-    return m;
+    o.b[exts_at] = (uint8_t)(elen >> 8);
+    o.b[exts_at + 1] = (uint8_t)elen;
+    o.b[1] = (uint8_t)(blen >> 16);
+    o.b[2] = (uint8_t)(blen >> 8);
+    o.b[3] = (uint8_t)blen;
+    *out_len = o.len;
+    return o.b;
 bad:
     snprintf(why, whysz, "the decrypted EncodedClientHelloInner's extensions do not parse");
-    free(m);
+    free(o.b);
     return NULL;
 }
 
