@@ -267,7 +267,7 @@ void hs_decoder_free(struct hs_decoder *d)
         free(s->pr.held);
     }
     free(d->scratch);
-    free(d->st.ech.inner);
+    hs_ech_free(&d->st.ech);
     hs_transcript_free(d->transcript);
     free(d);
 }

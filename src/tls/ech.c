@@ -164,6 +164,7 @@ int hs_ext_ech(struct hs_msg *m, struct hs_cur *b, enum hs_ext_where where, stru
         HS_TRY(hs_cur_bytes(b, 8, &conf));
         hs_f_span(hs_f_hex(e, "confirmation", conf, 8), b->off - 8, 8);
         m->st->ech.hrr_confirmation = true;
+        m->st->ech.hrr_conf_off = b->off - 8;
         return HS_OK;
     }
     case HS_EXT_EE: {

@@ -284,7 +284,13 @@ void hs_ech_open(struct hs_msg *m, const uint8_t *p, size_t n, const struct hs_e
             hs_f_str(m->f, "ech_inner_not_decoded", why);
             hs_msg_violation(m, "ClientHelloInner: %s", why);
         } else {
-            free(e->inner);
+            if (second) { /* the first inner hello stays for the transcript */
+                free(e->inner1);
+                e->inner1 = e->inner;
+                e->ninner1 = e->ninner;
+            } else {
+                free(e->inner);
+            }
             e->inner = inner;
             e->ninner = ninner;
             e->decrypted = true;
@@ -300,6 +306,100 @@ void hs_ech_open(struct hs_msg *m, const uint8_t *p, size_t n, const struct hs_e
     free(aad);
 }
 
+void hs_ech_free(struct hs_ech_state *e)
+{
+    free(e->inner);
+    free(e->inner1);
+    free(e->hrr);
+    e->inner = e->inner1 = e->hrr = NULL;
+}
+
+/* The inner transcript's hash (RFC 8446 4.4.1): parts in order; with first != NULL, the first
+ * ClientHelloInner replaced by message_hash as after a HelloRetryRequest. */
+static int inner_hash(const mbedtls_md_info_t *md, const uint8_t *first, size_t nfirst,
+                      const uint8_t *const *parts, const size_t *lens, size_t nparts,
+                      uint8_t *out)
+{
+    uint8_t h1[64], mh[4];
+    size_t hl = mbedtls_md_get_size(md);
+    mbedtls_md_context_t c;
+    mbedtls_md_init(&c);
+    int r = mbedtls_md_setup(&c, md, 0);
+    if (first) {
+        r = r ? r : mbedtls_md(md, first, nfirst, h1);
+        mh[0] = 254; /* message_hash */
+        mh[1] = mh[2] = 0;
+        mh[3] = (uint8_t)hl;
+    }
+    r = r ? r : mbedtls_md_starts(&c);
+    if (first) {
+        r = r ? r : mbedtls_md_update(&c, mh, 4);
+        r = r ? r : mbedtls_md_update(&c, h1, hl);
+    }
+    for (size_t i = 0; i < nparts; i++)
+        r = r ? r : mbedtls_md_update(&c, parts[i], lens[i]);
+    r = r ? r : mbedtls_md_finish(&c, out);
+    mbedtls_md_free(&c);
+    return r == 0 ? HS_OK : HS_ERR_CRYPTO;
+}
+
+/* HKDF-Expand-Label(HKDF-Extract(0, inner random), label, th, 8) == got. */
+static bool confirmed(const struct hs_suite *s, const uint8_t random[32], const char *label,
+                      const uint8_t *th, const uint8_t got[8], bool *ok)
+{
+    const mbedtls_md_info_t *md = mbedtls_md_info_from_type(
+        s->hash == HS_HASH_SHA384 ? MBEDTLS_MD_SHA384 : MBEDTLS_MD_SHA256);
+    size_t hl = mbedtls_md_get_size(md);
+    uint8_t prk[64], conf[8];
+    if (mbedtls_hkdf_extract(md, NULL, 0, random, 32, prk) != 0 ||
+        hs_hkdf_expand_label(s->hash, prk, hl, label, th, hl, conf, 8) != HS_OK)
+        return false;
+    *ok = memcmp(conf, got, 8) == 0;
+    return true;
+}
+
+static const mbedtls_md_info_t *suite_md(const struct hs_suite *s)
+{
+    return mbedtls_md_info_from_type(s->hash == HS_HASH_SHA384 ? MBEDTLS_MD_SHA384
+                                                               : MBEDTLS_MD_SHA256);
+}
+
+void hs_ech_check_hrr(struct hs_msg *m, const uint8_t *p, size_t n, uint16_t suite)
+{
+    struct hs_ech_state *e = &m->st->ech;
+    const struct hs_suite *s = hs_suite_find(suite);
+    if (!e->decrypted || m->st->hrr_count != 0 || s == NULL || !s->tls13 || e->hrr != NULL)
+        return;
+    e->hrr = hs_xmalloc(n);
+    memcpy(e->hrr, p, n);
+    e->nhrr = n;
+    if (!e->hrr_confirmation) {
+        /* RFC 9849 7.2.1: a server that accepts ECH confirms it in its HelloRetryRequest */
+        e->accepted = 0;
+        hs_f_str(m->f, "ech_confirmation", "absent: ECH rejected (the handshake goes on with "
+                                           "the ClientHelloOuter)");
+        return;
+    }
+    if (e->hrr_conf_off + 8 > n)
+        return;
+    uint8_t *zeroed = hs_xmalloc(n), th[64];
+    memcpy(zeroed, p, n);
+    memset(zeroed + e->hrr_conf_off, 0, 8);
+    const uint8_t *parts[1] = {zeroed};
+    size_t lens[1] = {n};
+    bool ok = false;
+    if (inner_hash(suite_md(s), e->inner, e->ninner, parts, lens, 1, th) == HS_OK &&
+        confirmed(s, e->inner_random, "hrr ech accept confirmation", th, p + e->hrr_conf_off,
+                  &ok)) {
+        e->accepted = ok ? -1 : 0; /* accepted: known at the ServerHello */
+        hs_f_span(hs_f_str(m->f, "ech_confirmation",
+                           ok ? "matches: ECH accepted (the second ClientHelloInner follows)"
+                              : "does not match: ECH rejected"),
+                  e->hrr_conf_off, 8);
+    }
+    free(zeroed);
+}
+
 void hs_ech_check_accept(struct hs_msg *m, const uint8_t *p, size_t n, uint16_t suite)
 {
     struct hs_tls_state *st = m->st;
@@ -307,47 +407,51 @@ void hs_ech_check_accept(struct hs_msg *m, const uint8_t *p, size_t n, uint16_t 
     if (!e->decrypted || e->accepted == 1 || n < 38)
         return;
     const struct hs_suite *s = hs_suite_find(suite);
+    if (st->hrr_count > 0 && e->accepted == 0)
+        return; /* rejected at the HelloRetryRequest */
     e->accepted = -1;
-    if (st->hrr_count > 0) {
-        e->check_why = "not checked after a HelloRetryRequest";
-        return;
-    }
     if (s == NULL || !s->tls13) {
         e->check_why = "the ServerHello names no TLS 1.3 suite";
         return;
     }
+    if (st->hrr_count > 0 && (e->inner1 == NULL || e->hrr == NULL || st->hrr_count > 1)) {
+        e->check_why = "after a HelloRetryRequest: the second ClientHelloInner was not decrypted";
+        return;
+    }
     /* RFC 9849 7.2: HKDF-Expand-Label(HKDF-Extract(0, inner.random), "ech accept
-     * confirmation", Hash(ClientHelloInner || ServerHello with the last 8 random bytes
-     * zeroed), 8) */
-    const mbedtls_md_info_t *md =
-        mbedtls_md_info_from_type(s->hash == HS_HASH_SHA384 ? MBEDTLS_MD_SHA384 : MBEDTLS_MD_SHA256);
-    size_t hl = mbedtls_md_get_size(md);
-    uint8_t th[64], prk[64], conf[8];
-    uint8_t zeros[8] = {0};
-    mbedtls_md_context_t c;
-    mbedtls_md_init(&c);
-    int r = mbedtls_md_setup(&c, md, 0);
-    r = r ? r : mbedtls_md_starts(&c);
-    r = r ? r : mbedtls_md_update(&c, e->inner, e->ninner);
-    r = r ? r : mbedtls_md_update(&c, p, 30);
-    r = r ? r : mbedtls_md_update(&c, zeros, 8);
-    r = r ? r : mbedtls_md_update(&c, p + 38, n - 38);
-    r = r ? r : mbedtls_md_finish(&c, th);
-    mbedtls_md_free(&c);
-    r = r ? r : mbedtls_hkdf_extract(md, NULL, 0, e->inner_random, 32, prk);
-    if (r != 0 || hs_hkdf_expand_label(s->hash, prk, hl, "ech accept confirmation", th, hl,
-                                       conf, 8) != HS_OK) {
+     * confirmation", Hash(inner transcript || ServerHello with the last 8 random bytes
+     * zeroed), 8); after a HelloRetryRequest the transcript starts with message_hash */
+    static const uint8_t zeros[8];
+    uint8_t th[64];
+    bool ok = false;
+    const uint8_t *parts[5];
+    size_t lens[5], np = 0;
+    if (st->hrr_count > 0) {
+        parts[np] = e->hrr;
+        lens[np++] = e->nhrr;
+    }
+    parts[np] = e->inner;
+    lens[np++] = e->ninner;
+    parts[np] = p;
+    lens[np++] = 30;
+    parts[np] = zeros;
+    lens[np++] = 8;
+    parts[np] = p + 38;
+    lens[np++] = n - 38;
+    if (inner_hash(suite_md(s), st->hrr_count > 0 ? e->inner1 : NULL, e->ninner1, parts, lens,
+                   np, th) != HS_OK ||
+        !confirmed(s, e->inner_random, "ech accept confirmation", th, p + 30, &ok)) {
         e->check_why = "the confirmation could not be computed";
         return;
     }
-    e->accepted = memcmp(conf, p + 30, 8) == 0;
+    e->accepted = ok;
     hs_f_span(hs_f_str(m->f, "ech_confirmation",
-                       e->accepted ? "matches: ECH accepted (the handshake goes on with the "
-                                     "ClientHelloInner)"
-                                   : "does not match: ECH rejected (the handshake goes on "
-                                     "with the ClientHelloOuter)"),
+                       ok ? "matches: ECH accepted (the handshake goes on with the "
+                            "ClientHelloInner)"
+                          : "does not match: ECH rejected (the handshake goes on with the "
+                            "ClientHelloOuter)"),
               30, 8);
-    if (e->accepted) {
+    if (ok) {
         st->offer = e->inner_offer;
         memcpy(st->client_random, e->inner_random, 32);
         memcpy(st->last_client_random, e->inner_random, 32);

@@ -263,6 +263,8 @@ out:;
     add_fingerprints(m, p, n, false, !hrr);
     if (have_suite && !hrr && random != NULL)
         hs_ech_check_accept(m, p, n, suite);
+    if (have_suite && hrr)
+        hs_ech_check_hrr(m, p, n, suite);
     if (have_suite)
         hs_check_server_hello(m, hrr, legacy, have_suite, suite, &info);
     uint16_t version = info.selected_version ? info.selected_version : legacy;
@@ -288,7 +290,9 @@ out:;
             hs_msg_sum(m, " with %s", hs_fmt_group(info.share_group, buf, sizeof buf));
         if (have_suite)
             hs_msg_sum(m, ", %s", hs_fmt_suite(suite, buf, sizeof buf));
-        if (st->ech.hrr_confirmation)
+        if (hs_f_get(f, "ech_confirmation"))
+            hs_msg_sum(m, st->ech.accepted == 0 ? ", ECH rejected" : ", ECH accepted");
+        else if (st->ech.hrr_confirmation)
             hs_msg_sum(m, ", ECH confirmation");
         return;
     }

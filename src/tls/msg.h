@@ -85,6 +85,11 @@ struct hs_ech_state {
     char inner_sni[256];    /* escaped, "" when none */
     uint8_t *inner;         /* the ClientHelloInner, expanded, with its header (owned) */
     size_t ninner;
+    uint8_t *inner1;        /* after a HelloRetryRequest: the first ClientHelloInner (owned) */
+    size_t ninner1;
+    uint8_t *hrr;           /* the HelloRetryRequest, for the transcript (owned) */
+    size_t nhrr;
+    size_t hrr_conf_off;    /* where its 8-byte confirmation is */
     struct hs_offer inner_offer;
     int accepted;           /* 1 accepted, 0 rejected, -1 not checked (see check_why) */
     const char *check_why;  /* why the acceptance signal was not checked */
@@ -215,6 +220,10 @@ void hs_check_key_share(struct hs_msg *m, struct hs_field *o, uint16_t group,
  * p/n, checks the acceptance signal (RFC 9849 7.2). */
 void hs_ech_open(struct hs_msg *m, const uint8_t *p, size_t n, const struct hs_ext_info *info);
 void hs_ech_check_accept(struct hs_msg *m, const uint8_t *p, size_t n, uint16_t suite);
+/* The same for a HelloRetryRequest p/n (RFC 9849 7.2.1): its confirmation, or its absence. */
+void hs_ech_check_hrr(struct hs_msg *m, const uint8_t *p, size_t n, uint16_t suite);
+/* Frees the ECH state's buffers. */
+void hs_ech_free(struct hs_ech_state *e);
 /* The connection's ECH verdict for the trace (hs_trace.ech): accepted, rejected, not accepted
  * or unknown, with the reason. */
 struct hs_field *hs_ech_verdict(const struct hs_tls_state *st, const struct hs_keylog *keys);

@@ -74,6 +74,7 @@ record go-tls13-x25519mlkem768 mlkem
 record go-tls13-hrr-x25519mlkem768 hrr-mlkem
 record go-ech-accepted ech
 record go-ech-rejected ech-reject
+record go-ech-hrr ech-hrr
 
 render_goldens "$HSTRACE" "$DEST" "$DEST"
 echo "captures and goldens written in $DEST"

@@ -81,6 +81,15 @@ check "ECH with a wrong ECH_SECRET: the inner hello not decrypted, says why (the
     test "$(c '.ech | "\(.status) / \(.not_decrypted)"')" = \
     "accepted / none of the key log's 1 ECH entries for config id 7 decrypts it"
 
+cap=$CAPS/go-ech-hrr.pcap
+trace_json -r "$cap" --keylog "${cap%.pcap}.keys"
+check "ECH after a HelloRetryRequest: both confirmations match, the second inner hello decrypted" \
+    test "$(c '[.events[] | select(.type == "HelloRetryRequest" or .type == "ServerHello")
+             | .fields.ech_confirmation | split(":")[0]] | join(" ")') $(c '[.events[]
+             | select(.type == "ClientHello") | .fields.client_hello_inner.extensions[]?
+             | select(.type == "server_name") | .host_name] | join(" ")') $(c '.ech.status + " "
+             + .decryption.status')" = "matches matches secret.example secret.example accepted decrypted"
+
 cap=$CAPS/go-ech-rejected.pcap
 trace_json -r "$cap" --keylog "${cap%.pcap}.keys"
 check "ECH rejected: retry_configs decoded, ech_required seen" \

@@ -155,7 +155,7 @@ static void one_free(struct one *o)
     hs_event_free(o->ev);
     hs_trace_free(o->t);
     hs_keylog_free(o->kl);
-    free(o->st.ech.inner);
+    hs_ech_free(&o->st.ech);
 }
 
 static const struct hs_field *ext_of(const struct hs_field *f, const char *type)

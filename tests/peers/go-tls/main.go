@@ -9,6 +9,7 @@
 //	hrr-mlkem  a hand-written client (hrr.go) whose first share is X25519 only; the
 //	           server wants X25519MLKEM768: a HelloRetryRequest for the hybrid group
 //	ech        ECH accepted: public name public.example, inner SNI secret.example
+//	ech-hrr    ECH accepted after a HelloRetryRequest (the server wants P-256)
 //	ech-reject the client uses an ECHConfig whose key the server does not have: the
 //	           server answers with retry_configs, the client aborts with ech_required
 //
@@ -240,7 +241,7 @@ func main() {
 	case "mlkem":
 	case "hrr-mlkem":
 		server.CurvePreferences = []tls.CurveID{tls.X25519MLKEM768}
-	case "ech", "ech-reject":
+	case "ech", "ech-reject", "ech-hrr":
 		var err error
 		if echPriv, err = ecdh.X25519().GenerateKey(rand.Reader); err != nil {
 			fail("ech key: %v", err)
@@ -256,6 +257,9 @@ func main() {
 			offered = echConfig(7, other.PublicKey().Bytes(), "public.example")
 		}
 		client.EncryptedClientHelloConfigList = configList(offered)
+		if *mode == "ech-hrr" {
+			server.CurvePreferences = []tls.CurveID{tls.CurveP256}
+		}
 	default:
 		fail("unknown mode %q", *mode)
 	}
@@ -325,7 +329,7 @@ func main() {
 		fmt.Printf("server: %v\n", r.err)
 	}
 
-	if *mode == "ech" && herr == nil {
+	if (*mode == "ech" || *mode == "ech-hrr") && herr == nil {
 		enc, err := outerEnc(r.raw)
 		if err != nil {
 			fail("ClientHelloOuter: %v", err)
