@@ -8,6 +8,7 @@
 
 #include "../core/mem.h"
 #include "keylog.h"
+#include "keysched.h"
 #include "protect.h"
 #include "suites.h"
 
@@ -456,4 +457,26 @@ void hs_ech_check_accept(struct hs_msg *m, const uint8_t *p, size_t n, uint16_t 
         memcpy(st->client_random, e->inner_random, 32);
         memcpy(st->last_client_random, e->inner_random, 32);
     }
+}
+
+void hs_ech_transcript(const struct hs_tls_state *st, struct hs_transcript *t, const uint8_t *sh,
+                       size_t n)
+{
+    const struct hs_ech_state *e = &st->ech;
+    if (e->accepted != 1 || e->inner == NULL)
+        return;
+    const uint8_t *msgs[4];
+    size_t lens[4], k = 0;
+    bool hrr = st->hrr_count > 0 && e->inner1 != NULL && e->hrr != NULL;
+    if (hrr) {
+        msgs[k] = e->inner1;
+        lens[k++] = e->ninner1;
+        msgs[k] = e->hrr;
+        lens[k++] = e->nhrr;
+    }
+    msgs[k] = e->inner;
+    lens[k++] = e->ninner;
+    msgs[k] = sh;
+    lens[k++] = n;
+    hs_transcript_reset(t, msgs, lens, k, hrr);
 }

@@ -222,6 +222,11 @@ void hs_ech_open(struct hs_msg *m, const uint8_t *p, size_t n, const struct hs_e
 void hs_ech_check_accept(struct hs_msg *m, const uint8_t *p, size_t n, uint16_t suite);
 /* The same for a HelloRetryRequest p/n (RFC 9849 7.2.1): its confirmation, or its absence. */
 void hs_ech_check_hrr(struct hs_msg *m, const uint8_t *p, size_t n, uint16_t suite);
+/* An accepted ECH: the key schedule's transcript t restarted with the ClientHelloInner(s)
+ * (and the HelloRetryRequest) and the ServerHello sh/n. */
+struct hs_transcript;
+void hs_ech_transcript(const struct hs_tls_state *st, struct hs_transcript *t, const uint8_t *sh,
+                       size_t n);
 /* Frees the ECH state's buffers. */
 void hs_ech_free(struct hs_ech_state *e);
 /* The connection's ECH verdict for the trace (hs_trace.ech): accepted, rejected, not accepted

@@ -57,6 +57,9 @@ check "ECH accepted: text row and footer" \
     grep -q "ECH, outer SNI public.example, inner SNI secret.example" "$OUT"
 grep -q "^ECH: accepted" "$OUT" || notok "ECH accepted: footer line" "$(grep ECH "$OUT")"
 
+run_text -r "$cap" --keylog "${cap%.pcap}.keys" --keys --plain --color never
+check "ECH accepted: --keys verifies both Finished over the inner transcript" \
+    grep -q "Finished: client verified, server verified" "$OUT"
 grep -v '^ECH_' "${cap%.pcap}.keys" >"$WORK/no-ech.keys"
 inner=$(awk '$1 == "SERVER_HANDSHAKE_TRAFFIC_SECRET" { print $2; exit }' "$WORK/no-ech.keys")
 trace_json -r "$cap" --keylog "$WORK/no-ech.keys"
@@ -89,6 +92,10 @@ check "ECH after a HelloRetryRequest: both confirmations match, the second inner
              | select(.type == "ClientHello") | .fields.client_hello_inner.extensions[]?
              | select(.type == "server_name") | .host_name] | join(" ")') $(c '.ech.status + " "
              + .decryption.status')" = "matches matches secret.example secret.example accepted decrypted"
+
+run_text -r "$cap" --keylog "${cap%.pcap}.keys" --keys --plain --color never
+check "ECH after a HelloRetryRequest: --keys verifies both Finished" \
+    grep -q "Finished: client verified, server verified" "$OUT"
 
 cap=$CAPS/go-ech-rejected.pcap
 trace_json -r "$cap" --keylog "${cap%.pcap}.keys"
