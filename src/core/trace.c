@@ -43,6 +43,7 @@ void hs_trace_copy_header(struct hs_trace *dst, const struct hs_trace *src)
     hs_field_free(dst->http);
     hs_field_free(dst->probe);
     hs_field_free(dst->quic);
+    hs_field_free(dst->ech);
     dst->host = dup_or_null(src->host);
     dst->port = src->port;
     dst->address = dup_or_null(src->address);
@@ -79,6 +80,7 @@ void hs_trace_copy_header(struct hs_trace *dst, const struct hs_trace *src)
     dst->http_ttfb_ms = src->http_ttfb_ms;
     dst->probe = hs_field_clone(src->probe);
     dst->quic = hs_field_clone(src->quic);
+    dst->ech = hs_field_clone(src->ech);
 }
 
 void hs_trace_free(struct hs_trace *t)
@@ -106,6 +108,7 @@ void hs_trace_free(struct hs_trace *t)
     hs_field_free(t->http);
     hs_field_free(t->probe);
     hs_field_free(t->quic);
+    hs_field_free(t->ech);
     free(t);
 }
 

@@ -122,6 +122,9 @@ struct hs_trace {
     /* Captures (-r): a QUIC connection's header, an object (version, version_name,
      * original_dcid, client_cid, server_cid, retry, ...); NULL for TCP connections. */
     struct hs_field *quic;
+    /* Encrypted Client Hello (RFC 9849): an object (status, reason, public_name, inner_sni,
+     * ...) when a ClientHello carried encrypted_client_hello; NULL otherwise. */
+    struct hs_field *ech;
 
     /* (A new header field above is copied by hs_trace_copy_header too.) */
 

@@ -83,7 +83,7 @@ struct hs_event *dec_msg_start(struct hs_decoder *d, const struct side *s, const
 {
     struct hs_event *ev = hs_event_new(s->who, HS_LAYER_TLS, name, t);
     *m = (struct hs_msg){.st = &d->st, .trace = d->trace, .ev = ev, .f = ev->fields,
-                         .from = s->who, .name = name};
+                         .from = s->who, .name = name, .keys = d->keys};
     return ev;
 }
 
@@ -191,6 +191,10 @@ void hs_decoder_finish(struct hs_decoder *d, double t_ms)
         hs_field_free(d->trace->decryption);
         d->trace->decryption = dec_report(d);
     }
+    if (d->st.ech.offered || d->st.ech.inner_on_wire) {
+        hs_field_free(d->trace->ech);
+        d->trace->ech = hs_ech_verdict(&d->st, d->keys);
+    }
     for (int i = 0; i < 2; i++) {
         struct side *s = &d->side[i];
         if (s->lim.dropped == 0)
@@ -263,6 +267,7 @@ void hs_decoder_free(struct hs_decoder *d)
         free(s->pr.held);
     }
     free(d->scratch);
+    hs_ech_free(&d->st.ech);
     hs_transcript_free(d->transcript);
     free(d);
 }

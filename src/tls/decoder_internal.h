@@ -228,4 +228,9 @@ void dec_handshake_finish(struct hs_decoder *d, struct side *s, double t);
 /* Rebuilds the trace's key schedule from the transcript and the key log. */
 void dec_key_schedule(struct hs_decoder *d);
 
+/* echtrial.c: an ECH offer whose outer random has no server handshake secret in the key log:
+ * the key log's server handshake secrets are tried on the server's first encrypted record
+ * (rec/len); the one that decrypts it gives the client random to use from now on. */
+void dec_ech_trial(struct hs_decoder *d, const uint8_t *rec, size_t len);
+
 #endif

@@ -110,6 +110,7 @@ EXT_DECODER(ext_key_share)
         hs_f_int(o, "key_length", (long long)hs_cur_left(&key));
         hs_f_span(hs_f_hex(o, "key", hs_cur_ptr(&key), hs_cur_left(&key) > 64 ? 64 : hs_cur_left(&key)),
                   key.off, hs_cur_left(&key));
+        hs_check_key_share(m, o, g, &key, where == HS_EXT_CH);
         if (where == HS_EXT_CH) {
             if (!hs_is_grease(g) && info->nshare < 8)
                 info->share_groups[info->nshare++] = g;
@@ -459,17 +460,6 @@ EXT_DECODER(ext_renegotiation_info)
     return vec_length(b, e, 1, 0, 0xff, "renegotiated_connection_length");
 }
 
-EXT_DECODER(ext_ech)
-{
-    if (hs_cur_left(b) > 0 && where == HS_EXT_CH) {
-        uint8_t type;
-        HS_TRY(hs_cur_u8(b, &type));
-        hs_f_str(e, "ech_type", type == 0 ? "outer" : type == 1 ? "inner" : "unknown");
-    }
-    b->off = b->end;
-    return HS_OK;
-}
-
 /*
  * The extensions hstrace decodes (their names: names.c, the IANA registry).  The others,
  * known empty ones (encrypt_then_mac, extended_master_secret, post_handshake_auth) and
@@ -501,7 +491,8 @@ static const struct ext_kind {
     {50, ext_signature_schemes},
     {51, ext_key_share},
     {57, hs_ext_quic_transport_parameters},
-    {0xfe0d, ext_ech},
+    {0xfd00, hs_ext_ech_outer_extensions},
+    {0xfe0d, hs_ext_ech},
     {0xff01, ext_renegotiation_info},
     {0xffa5, hs_ext_quic_transport_parameters}, /* QUIC drafts 29-32 */
 };

@@ -74,6 +74,8 @@ static void emit_handshake(struct hs_decoder *d, struct side *s, const uint8_t *
         if (d->transcript == NULL)
             d->transcript = hs_transcript_new();
         hs_transcript_add(d->transcript, s->who, msg, n, &d->st);
+        if (msg[0] == HS_MT_SERVER_HELLO && strcmp(ev->type, "ServerHello") == 0)
+            hs_ech_transcript(&d->st, d->transcript, msg, n);
         if (msg[0] == HS_MT_FINISHED && hs_transcript_complete(d->transcript))
             dec_key_schedule(d);
     }

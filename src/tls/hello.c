@@ -191,10 +191,20 @@ out:
     st->ch_count++;
     if (info.sni && m->trace->sni == NULL)
         m->trace->sni = hs_xstrdup(info.sni);
+    hs_ech_open(m, p, n, &info);
 
     sum_version(m, info.best_version ? info.best_version : legacy);
-    if (info.sni)
+    if (info.ech_outer) {
+        hs_msg_sum(m, ", ECH");
+        if (info.sni)
+            hs_msg_sum(m, ", outer SNI %s", info.sni);
+        if (hs_f_get(f, "client_hello_inner"))
+            hs_msg_sum(m, ", inner SNI %s", st->ech.inner_sni[0] ? st->ech.inner_sni : "none");
+    } else if (info.sni) {
         hs_msg_sum(m, ", SNI %s", info.sni);
+    }
+    if (info.ech_inner)
+        hs_msg_sum(m, ", ECH inner");
     hs_msg_sum(m, ", %u suite%s", nsuites, nsuites == 1 ? "" : "s");
     if (info.nshare > 0) {
         hs_msg_sum(m, ", key_share ");
@@ -262,6 +272,10 @@ void hs_decode_server_hello(struct hs_msg *m, const uint8_t *p, size_t n)
 
 out:;
     add_fingerprints(m, p, n, false, !hrr);
+    if (have_suite && !hrr && random != NULL)
+        hs_ech_check_accept(m, p, n, suite);
+    if (have_suite && hrr)
+        hs_ech_check_hrr(m, p, n, suite);
     if (have_suite)
         hs_check_server_hello(m, hrr, legacy, have_suite, suite, &info);
     uint16_t version = info.selected_version ? info.selected_version : legacy;
@@ -292,6 +306,10 @@ out:;
             hs_msg_sum(m, " with %s", hs_fmt_group(info.share_group, buf, sizeof buf));
         if (have_suite)
             hs_msg_sum(m, ", %s", hs_fmt_suite(suite, buf, sizeof buf));
+        if (hs_f_get(f, "ech_confirmation"))
+            hs_msg_sum(m, st->ech.accepted == 0 ? ", ECH rejected" : ", ECH accepted");
+        else if (st->ech.hrr_confirmation)
+            hs_msg_sum(m, ", ECH confirmation");
         return;
     }
     if (random != NULL) {
@@ -344,6 +362,8 @@ out:;
         hs_msg_sum(m, ", resumed session");
     if (hs_f_get(f, "downgrade_sentinel"))
         hs_msg_sum(m, ", downgrade sentinel");
+    if (hs_f_get(f, "ech_confirmation"))
+        hs_msg_sum(m, st->ech.accepted == 1 ? ", ECH accepted" : ", ECH rejected");
 }
 
 static void sslv2_spec(struct hs_field *a, const uint8_t *s, char *buf, size_t bufsz)

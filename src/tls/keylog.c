@@ -29,6 +29,8 @@ struct hs_keylog {
     size_t nslots;                /* a power of two, at least twice count */
     bool (*want)(void *ctx, const uint8_t random[32]); /* hs_keylog_restrict, or NULL */
     void *want_ctx;
+    struct hs_ech_key *ech;       /* ECH_SECRET / ECH_CONFIG, by inner random */
+    size_t nech;
 };
 
 size_t hs_keylog_count(const struct hs_keylog *kl)
@@ -80,6 +82,9 @@ void hs_keylog_free(struct hs_keylog *kl)
         memset(kl->entries, 0, kl->cap * sizeof *kl->entries);
     free(kl->entries);
     free(kl->slots);
+    if (kl->ech)
+        memset(kl->ech, 0, kl->nech * sizeof *kl->ech);
+    free(kl->ech);
     free(kl);
 }
 
@@ -196,6 +201,57 @@ const uint8_t *hs_keylog_find(const struct hs_keylog *kl, enum hs_secret kind,
     return e->secret;
 }
 
+bool hs_keylog_entry(const struct hs_keylog *kl, size_t i, enum hs_secret *kind,
+                     const uint8_t **client_random, const uint8_t **secret, size_t *len)
+{
+    if (kl == NULL || i >= kl->count)
+        return false;
+    const struct keylog_entry *e = &kl->entries[i];
+    *kind = (enum hs_secret)e->kind;
+    *client_random = e->client_random;
+    *secret = e->secret;
+    *len = e->len;
+    return true;
+}
+
+int hs_keylog_add_ech(struct hs_keylog *kl, bool config, const uint8_t client_random[32],
+                      const uint8_t *v, size_t len)
+{
+    HS_ENSURE(kl && client_random && v && len >= 1, HS_ERR_INVALID);
+    HS_ENSURE(len <= (config ? HS_ECH_CONFIG_MAX : HS_SECRET_MAX), HS_ERR_INVALID);
+    struct hs_ech_key *e = NULL;
+    for (size_t i = 0; i < kl->nech && e == NULL; i++)
+        if (memcmp(kl->ech[i].client_random, client_random, 32) == 0)
+            e = &kl->ech[i];
+    if (e == NULL) {
+        HS_ENSURE(kl->nech < HS_KEYLOG_MAX_ECH, HS_ERR_LIMIT);
+        if (kl->nech % 16 == 0)
+            kl->ech = hs_xrealloc(kl->ech, (kl->nech + 16) * sizeof *kl->ech);
+        e = &kl->ech[kl->nech++];
+        memset(e, 0, sizeof *e);
+        memcpy(e->client_random, client_random, 32);
+        e->ordinal = (unsigned)kl->nech;
+    }
+    if (config) {
+        memcpy(e->config, v, len);
+        e->config_len = len;
+    } else {
+        memcpy(e->secret, v, len);
+        e->secret_len = len;
+    }
+    return HS_OK;
+}
+
+size_t hs_keylog_ech_count(const struct hs_keylog *kl)
+{
+    return kl ? kl->nech : 0;
+}
+
+const struct hs_ech_key *hs_keylog_ech_get(const struct hs_keylog *kl, size_t i)
+{
+    return kl && i < kl->nech ? &kl->ech[i] : NULL;
+}
+
 /* ---- parsing ---- */
 
 static bool is_blank(char c)
@@ -264,20 +320,25 @@ int hs_keylog_parse_line(struct hs_keylog *kl, const char *line, size_t n)
     if (!next_token(line, n, &off, &label, &label_len) || label[0] == '#')
         return HS_OK; /* blank or comment */
     int kind = label_kind(label, label_len);
-    if (kind < 0)
+    bool ech_secret = label_len == 10 && memcmp(label, "ECH_SECRET", 10) == 0;
+    bool ech_config = label_len == 10 && memcmp(label, "ECH_CONFIG", 10) == 0;
+    if (kind < 0 && !ech_secret && !ech_config)
         return HS_OK; /* a label we do not use (e.g. "RSA", later traffic secrets) */
 
     HS_ENSURE(next_token(line, n, &off, &random_hex, &random_len), HS_ERR_INVALID);
     HS_ENSURE(next_token(line, n, &off, &secret_hex, &secret_len), HS_ERR_INVALID);
     HS_ENSURE(!next_token(line, n, &off, &extra, &extra_len), HS_ERR_INVALID);
 
-    uint8_t client_random[32], secret[HS_SECRET_MAX];
+    uint8_t client_random[32], secret[HS_ECH_CONFIG_MAX];
+    size_t room = ech_config ? HS_ECH_CONFIG_MAX : HS_SECRET_MAX;
     HS_ENSURE(random_len == 64, HS_ERR_INVALID);
     HS_ENSURE(hex_decode(random_hex, random_len, client_random, sizeof client_random),
               HS_ERR_INVALID);
-    HS_ENSURE(secret_len >= 2 && hex_decode(secret_hex, secret_len, secret, sizeof secret),
+    HS_ENSURE(secret_len >= 2 && hex_decode(secret_hex, secret_len, secret, room),
               HS_ERR_INVALID);
-    int r = hs_keylog_add(kl, (enum hs_secret)kind, client_random, secret, secret_len / 2);
+    int r = kind < 0 ? hs_keylog_add_ech(kl, ech_config, client_random, secret, secret_len / 2)
+                     : hs_keylog_add(kl, (enum hs_secret)kind, client_random, secret,
+                                     secret_len / 2);
     memset(secret, 0, sizeof secret);
     return r;
 }

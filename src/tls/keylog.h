@@ -52,6 +52,10 @@ int hs_keylog_add(struct hs_keylog *kl, enum hs_secret kind, const uint8_t clien
 const uint8_t *hs_keylog_find(const struct hs_keylog *kl, enum hs_secret kind,
                               const uint8_t client_random[32], size_t *len);
 
+/* The key log's entry i in the order added: false past the end. */
+bool hs_keylog_entry(const struct hs_keylog *kl, size_t i, enum hs_secret *kind,
+                     const uint8_t **client_random, const uint8_t **secret, size_t *len);
+
 /* Parses one line of a key log (comments, blank lines and unknown labels are HS_OK and
  * ignored); HS_ERR_INVALID for a malformed line of a known label. */
 int hs_keylog_parse_line(struct hs_keylog *kl, const char *line, size_t n) HS_MUST_CHECK;
@@ -77,6 +81,29 @@ size_t hs_keylog_format(enum hs_secret kind, const uint8_t client_random[32],
 int hs_keylog_write(const struct hs_keylog *kl, FILE *f) HS_MUST_CHECK;
 
 const char *hs_secret_label(enum hs_secret kind); /* "CLIENT_RANDOM", ... */
+
+/*
+ * Encrypted Client Hello (RFC 9849) lines, as NSS and Wireshark write them:
+ * "ECH_SECRET <inner client random> <HPKE shared secret>" and
+ * "ECH_CONFIG <inner client random> <the ECHConfig used>".  Both are keyed by the random of
+ * the ClientHelloInner, which is not on the wire: the decoder tries them in turn.  Kept apart
+ * from the secrets above, one entry per random, in the order first seen.
+ */
+#define HS_ECH_CONFIG_MAX 512 /* bytes of one ECHConfig */
+#define HS_KEYLOG_MAX_ECH 1024 /* ECH entries kept (each is a trial decryption) */
+struct hs_ech_key {
+    uint8_t client_random[32];
+    uint8_t secret[HS_SECRET_MAX];
+    size_t secret_len;            /* 0: no ECH_SECRET line for this random */
+    uint8_t config[HS_ECH_CONFIG_MAX];
+    size_t config_len;            /* 0: no ECH_CONFIG line */
+    unsigned ordinal;             /* 1 for the key log's first ECH random, ... */
+};
+/* Adds an ECH_SECRET (config false) or ECH_CONFIG (config true) line's value. */
+int hs_keylog_add_ech(struct hs_keylog *kl, bool config, const uint8_t client_random[32],
+                      const uint8_t *v, size_t len) HS_MUST_CHECK;
+size_t hs_keylog_ech_count(const struct hs_keylog *kl);
+const struct hs_ech_key *hs_keylog_ech_get(const struct hs_keylog *kl, size_t i);
 const char *hs_secret_plain(enum hs_secret kind); /* "server handshake traffic secret", ... */
 
 #endif

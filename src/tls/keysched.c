@@ -124,6 +124,21 @@ void hs_transcript_add(struct hs_transcript *t, enum hs_side from, const uint8_t
         t->done = true;
 }
 
+void hs_transcript_reset(struct hs_transcript *t, const uint8_t *const *msgs, const size_t *lens,
+                         size_t n, bool hrr)
+{
+    if (t == NULL || t->failed)
+        return;
+    for (int i = 0; i < NHASH; i++)
+        if (mbedtls_md_starts(&t->md[i]) != 0)
+            t->failed = true;
+    for (size_t k = 0; k < n; k++) {
+        update(t, msgs[k], lens[k]);
+        if (k == 0 && hrr)
+            replace_first_hello(t);
+    }
+}
+
 bool hs_transcript_complete(const struct hs_transcript *t)
 {
     return t != NULL && t->done;

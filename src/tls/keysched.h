@@ -35,6 +35,10 @@ void hs_transcript_add(struct hs_transcript *t, enum hs_side from, const uint8_t
 
 /* Both Finished messages were added. */
 bool hs_transcript_complete(const struct hs_transcript *t);
+/* Starts the transcript again with these messages (an accepted Encrypted Client Hello: the
+ * ClientHelloInner replaces the outer one); hrr: the first is replaced by message_hash. */
+void hs_transcript_reset(struct hs_transcript *t, const uint8_t *const *msgs, const size_t *lens,
+                         size_t n, bool hrr);
 
 /*
  * The key schedule as an object field (version, cipher_suite, steps[], finished{}, missing[]:

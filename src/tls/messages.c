@@ -726,6 +726,8 @@ void hs_decode_alert(struct hs_msg *m, const uint8_t *p, size_t n)
         return;
     }
     uint8_t level = p[0], desc = p[1];
+    if (desc == 121) /* ech_required (RFC 9849 6.1.6) */
+        m->st->ech.required_alert = true;
     const char *lname = level == 1 ? "warning" : level == 2 ? "fatal" : NULL;
     if (lname)
         hs_f_span(hs_f_str(m->f, "level", lname), 0, 1);

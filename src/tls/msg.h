@@ -10,6 +10,7 @@
 #include "../core/trace.h"
 #include "cursor.h"
 #include "decoder.h"
+#include "hpke.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -66,6 +67,39 @@ struct hs_offer {
     unsigned nexts;
 };
 
+/* Encrypted Client Hello (RFC 9849), as far as the wire and the key log tell (ech.c). */
+struct hs_ech_state {
+    bool offered;           /* the first ClientHello carried an outer encrypted_client_hello */
+    bool inner_on_wire;     /* a ClientHello on the wire carried the inner marker */
+    uint16_t kdf, aead;     /* the outer's HPKE suite */
+    uint8_t config_id;
+    bool retry_configs;     /* EncryptedExtensions carried retry_configs */
+    bool required_alert;    /* an ech_required alert was seen */
+    bool hrr_confirmation;  /* a HelloRetryRequest carried the 8-byte confirmation */
+    bool decrypted;         /* ClientHelloInner decrypted with a key log entry */
+    unsigned key_ordinal;   /* that entry: 1 = the key log's first ECH random */
+    bool key_random_differs; /* the entry's random is not the inner hello's */
+    char why_not[160];      /* why the key log's ECH entries did not decrypt it, "" */
+    uint8_t inner_random[32];
+    uint8_t outer_random[32];
+    char inner_sni[256];    /* escaped, "" when none */
+    uint8_t *inner;         /* the ClientHelloInner, expanded, with its header (owned) */
+    size_t ninner;
+    uint8_t *inner1;        /* after a HelloRetryRequest: the first ClientHelloInner (owned) */
+    size_t ninner1;
+    uint8_t *hrr;           /* the HelloRetryRequest, for the transcript (owned) */
+    size_t nhrr;
+    size_t hrr_conf_off;    /* where its 8-byte confirmation is */
+    struct hs_offer inner_offer;
+    int accepted;           /* 1 accepted, 0 rejected, -1 not checked (see check_why) */
+    const char *check_why;  /* why the acceptance signal was not checked */
+    bool decoding_inner;    /* while the inner hello is being decoded */
+    bool trial_done;        /* the server's first encrypted record was tried (echtrial.c) */
+    bool trial_matched;     /* ... and a handshake secret of another random decrypted it */
+    uint8_t trial_random[32];
+    struct hs_hpke_ctx hpke; /* after a decryption: the second ClientHello uses it too */
+};
+
 /* The connection as learned from decoded messages. */
 struct hs_tls_state {
     /* From the (first) ClientHello. */
@@ -97,6 +131,7 @@ struct hs_tls_state {
     bool finished[2];           /* by side */
     bool end_of_early_data;
     uint8_t keyupdate_request;  /* set by a KeyUpdate: 0 or 1 */
+    struct hs_ech_state ech;
 };
 
 /* One message being decoded. */
@@ -113,6 +148,7 @@ struct hs_msg {
     struct hs_field *violations; /* the array field, once there is one */
     char sum[768];              /* the summary being built (already escaped parts) */
     size_t sumlen;
+    const struct hs_keylog *keys; /* the decoder's key log (ECH entries), or NULL */
 };
 
 /* Records the first decode error as "<name>.<what>: truncated|invalid|limit at +<off>". */
@@ -162,7 +198,40 @@ struct hs_ext_info {
     uint16_t types[HS_MAX_EXTENSIONS]; /* the extension types, in order */
     unsigned ntypes;
     struct hs_offer *offer;     /* CH: the lists are also kept here (NULL elsewhere) */
+    bool ech_outer, ech_inner;  /* CH: encrypted_client_hello of type outer / inner */
+    size_t ech_enc_off, ech_enc_len;         /* CH outer: enc, offsets in the message */
+    size_t ech_payload_off, ech_payload_len; /* CH outer: payload */
 };
+
+/* ech.c: encrypted_client_hello (RFC 9849 5, 7) in a ClientHello, HelloRetryRequest or
+ * EncryptedExtensions, and ech_outer_extensions (5.1); extension decoders as in extensions.c. */
+int hs_ext_ech(struct hs_msg *m, struct hs_cur *b, enum hs_ext_where where, struct hs_field *e,
+               struct hs_ext_info *info);
+int hs_ext_ech_outer_extensions(struct hs_msg *m, struct hs_cur *b, enum hs_ext_where where,
+                                struct hs_field *e, struct hs_ext_info *info);
+/* An ECHConfigList's entries (RFC 9849 4) from list into arr. */
+int hs_decode_ech_configs(struct hs_cur *list, struct hs_field *arr);
+/* keyshare.c: a key share's length checked against its group (hybrid and ML-KEM groups
+ * split into their parts); client: a ClientHello's share, else the server's. */
+void hs_check_key_share(struct hs_msg *m, struct hs_field *o, uint16_t group,
+                        const struct hs_cur *key, bool client);
+/* echopen.c: with the key log's ECH entries, decrypts the ClientHelloInner of the outer
+ * hello p/n and decodes it into the field "client_hello_inner"; then, at the ServerHello
+ * p/n, checks the acceptance signal (RFC 9849 7.2). */
+void hs_ech_open(struct hs_msg *m, const uint8_t *p, size_t n, const struct hs_ext_info *info);
+void hs_ech_check_accept(struct hs_msg *m, const uint8_t *p, size_t n, uint16_t suite);
+/* The same for a HelloRetryRequest p/n (RFC 9849 7.2.1): its confirmation, or its absence. */
+void hs_ech_check_hrr(struct hs_msg *m, const uint8_t *p, size_t n, uint16_t suite);
+/* An accepted ECH: the key schedule's transcript t restarted with the ClientHelloInner(s)
+ * (and the HelloRetryRequest) and the ServerHello sh/n. */
+struct hs_transcript;
+void hs_ech_transcript(const struct hs_tls_state *st, struct hs_transcript *t, const uint8_t *sh,
+                       size_t n);
+/* Frees the ECH state's buffers. */
+void hs_ech_free(struct hs_ech_state *e);
+/* The connection's ECH verdict for the trace (hs_trace.ech): accepted, rejected, not accepted
+ * or unknown, with the reason. */
+struct hs_field *hs_ech_verdict(const struct hs_tls_state *st, const struct hs_keylog *keys);
 
 /* Decodes an extensions block (`extensions<0..2^16-1>`, length prefix included) into an
  * array "extensions" of m->f's child `parent`.  Returns HS_OK or the first error. */

@@ -142,6 +142,8 @@ static enum dec_result decrypt(struct hs_decoder *d, struct side *s, const uint8
             }
         }
     }
+    if (!s->pr.cur_ready && s->who == HS_SERVER && s->pr.cur_kind == HS_SECRET_SERVER_HANDSHAKE)
+        dec_ech_trial(d, rec, len);
     if (!s->pr.cur_ready) {
         s->pr.cur_ready = load13(d, &s->pr.cur, s->pr.cur_kind) && catch_up(s);
     }

@@ -216,6 +216,8 @@ json_t *hs_trace_to_json(const struct hs_trace *t)
     }
     if (t->probe) /* --probe only */
         set_new(doc, "probe", field_json(t->probe));
+    if (t->ech) /* a ClientHello offered Encrypted Client Hello */
+        set_new(doc, "ech", field_json(t->ech));
 
     json_t *events = json_array();
     for (const struct hs_event *ev = t->first; ev; ev = ev->next)

@@ -637,6 +637,25 @@ static void put_http(const struct ctx *c, const struct hs_trace *t)
     }
 }
 
+/* "ECH: STATUS (reason), inner SNI X" when a ClientHello offered Encrypted Client Hello. */
+static void put_ech(const struct ctx *c, const struct hs_trace *t)
+{
+    if (t->ech == NULL)
+        return;
+    const char *status = hs_f_get_str(t->ech, "status");
+    const char *reason = hs_f_get_str(t->ech, "reason");
+    const char *inner = hs_f_get_str(t->ech, "inner_sni");
+    const char *why = hs_f_get_str(t->ech, "not_decrypted");
+    char *raw = hs_xasprintf("ECH: %s (%s)%s%s%s%s", status ? status : "?", reason ? reason : "",
+                             inner ? ", inner SNI " : "", inner ? inner : "",
+                             why ? "; " : "", why ? why : "");
+    char *line = hs_view_safe(raw, c->o->ascii);
+    bool bad = status && strcmp(status, "rejected") == 0;
+    put_wrapped(c, line, bad ? P_PROBLEM : P_NONE, room_from(c, 0), 0, 5, NULL);
+    free(line);
+    free(raw);
+}
+
 static void key_line(void *ctx, const char *line, bool problem)
 {
     const struct ctx *c = ctx;
@@ -709,6 +728,7 @@ void hs_view_text(FILE *out, const struct hs_trace *t, const struct hs_view_opts
     put_timings(&c, t);
     put_decryption(&c, t);
     put_http(&c, t);
+    put_ech(&c, t);
     put_keys(&c, t);
     if (t->hint) {
         char *hint = hs_view_safe(t->hint, o->ascii);

@@ -177,8 +177,13 @@ def main():
     for conn in doc["connections"]:
         client = conn["target"]["client_address"]
         ours = []
+        # ECH accepted: the key log's secrets are keyed by the ClientHelloInner's random and
+        # tshark 4.0 looks them up by the outer one, so it reads only what is in the clear.
+        ech_inner_keys = (conn.get("ech") or {}).get("status") == "accepted"
         for ev in conn["events"]:
             if ev["layer"] != "tls" or ev["type"] in ("ApplicationData", "EncryptedHandshake", "Error", "NotTLS"):
+                continue
+            if ech_inner_keys and ev["encrypted"]:
                 continue
             t = ev["type"]
             if ev["encrypted"] and not ev["decrypted"] and t != "Alert":

@@ -1,0 +1,3 @@
+module hstrace/tests/peers/go-tls
+
+go 1.24
