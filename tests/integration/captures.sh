@@ -60,7 +60,13 @@ if [ -z "${HS_CAPTURES_DIR:-}" ]; then
     for cap in "${CAPS[@]}"; do grep -qF "\`$cap\`" "$DIR/README.md" || missing+=("$cap"); done
     if [ ${#missing[@]} -eq 0 ]; then ok "README describes every capture"; else
         notok "README describes every capture" "missing: ${missing[*]}"; fi
+    # The packets and key logs a classroom copies stay small; the goldens beside them grow
+    # with what the decoder says about each message.
+    size=$(cat "$DIR"/*.pcap* "$DIR"/*.keys 2>/dev/null | wc -c)
+    size=$((size / 1024))
+    if [ "$size" -le 512 ]; then ok "captures/ packets and key logs are small (${size} KB)"; else
+        notok "captures/ packets and key logs are small" "${size} KB"; fi
     size=$(du -sk "$DIR" | cut -f1)
-    if [ "$size" -le 1024 ]; then ok "captures/ is small (${size} KB)"; else
-        notok "captures/ is small" "${size} KB"; fi
+    if [ "$size" -le 2048 ]; then ok "captures/ with its goldens stays under 2 MB (${size} KB)"; else
+        notok "captures/ with its goldens stays under 2 MB" "${size} KB"; fi
 fi
