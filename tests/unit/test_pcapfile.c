@@ -213,125 +213,6 @@ static void read_file(const char *path, struct got *g)
     hs_pcap_close(r);
 }
 
-/* ---- records across the reader's window ---- */
-
-static uint32_t big_caplen(int i)
-{
-    return i % 61 == 0 ? HS_PCAP_MAX_FRAME : (uint32_t)(i * 7919) % 9000u;
-}
-
-static uint8_t big_byte(int i, uint32_t j) { return (uint8_t)(i + j * 31u); }
-
-static void put32le(FILE *f, uint32_t v)
-{
-    uint8_t b[4] = {(uint8_t)v, (uint8_t)(v >> 8), (uint8_t)(v >> 16), (uint8_t)(v >> 24)};
-    assert_int_equal(fwrite(b, 1, 4, f), 4);
-}
-
-/* A pcap of n records, some as large as a record may be; returns its size. */
-static long write_big_pcap(const char *path, int n)
-{
-    FILE *f = fopen(path, "wb");
-    assert_non_null(f);
-    static const uint32_t head[6] = {0xa1b2c3d4u, 0x00040002u, 0, 0, 0x40000u, 1};
-    for (int k = 0; k < 6; k++)
-        put32le(f, head[k]);
-    uint8_t *data = malloc(HS_PCAP_MAX_FRAME);
-    assert_non_null(data);
-    for (int i = 0; i < n; i++) {
-        uint32_t len = big_caplen(i);
-        for (uint32_t j = 0; j < len; j++)
-            data[j] = big_byte(i, j);
-        put32le(f, (uint32_t)i);
-        put32le(f, 0);
-        put32le(f, len);
-        put32le(f, len);
-        assert_int_equal(fwrite(data, 1, len, f), len);
-    }
-    free(data);
-    long size = ftell(f);
-    assert_int_equal(fclose(f), 0);
-    return size;
-}
-
-/* Reads path back: every frame whole and in order; the last return and error in *end/err. */
-static int read_big(const char *path, int *end, char *err, size_t errsz)
-{
-    struct hs_pcap_reader *r = hs_pcap_open(path, err, errsz);
-    assert_non_null(r);
-    struct hs_frame f;
-    int i = 0;
-    while ((*end = hs_pcap_next(r, &f)) == 1) {
-        assert_int_equal(f.caplen, big_caplen(i));
-        assert_int_equal(f.ts, (double)i);
-        for (uint32_t j = 0; j < f.caplen; j++)
-            if (f.data[j] != big_byte(i, j))
-                fail_msg("frame %d byte %u differs", i + 1, j);
-        i++;
-    }
-    snprintf(err, errsz, "%s", *end < 0 ? hs_pcap_error(r) : "");
-    hs_pcap_close(r);
-    return i;
-}
-
-/* Records straddle the read window, fill it exactly and outgrow it; a cut inside a large
- * record is "truncated" at the file's last byte. */
-static void test_window(void **state)
-{
-    (void)state;
-    const int n = 306; /* the last one (i = 305) is as large as a record may be */
-    long size = write_big_pcap(path_of("big.pcap"), n);
-    int end;
-    char err[256];
-    assert_int_equal(read_big(path_of("big.pcap"), &end, err, sizeof err), n);
-    assert_int_equal(end, 0);
-    assert_int_equal(truncate(path_of("big.pcap"), size - 1000), 0);
-    assert_int_equal(read_big(path_of("big.pcap"), &end, err, sizeof err), n - 1);
-    assert_true(end < 0);
-    char want[128];
-    snprintf(want, sizeof want, "truncated at byte %ld in frame %d", size - 1000, n);
-    assert_string_equal(err, want);
-}
-
-/* A pcapng block larger than the read window: it grows to hold it, frames stay whole. */
-static void test_window_grows(void **state)
-{
-    (void)state;
-    struct bb head = {.n = 0};
-    shb(&head);
-    idb(&head, 1, 0, -1);
-    FILE *f = fopen(path_of("big.pcapng"), "wb");
-    assert_non_null(f);
-    assert_int_equal(fwrite(head.b, 1, head.n, f), head.n);
-    uint8_t *data = malloc(HS_PCAP_MAX_FRAME);
-    assert_non_null(data);
-    for (int i = 0; i < 3; i++) {
-        uint32_t len = i == 1 ? HS_PCAP_MAX_FRAME : 100;
-        for (uint32_t j = 0; j < len; j++)
-            data[j] = big_byte(i, j);
-        const uint32_t fields[7] = {6, 32 + len, 0, 0, (uint32_t)i, len, len};
-        for (int k = 0; k < 7; k++)
-            put32le(f, fields[k]);
-        assert_int_equal(fwrite(data, 1, len, f), len);
-        put32le(f, 32 + len);
-    }
-    free(data);
-    assert_int_equal(fclose(f), 0);
-    char err[256];
-    struct hs_pcap_reader *r = hs_pcap_open(path_of("big.pcapng"), err, sizeof err);
-    assert_non_null(r);
-    struct hs_frame fr;
-    for (int i = 0; i < 3; i++) {
-        assert_int_equal(hs_pcap_next(r, &fr), 1);
-        assert_int_equal(fr.caplen, i == 1 ? HS_PCAP_MAX_FRAME : 100);
-        for (uint32_t j = 0; j < fr.caplen; j++)
-            if (fr.data[j] != big_byte(i, j))
-                fail_msg("frame %d byte %u differs", i + 1, j);
-    }
-    assert_int_equal(hs_pcap_next(r, &fr), 0);
-    hs_pcap_close(r);
-}
-
 /* ---- tests ---- */
 
 static const char KEYLOG[] =
@@ -803,8 +684,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_round_trip),     cmocka_unit_test(test_writer_refuses),
         cmocka_unit_test(test_pcap_by_hand),   cmocka_unit_test(test_pcapng_sections),
         cmocka_unit_test(test_pcapng_corrupt), cmocka_unit_test(test_truncated),
-        cmocka_unit_test(test_garbage),        cmocka_unit_test(test_window),
-        cmocka_unit_test(test_window_grows),
+        cmocka_unit_test(test_garbage),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
