@@ -1,5 +1,6 @@
 /*
- * The capture reader: pcap and pcapng, one record or block at a time into one reused buffer.
+ * The capture reader: pcap and pcapng, one record or block at a time, read with read(2) into
+ * one large window that the frames point into (no stdio buffer, no second copy).
  * Every length in the file is checked before it is used; a short file is "truncated at byte N",
  * a lying one "corrupt", and both keep what was returned before.
  */
@@ -26,7 +27,7 @@
 #define OPT_IF_TSRESOL 9
 #define OPT_IF_TSOFFSET 14
 #define SECRETS_MAX (4u * HS_PCAP_MAX_BLOCK) /* key log text held, not yet taken */
-#define STDIO_BUF (256u * 1024u)
+#define WINDOW (256u * 1024u) /* bytes read at once; grows for a larger block */
 
 /* One pcapng interface: its link type and how its timestamps count. */
 struct iface {
@@ -38,7 +39,7 @@ struct iface {
 };
 
 struct hs_pcap_reader {
-    FILE *f;
+    int fd;
     bool own_file;
     bool ng;
     bool big;             /* the file (pcap) or the current section (pcapng) is big-endian */
@@ -51,8 +52,9 @@ struct hs_pcap_reader {
 
     uint64_t off;         /* bytes consumed from the file */
     uint64_t frames;      /* frames returned */
-    uint8_t *buf;         /* the current record or block */
-    size_t cap;
+    uint8_t *win;         /* bytes read from the file: [pos, len) not consumed yet */
+    size_t cap, pos, len;
+    bool eof;
 
     int status;           /* HS_OK, or the error every later call returns */
     char err[256];
@@ -95,33 +97,66 @@ __attribute__((format(printf, 3, 4))) static int fail(struct hs_pcap_reader *r, 
 }
 
 /*
- * Reads exactly n bytes.  HS_OK; 1 when the file ended cleanly before the first byte and
- * eof_ok; else an error (a short read is truncation).
+ * Makes the next n bytes contiguous in the window and consumes them: *out points at them
+ * until the next read.  HS_OK; 1 when the file ended cleanly before the first byte and eof_ok;
+ * else an error (a short read is truncation).  n is bounded by the callers (a block's checked
+ * length at most).
  */
-static int read_exact(struct hs_pcap_reader *r, void *dst, size_t n, bool eof_ok)
+static int take(struct hs_pcap_reader *r, size_t n, bool eof_ok, const uint8_t **out)
 {
-    size_t got = n ? fread(dst, 1, n, r->f) : 0;
-    r->off += got;
-    if (got == n)
-        return HS_OK;
-    if (ferror(r->f))
-        return fail(r, HS_ERR_IO, "read error at byte %llu: %s", (unsigned long long)r->off,
-                    strerror(errno));
-    if (got == 0 && eof_ok)
-        return 1;
-    return fail(r, HS_ERR_TRUNCATED, "truncated at byte %llu in frame %llu",
-                (unsigned long long)r->off, (unsigned long long)r->frames + 1);
+    if (r->len - r->pos < n) {
+        size_t have = r->len - r->pos;
+        if (n > r->cap) {
+            uint8_t *w = hs_xmalloc(n > WINDOW ? n : WINDOW);
+            if (have)
+                memcpy(w, r->win + r->pos, have);
+            free(r->win);
+            r->win = w;
+            r->cap = n > WINDOW ? n : WINDOW;
+        } else if (r->pos > 0 && have) {
+            memmove(r->win, r->win + r->pos, have);
+        }
+        r->pos = 0;
+        r->len = have;
+        while (r->len < n && !r->eof) {
+            ssize_t k = read(r->fd, r->win + r->len, r->cap - r->len);
+            if (k < 0 && errno == EINTR)
+                continue;
+            if (k < 0) {
+                int err = errno;
+                r->off += r->len;
+                r->pos = r->len;
+                return fail(r, HS_ERR_IO, "read error at byte %llu: %s",
+                            (unsigned long long)r->off, strerror(err));
+            }
+            if (k == 0)
+                r->eof = true;
+            r->len += (size_t)k;
+        }
+        if (r->len < n) {
+            size_t got = r->len;
+            r->off += got;
+            r->pos = r->len;
+            if (got == 0 && eof_ok)
+                return 1;
+            return fail(r, HS_ERR_TRUNCATED, "truncated at byte %llu in frame %llu",
+                        (unsigned long long)r->off, (unsigned long long)r->frames + 1);
+        }
+    }
+    *out = r->win + r->pos;
+    r->pos += n;
+    r->off += n;
+    return HS_OK;
 }
 
-static void reserve(struct hs_pcap_reader *r, size_t n)
+/* take() into dst (small headers). */
+static int read_exact(struct hs_pcap_reader *r, void *dst, size_t n, bool eof_ok)
 {
-    if (n <= r->cap)
-        return;
-    size_t c = r->cap ? r->cap : 4096;
-    while (c < n)
-        c *= 2;
-    r->buf = hs_xrealloc(r->buf, c);
-    r->cap = c;
+    const uint8_t *p = NULL;
+    int e = take(r, n, eof_ok, &p);
+    if (e == HS_OK && n > 0)
+        memcpy(dst, p, n);
+    return e;
 }
 
 /* ---- pcap ---- */
@@ -168,14 +203,14 @@ static int pcap_next_record(struct hs_pcap_reader *r, struct hs_frame *f)
                     "corrupt record at byte %llu (frame %llu): captured length %u is over %u",
                     (unsigned long long)(r->off - hlen), (unsigned long long)r->frames + 1,
                     caplen, HS_PCAP_MAX_FRAME);
-    reserve(r, caplen ? caplen : 1);
-    HS_TRY(read_exact(r, r->buf, caplen, false));
+    const uint8_t *data = NULL;
+    HS_TRY(take(r, caplen, false, &data));
     f->number = ++r->frames;
     f->ts = (double)sec + (double)frac / (r->nsec ? 1e9 : 1e6);
     f->linktype = r->linktype;
     f->caplen = caplen;
     f->origlen = origlen;
-    f->data = r->buf;
+    f->data = data;
     return 1;
 }
 
@@ -260,13 +295,13 @@ static int read_shb(struct hs_pcap_reader *r, const uint8_t len_raw[4], uint64_t
     if (len % 4 != 0 || len < 28 || len > HS_PCAP_MAX_BLOCK)
         return fail(r, HS_ERR_INVALID, "corrupt section header at byte %llu: length %u",
                     (unsigned long long)start, len);
-    reserve(r, len - 12);
-    HS_TRY(read_exact(r, r->buf, len - 12, false));
-    if (get32(r, r->buf + len - 16) != len)
+    const uint8_t *b = NULL;
+    HS_TRY(take(r, len - 12, false, &b));
+    if (get32(r, b + len - 16) != len)
         return fail(r, HS_ERR_INVALID,
                     "corrupt section header at byte %llu: trailing length differs",
                     (unsigned long long)start);
-    uint16_t major = get16(r, r->buf);
+    uint16_t major = get16(r, b);
     if (major != 1)
         return fail(r, HS_ERR_UNSUPPORTED, "pcapng version %u is not supported", major);
     r->nif = 0;
@@ -348,14 +383,13 @@ static int pcapng_next_block(struct hs_pcap_reader *r, struct hs_frame *f)
             return fail(r, HS_ERR_INVALID,
                         "corrupt block at byte %llu (frame %llu): length %u",
                         (unsigned long long)start, (unsigned long long)r->frames + 1, len);
-        reserve(r, len - 8);
-        HS_TRY(read_exact(r, r->buf, len - 8, false));
+        const uint8_t *b = NULL;
+        HS_TRY(take(r, len - 8, false, &b));
         size_t n = len - 12; /* the body */
-        if (get32(r, r->buf + n) != len)
+        if (get32(r, b + n) != len)
             return fail(r, HS_ERR_INVALID,
                         "corrupt block at byte %llu (frame %llu): trailing length differs",
                         (unsigned long long)start, (unsigned long long)r->frames + 1);
-        const uint8_t *b = r->buf;
         switch (type) {
         case PCAPNG_IDB: {
             if (n < 8)
@@ -397,29 +431,21 @@ static int pcapng_next_block(struct hs_pcap_reader *r, struct hs_frame *f)
 
 struct hs_pcap_reader *hs_pcap_open(const char *path, char *err, size_t errsz)
 {
-    FILE *f;
+    int fd = STDIN_FILENO;
     bool own = strcmp(path, "-") != 0;
     if (own) {
         /* A regular file: a FIFO with no writer would block here (a pipe goes to "-"). */
-        int fd = hs_infile_open(path, err, errsz);
+        fd = hs_infile_open(path, err, errsz);
         if (fd < 0 && errno == EINVAL) {
             size_t k = strlen(err);
             snprintf(err + k, errsz - k, " (to read a pipe, give it on standard input: -r -)");
         }
         if (fd < 0)
             return NULL;
-        if ((f = fdopen(fd, "rb")) == NULL) {
-            snprintf(err, errsz, "cannot open %s: %s", path, strerror(errno));
-            close(fd);
-            return NULL;
-        }
-    } else {
-        f = stdin;
     }
     struct hs_pcap_reader *r = hs_xcalloc(1, sizeof *r);
-    r->f = f;
+    r->fd = fd;
     r->own_file = own;
-    setvbuf(f, NULL, _IOFBF, STDIO_BUF);
 
     uint8_t m[8];
     int e = read_exact(r, m, 4, true);
@@ -464,8 +490,8 @@ void hs_pcap_close(struct hs_pcap_reader *r)
     if (r == NULL)
         return;
     if (r->own_file)
-        fclose(r->f);
-    free(r->buf);
+        close(r->fd);
+    free(r->win);
     free(r->sec);
     free(r);
 }

@@ -20,16 +20,33 @@ struct hs_field *hs_field_new_object(void) { return node(HS_F_OBJECT); }
 
 struct hs_field *hs_field_new_array(void) { return node(HS_F_ARRAY); }
 
+static void drop_name(struct hs_field *f)
+{
+    if (f->name != f->name_inl)
+        free(f->name);
+    f->name = NULL;
+}
+
+static void set_name(struct hs_field *f, const char *name)
+{
+    size_t n = strlen(name);
+    if (n < sizeof f->name_inl) {
+        memcpy(f->name_inl, name, n + 1);
+        f->name = f->name_inl;
+    } else {
+        f->name = hs_xstrdup(name);
+    }
+}
+
 struct hs_field *hs_f_attach(struct hs_field *parent, const char *name, struct hs_field *f)
 {
     if (f == NULL)
         return NULL;
-    free(f->name);
-    f->name = NULL;
+    drop_name(f);
     if (parent == NULL)
         return f;
     if (parent->kind == HS_F_OBJECT)
-        f->name = hs_xstrdup(name ? name : "");
+        set_name(f, name ? name : "");
     if (parent->last_child)
         parent->last_child->next = f;
     else
@@ -109,9 +126,11 @@ struct hs_field *hs_f_fmt(struct hs_field *parent, const char *name, const char 
 
 struct hs_field *hs_f_span(struct hs_field *f, size_t off, size_t len)
 {
-    if (f) {
-        f->off = off;
-        f->len = len;
+    if (f && off <= UINT32_MAX && len <= UINT32_MAX - off) {
+        f->off = (uint32_t)off;
+        f->len = (uint32_t)len;
+    } else if (f) {
+        f->off = f->len = 0; /* beyond any message: no span */
     }
     return f;
 }
@@ -154,7 +173,8 @@ struct hs_field *hs_field_clone(const struct hs_field *f)
     if (f == NULL)
         return NULL;
     struct hs_field *c = node(f->kind);
-    c->name = f->name ? hs_xstrdup(f->name) : NULL;
+    if (f->name)
+        set_name(c, f->name);
     c->str = f->str ? hs_xstrdup(f->str) : NULL;
     c->num = f->num;
     c->off = f->off;
@@ -180,7 +200,7 @@ void hs_field_free(struct hs_field *f)
         hs_field_free(c);
         c = next;
     }
-    free(f->name);
+    drop_name(f);
     free(f->str);
     free(f);
 }

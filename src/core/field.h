@@ -14,13 +14,18 @@
 
 enum hs_field_kind { HS_F_OBJECT, HS_F_ARRAY, HS_F_STRING, HS_F_INT, HS_F_BOOL, HS_F_NULL };
 
+#define HS_FIELD_NAME_INLINE 24 /* names shorter than this live inside the node */
+
 struct hs_field {
     enum hs_field_kind kind;
+    uint32_t off, len; /* span in the message bytes; len 0 = no span (hs_f_span) */
     char *name;      /* key inside an object; NULL for array elements and the root */
     char *str;       /* HS_F_STRING: escaped, printable UTF-8 */
     long long num;   /* HS_F_INT value; HS_F_BOOL 0 or 1 */
-    size_t off, len; /* span in the message bytes; len 0 = no span */
     struct hs_field *child, *last_child, *next;
+    /* A short name is kept here rather than in a block of its own (one allocation less per
+     * node: a decoded handshake has thousands).  Set names only through this API. */
+    char name_inl[HS_FIELD_NAME_INLINE];
 };
 
 /* A new, empty object (a root). */
@@ -46,7 +51,8 @@ struct hs_field *hs_f_bool(struct hs_field *parent, const char *name, bool v);
 struct hs_field *hs_f_null(struct hs_field *parent, const char *name);
 struct hs_field *hs_f_fmt(struct hs_field *parent, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-/* Attach an existing node (e.g. a subtree built elsewhere) under name. */
+/* Attach an existing node (e.g. a subtree built elsewhere) under name; parent NULL: the node
+ * only loses its name (a root has none). */
 struct hs_field *hs_f_attach(struct hs_field *parent, const char *name, struct hs_field *node);
 
 /* Sets the node's byte span in its message and returns it. */

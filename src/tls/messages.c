@@ -163,8 +163,7 @@ static void certificate(struct hs_msg *m, struct hs_cur *c)
         m->st->server_certificate = true;
         hs_field_free(m->trace->chain);
         m->trace->chain = hs_field_clone(certs);
-        free(m->trace->chain->name);
-        m->trace->chain->name = NULL;
+        hs_f_attach(NULL, NULL, m->trace->chain); /* a root: no name */
         m->trace->chain->off = m->trace->chain->len = 0;
     }
 }

@@ -436,8 +436,9 @@ static void draw_hex(WINDOW *w, const struct tui_ui *ui, struct tui_detail *d, i
     if (ns == 0)
         snprintf(head, sizeof head, " bytes: none recorded for this row ");
     else if (span)
-        snprintf(head, sizeof head, " bytes %zu..%zu (%zu) of %zu: %s ", f->off,
-                 f->off + f->len - 1, f->len, plain_n, f->name ? f->name : "element");
+        snprintf(head, sizeof head, " bytes %zu..%zu (%zu) of %zu: %s ", (size_t)f->off,
+                 (size_t)f->off + f->len - 1, (size_t)f->len, plain_n,
+                 f->name ? f->name : "element");
     else
         snprintf(head, sizeof head, " bytes (the selected field has no span) ");
     tui_text(w, ui, y0, 2, head, width - 4, TP_DIM, A_BOLD);

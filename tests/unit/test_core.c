@@ -69,6 +69,42 @@ static void test_field_tree(void **state)
     hs_field_free(copy);
 }
 
+/* Names short enough to live inside the node and longer ones in a block of their own: both
+ * survive a clone and unnaming; a span past 4 GiB is no span. */
+static void test_field_names(void **state)
+{
+    (void)state;
+    char names[4][HS_FIELD_NAME_INLINE + 8];
+    const size_t lens[4] = {0, HS_FIELD_NAME_INLINE - 1, HS_FIELD_NAME_INLINE,
+                            HS_FIELD_NAME_INLINE + 7};
+    struct hs_field *root = hs_field_new_object();
+    for (int i = 0; i < 4; i++) {
+        memset(names[i], 'a' + i, lens[i]);
+        names[i][lens[i]] = '\0';
+        hs_f_int(root, names[i], i);
+    }
+    struct hs_field *copy = hs_field_clone(root);
+    for (int i = 0; i < 4; i++) {
+        long long v = -1;
+        assert_true(hs_f_get_int(copy, names[i], &v));
+        assert_int_equal(v, i);
+        assert_true(hs_f_get_int(root, names[i], &v));
+        assert_int_equal(v, i);
+    }
+    struct hs_field *first = copy->child, *last = copy->last_child;
+    hs_f_attach(NULL, NULL, first); /* unnamed: inline and allocated names alike */
+    hs_f_attach(NULL, NULL, last);
+    assert_null(first->name);
+    assert_null(last->name);
+    assert_non_null(hs_f_span(first, (size_t)UINT32_MAX, 2));
+    assert_int_equal(first->len, 0);
+    hs_f_span(first, 7, 5);
+    assert_int_equal(first->off, 7);
+    assert_int_equal(first->len, 5);
+    hs_field_free(copy);
+    hs_field_free(root);
+}
+
 static void test_trace_order(void **state)
 {
     (void)state;
@@ -121,6 +157,7 @@ int main(void)
         cmocka_unit_test(test_escape_controls),
         cmocka_unit_test(test_escape_utf8),
         cmocka_unit_test(test_field_tree),
+        cmocka_unit_test(test_field_names),
         cmocka_unit_test(test_trace_order),
         cmocka_unit_test(test_bufvf),
     };
