@@ -196,7 +196,14 @@ static void print_one(const struct printer *p, const char *target, const struct 
     if (p->o->json) {
         json_t *doc = hs_trace_to_json(t);
         size_t flags = (hs_json_flags(p->vo.json_ascii) & ~(size_t)JSON_MAX_INDENT) | JSON_COMPACT;
-        (void)json_dumpf(doc, p->out, flags); /* a write error is found when closing */
+        /* Dumped into memory, then one write (json_dumpf writes each token on its own);
+         * streamed when memory is short.  A write error is found when closing. */
+        char *text = json_dumps(doc, flags);
+        if (text)
+            fputs(text, p->out);
+        else
+            (void)json_dumpf(doc, p->out, flags);
+        free(text);
         json_decref(doc);
         fputc('\n', p->out);
     } else {
