@@ -2,12 +2,13 @@
  * Several targets at once (see many.h).  Threads: the main thread reads the list, starts the
  * workers, prints in input order and watches for SIGINT/SIGTERM (blocked in every thread,
  * taken with sigtimedwait); each worker takes the next target and runs hs_live_run on its
- * own trace.  The live source keeps everything of a trace in that trace's own state; what
- * mbedTLS keeps for the whole process (PSA crypto, the debug threshold) is set before the
- * workers start (hs_live_prepare_threads).  Privileges: capabilities belong to a thread and
- * the drop happens after a capture is opened, so with several targets no packet capture is
- * opened at all and the process gives up root (or its capabilities) before any worker starts
- * (main.c, as for -r): the TCP rows are inferred.
+ * own trace, verifying against the trust anchors it loaded for its first target (one chain
+ * per worker, see live/anchors.c).  The live source keeps everything of a trace in that
+ * trace's own state; what mbedTLS keeps for the whole process (PSA crypto, the debug
+ * threshold) is set before the workers start (hs_live_prepare_threads).  Privileges:
+ * capabilities belong to a thread and the drop happens after a capture is opened, so with
+ * several targets no packet capture is opened at all and the process gives up root (or its
+ * capabilities) before any worker starts (main.c, as for -r): the TCP rows are inferred.
  */
 #include "many.h"
 
@@ -84,6 +85,8 @@ static void *worker(void *arg)
     lo.may_prompt = false; /* the terminal is nobody's while several traces run */
     lo.no_capture = true;
     lo.cancel = &m->stop;
+    struct hs_live_anchors *anchors = NULL; /* this worker's, loaded for its first target */
+    bool loaded = false;
     pthread_mutex_lock(&m->mu);
     while (!atomic_load(&m->stop) && m->next < m->list.n) {
         size_t i = m->next++;
@@ -92,7 +95,11 @@ static void *worker(void *arg)
         pthread_mutex_unlock(&m->mu);
         struct hs_trace *t = hs_trace_new();
         lo.target = m->list.v[i];
-        (void)hs_live_run(&lo, t);
+        if (!loaded) {
+            anchors = hs_live_anchors_load(&lo);
+            loaded = true;
+        }
+        (void)hs_live_run_anchored(&lo, anchors, t);
         pthread_mutex_lock(&m->mu);
         /* Once stopped, a trace may have been cut short: it is not a result. */
         bool cut = atomic_load(&m->stop);
@@ -107,6 +114,7 @@ static void *worker(void *arg)
         }
     }
     pthread_mutex_unlock(&m->mu);
+    hs_live_anchors_free(anchors);
     return NULL;
 }
 
@@ -188,7 +196,14 @@ static void print_one(const struct printer *p, const char *target, const struct 
     if (p->o->json) {
         json_t *doc = hs_trace_to_json(t);
         size_t flags = (hs_json_flags(p->vo.json_ascii) & ~(size_t)JSON_MAX_INDENT) | JSON_COMPACT;
-        (void)json_dumpf(doc, p->out, flags); /* a write error is found when closing */
+        /* Dumped into memory, then one write (json_dumpf writes each token on its own);
+         * streamed when memory is short.  A write error is found when closing. */
+        char *text = json_dumps(doc, flags);
+        if (text)
+            fputs(text, p->out);
+        else
+            (void)json_dumpf(doc, p->out, flags);
+        free(text);
         json_decref(doc);
         fputc('\n', p->out);
     } else {

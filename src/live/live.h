@@ -58,6 +58,17 @@ int hs_live_prepare_threads(const struct hs_live_opts *o);
  * code (also in trace->exit_code).  The trace is complete on failure too. */
 int hs_live_run(const struct hs_live_opts *o, struct hs_trace *trace);
 
+/* Trust anchors (--cafile, --capath, else the system bundle) loaded once for several traces
+ * run one after another in ONE thread (anchors.c says why not shared between threads).
+ * NULL when they cannot be loaded: each trace then loads them itself and fails with the
+ * reason, as hs_live_run does. */
+struct hs_live_anchors;
+struct hs_live_anchors *hs_live_anchors_load(const struct hs_live_opts *o);
+void hs_live_anchors_free(struct hs_live_anchors *a);
+/* hs_live_run verifying against a's chain (a may be NULL: hs_live_run). */
+int hs_live_run_anchored(const struct hs_live_opts *o, struct hs_live_anchors *a,
+                         struct hs_trace *trace);
+
 /* Starts the built-in server on 127.0.0.1, traces a handshake against it (verified against
  * its generated CA), stops it.  Returns the exit code. */
 int hs_demo_run(const struct hs_live_opts *o, struct hs_trace *trace);

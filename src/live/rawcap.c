@@ -14,6 +14,7 @@
 #include <net/if.h>
 #include <net/if_arp.h>
 #include <pcap/pcap.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -24,15 +25,20 @@
 #define RAWCAP_MAX_PACKET 262144 /* what the filter keeps: the real length is always known */
 #define RAWCAP_RCVBUF (4 * 1024 * 1024)
 
-void hs_rawcap_stamps_early(void)
+static void open_stamps_socket(void)
 {
-    static int fd = -1; /* kept open: closing it would turn the stamps off again */
-    if (fd >= 0)
-        return;
-    fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    /* Kept open (never closed): closing it would turn the stamps off again. */
+    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     int on = 1;
     if (fd >= 0)
         (void)setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
+}
+
+/* Once per process, whichever thread asks first (several targets trace in several threads). */
+void hs_rawcap_stamps_early(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    (void)pthread_once(&once, open_stamps_socket);
 }
 
 /* The link type libpcap would give the interface, or -1 for a kind left to libpcap. */

@@ -36,7 +36,8 @@ enum hs_rawcap_result hs_rawcap_open(struct hs_rawcap *rc, const char *device,
  * packets come.  The kernel turns them on for everyone through deferred work once a socket
  * asks; until then a packet socket is given the time recvmsg() read the packet, which on a
  * loaded machine can be later than the next packet's real stamp.  (libpcap's ring stamps
- * every packet as it arrives.)  Any process may call it; the socket stays open.
+ * every packet as it arrives.)  Any process may call it, from any thread, any number of
+ * times: the socket is opened once and stays open.
  */
 void hs_rawcap_stamps_early(void);
 

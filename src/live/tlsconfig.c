@@ -83,24 +83,33 @@ void hs_tls_setup_free(struct hs_tls_setup *s)
     free(s->alpn_store);
 }
 
-/* Loads the trusted CAs into ca; 0, or -1 after a usage error. */
-int hs_tls_load_cas(const struct hs_live_opts *o, mbedtls_x509_crt *ca, struct hs_trace *t)
+/* Loads the trusted CAs into ca; 0, or -1 with the reason in why. */
+int hs_tls_load_cas_quiet(const struct hs_live_opts *o, mbedtls_x509_crt *ca, char *why,
+                          size_t whysz)
 {
-    char why[512];
     int r;
-    if (o->cafile && hs_verify_load_cafile(ca, o->cafile, why, sizeof why) != 0) {
-        hs_live_usage_error(t, "%s", why);
+    if (o->cafile && hs_verify_load_cafile(ca, o->cafile, why, whysz) != 0)
         return -1;
-    }
     if (o->capath && (r = hs_ca_parse_path(ca, o->capath)) < 0) {
-        mbedtls_strerror(r, why, sizeof why);
-        hs_live_usage_error(t, "cannot read CA directory %s: %s", o->capath, why);
+        char msg[160];
+        mbedtls_strerror(r, msg, sizeof msg);
+        snprintf(why, whysz, "cannot read CA directory %s: %s", o->capath, msg);
         return -1;
     }
     if (!o->cafile && !o->capath &&
         hs_ca_parse_file(ca, "/etc/ssl/certs/ca-certificates.crt") < 0)
         (void)hs_ca_parse_path(ca, "/etc/ssl/certs");
     return 0;
+}
+
+/* Loads the trusted CAs into ca; 0, or -1 after a usage error. */
+int hs_tls_load_cas(const struct hs_live_opts *o, mbedtls_x509_crt *ca, struct hs_trace *t)
+{
+    char why[512];
+    if (hs_tls_load_cas_quiet(o, ca, why, sizeof why) == 0)
+        return 0;
+    hs_live_usage_error(t, "%s", why);
+    return -1;
 }
 
 /*

@@ -42,6 +42,9 @@ void hs_tls_setup_free(struct hs_tls_setup *s);
 /* Loads the trusted CAs (--cafile, --capath, else the system bundle) into ca; 0, or -1 after
  * a usage error. */
 int hs_tls_load_cas(const struct hs_live_opts *o, mbedtls_x509_crt *ca, struct hs_trace *t);
+/* The same without a trace: 0, or -1 with the reason in why (nothing said). */
+int hs_tls_load_cas_quiet(const struct hs_live_opts *o, mbedtls_x509_crt *ca, char *why,
+                          size_t whysz);
 
 /* Versions, suites, groups, ALPN and signature algorithms into s->conf; 0, or -1 after a
  * usage error. */
