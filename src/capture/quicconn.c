@@ -214,6 +214,7 @@ static void unknown_version(struct qconn *c, int side, const struct hs_quic_hdr 
     ev->length = n;
     hs_event_add_frame(ev, frame);
     hs_f_fmt(ev->fields, "version", "0x%08x", h->version);
+    hs_f_int(ev->fields, "version_id", h->version);
     hs_f_hex(ev->fields, "dcid", h->dcid, h->dcid_len);
     hs_f_hex(ev->fields, "scid", h->scid, h->scid_len);
     hs_event_summary(ev, "%zu bytes of version %s: not decoded", n,
@@ -324,6 +325,7 @@ static void header(struct qconn *c)
     hs_capture_ends(t, c->addr, c->port);
     struct hs_field *q = hs_field_new_object();
     hs_f_fmt(q, "version", "0x%08x", c->version);
+    hs_f_int(q, "version_id", c->version);
     hs_f_str(q, "version_name", hs_quic_version_name(c->version, buf, sizeof buf));
     hs_f_hex(q, "original_dcid", c->odcid, c->odcid_len);
     hs_f_hex(q, "client_cid", c->ccid, c->ccid_len);

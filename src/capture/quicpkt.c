@@ -279,6 +279,7 @@ static void header_fields(struct hs_field *f, const struct hs_quic_hdr *h)
     if (h->long_hdr) {
         char vb[64];
         hs_f_fmt(f, "version", "0x%08x", h->version);
+        hs_f_int(f, "version_id", h->version);
         hs_f_str(f, "version_name", hs_quic_version_name(h->version, vb, sizeof vb));
         hs_f_hex(f, "dcid", h->dcid, h->dcid_len);
         hs_f_hex(f, "scid", h->scid, h->scid_len);
@@ -302,6 +303,7 @@ static void unprotected(struct qconn *c, int side, const struct hs_quic_hdr *h, 
     explain(ev, h->type);
     if (h->type == HS_QPT_VN) {
         struct hs_field *arr = hs_f_arr(ev->fields, "versions");
+        struct hs_field *ids = hs_f_arr(ev->fields, "version_ids");
         char line[200] = "", vb[64];
         size_t used = 0;
         for (size_t i = 0; i < h->nversions && i < 64; i++) {
@@ -309,6 +311,7 @@ static void unprotected(struct qconn *c, int side, const struct hs_quic_hdr *h, 
             uint32_t ver = (uint32_t)v[0] << 24 | (uint32_t)v[1] << 16 | (uint32_t)v[2] << 8 | v[3];
             hs_quic_version_name(ver, vb, sizeof vb);
             hs_f_str(arr, NULL, vb);
+            hs_f_int(ids, NULL, ver);
             if (used < sizeof line) {
                 int w = snprintf(line + used, sizeof line - used, "%s%s", i ? ", " : "", vb);
                 used += w > 0 ? (size_t)w : 0;

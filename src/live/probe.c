@@ -488,6 +488,27 @@ static const char *ech_answer(const struct probe *p)
     return "unknown";
 }
 
+/* A registry value's number beside its name, null when there is none. */
+static void id_or_null(struct hs_field *f, const char *name, bool known, long long v)
+{
+    if (known)
+        hs_f_int(f, name, v);
+    else
+        hs_f_null(f, name);
+}
+
+/* The groups by name under key, and their numbers under ids, in the same order. */
+static void group_list(struct hs_field *f, const char *key, const char *ids, const uint16_t *g,
+                       size_t n)
+{
+    char buf[16];
+    struct hs_field *names = hs_f_arr(f, key), *nums = hs_f_arr(f, ids);
+    for (size_t i = 0; i < n; i++) {
+        hs_f_str(names, NULL, group_name(g[i], buf, sizeof buf));
+        hs_f_int(nums, NULL, g[i]);
+    }
+}
+
 /* t->probe, and the note row that says the handshake was left there. */
 static void record(struct probe *p, bool ok)
 {
@@ -496,7 +517,9 @@ static void record(struct probe *p, bool ok)
     struct hs_field *f = hs_field_new_object();
     const struct hs_probe_answer *a = p->hello_seen ? &p->ans : NULL;
     hs_f_str(f, "selected_version", a ? hs_name_version(a->version) : NULL);
+    id_or_null(f, "selected_version_id", a != NULL, a ? a->version : 0);
     hs_f_str(f, "cipher_suite", a ? hs_suite_name(a->suite) : NULL);
+    id_or_null(f, "cipher_suite_id", a != NULL, a ? a->suite : 0);
     /* TLS 1.2 names its group in ServerKeyExchange, which the decoder read. */
     int named = a && !a->group && t->group[0] ? hs_group_by_name(t->group) : -1;
     uint16_t group = a && a->group ? a->group : named > 0 ? (uint16_t)named : 0;
@@ -504,6 +527,7 @@ static void record(struct probe *p, bool ok)
         hs_f_str(f, "selected_group", group_name(group, buf, sizeof buf));
     else
         hs_f_null(f, "selected_group");
+    id_or_null(f, "selected_group_id", group != 0, group);
     if (a && a->group && a->key_share_len)
         hs_f_int(f, "key_share_len", (long long)a->key_share_len);
     else
@@ -515,6 +539,7 @@ static void record(struct probe *p, bool ok)
             hs_f_str(f, "hrr_group", group_name(p->hrr.group, buf, sizeof buf));
         else
             hs_f_null(f, "hrr_group");
+        id_or_null(f, "hrr_group_id", p->hrr.group != 0, p->hrr.group);
         hs_f_bool(f, "hrr_answered", p->hrr_answered);
     }
     hs_f_int(f, "server_flight_bytes", (long long)p->flight_bytes);
@@ -525,12 +550,11 @@ static void record(struct probe *p, bool ok)
     hs_f_str(f, "flight_end", p->flight_end);
     hs_f_bool(f, "decrypted", p->decrypting);
     hs_f_str(f, "ech", ech_answer(p));
-    struct hs_field *offered = hs_f_arr(f, "offered_groups");
-    for (size_t i = 0; p->groups[i]; i++)
-        hs_f_str(offered, NULL, group_name(p->groups[i], buf, sizeof buf));
-    struct hs_field *shares = hs_f_arr(f, "key_shares");
-    for (size_t i = 0; i < p->nfirst; i++)
-        hs_f_str(shares, NULL, group_name(p->first_shares[i], buf, sizeof buf));
+    size_t ngroups = 0;
+    while (p->groups[ngroups])
+        ngroups++;
+    group_list(f, "offered_groups", "offered_group_ids", p->groups, ngroups);
+    group_list(f, "key_shares", "key_share_ids", p->first_shares, p->nfirst);
     hs_field_free(t->probe);
     t->probe = f;
 

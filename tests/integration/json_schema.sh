@@ -132,6 +132,28 @@ else
         "$(head -c 200 "$WORK/live.err" "$WORK/read.err")"
 fi
 
+# ---- the other features' keys are closed too: --http, --reconnect, QUIC in captures ----
+trace_json --demo --http
+HTTP=$OUT
+check "--demo --http validates, with http rows" eval \
+    '[ "$(q ".events | map(select(.fields.http_kind)) | length")" -ge 2 ]'
+doctored "refused: an unknown key in the http object" "$HTTP" '.http.extra = 1'
+doctored "refused: an unknown key in an HTTP application data row" "$HTTP" \
+    '(.events | map(.fields.http_kind != null) | index(true)) as $i | .events[$i].fields.extra = 1'
+doctored "refused: an http_kind that is neither request nor response" "$HTTP" \
+    '(.events | map(.fields.http_kind != null) | index(true)) as $i | .events[$i].fields.http_kind = "push"'
+trace_json --demo --reconnect
+doctored "refused: an unknown key in the reconnect object" "$OUT" '.reconnect.extra = 1'
+QUIC=$ROOT/captures/quic-retry.json
+doctored "refused: an unknown key in the quic object" "$QUIC" '.connections[0].quic.extra = 1'
+doctored "refused: an unknown key in a QUIC packet row's fields" "$QUIC" \
+    '.connections[0].events[0].fields.extra = 1'
+doctored "refused: a QUIC version_id that is not a number" "$QUIC" \
+    '.connections[0].events[0].fields.version_id = "1"'
+doctored "refused: an unknown key in a transport parameter" "$QUIC" \
+    '.connections[0] |= ((.events | map(.type == "ClientHello") | index(true)) as $i | .events[$i].fields.extensions |= map(if .type == "quic_transport_parameters" then .parameters[0].extra = 1 else . end))'
+doctored "refused: an unknown layer" "$LIVE" '.events[0].layer = "udp"'
+
 # ---- lib.sh's json_audit: every --json output written to a file is checked ----
 audit_run() { # DOCTOR(0/1): a script that writes a --json document, doctored or not
     NO_JSON_AUDIT='' HSTRACE=$HSTRACE_BIN bash -c '. tests/lib.sh

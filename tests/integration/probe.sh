@@ -43,6 +43,11 @@ if [ -n "$GO_SERVER" ]; then
         [ "$(q .probe.records)" -ge 1 ] && [ "$(q .probe.server_flight_bytes)" -gt 100 ] &&
         [ "$(q ".probe.key_shares | join(\",\")")" = "X25519MLKEM768,x25519" ] &&
         probe_is decrypted false && probe_is ech unknown'
+    check "probe go: numbers beside the names (version, suite, group, lists)" eval '
+        probe_is selected_version_id 772 && probe_is selected_group_id 4588 &&
+        [ "$(q .probe.cipher_suite_id)" = "$(q .tls.cipher_suite_id)" ] &&
+        [ "$(q ".probe.key_share_ids | join(\",\")")" = "4588,29" ] &&
+        [ "$(q ".probe.offered_group_ids | length")" = "$(q ".probe.offered_groups | length")" ]'
     check "probe go: the ladder shows the hellos, a note says the handshake was left" eval '
         tls_types | grep -q "^ClientHello ServerHello" &&
         [ "$(q "[.events[] | select(.type==\"ClientHello\")][0].fields.extensions | map(.type) | index(\"encrypted_client_hello\") != null")" = true ] &&

@@ -32,6 +32,8 @@ check "QUIC v1: transport, version and connection IDs, rows in the quic layer" e
     [ "$(c1 .quic.client_cid | wc -c)" -gt 2 ] && [ "$(c1 .quic.server_cid | wc -c)" -gt 2 ] &&
     [ "$(c1 .quic.retry)" = false ] && [ "$(q .source.quic_connections)" = 1 ] &&
     [ "$(quic_line 0)" = "#0: CRYPTO[0+371], PADDING" ] &&
+    [ "$(c1 .quic.version_id)" = 1 ] &&
+    [ "$(c1 "| [.events[] | select(.layer==\"quic\" and .type==\"Initial\") | .fields.version_id] | unique | join(\",\")")" = 1 ] &&
     [ "$(c1 "| [.events[] | select(.layer==\"quic\") | .type] | unique | join(\" \")")" = "1-RTT Handshake Initial" ]'
 check "QUIC v1: the TLS messages come from the CRYPTO frames, all decrypted" eval '
     [ "$(c1 "| [.events[] | select(.layer==\"tls\") | .type] | join(\" \")")" = "ClientHello ServerHello EncryptedExtensions Certificate CertificateVerify Finished Finished NewSessionTicket" ] &&
@@ -57,6 +59,7 @@ trace_json -r "$DATA/quic-version-negotiation.pcap" --keylog "$DATA/quic-version
 check "Version Negotiation: the first attempt fails with the offer, the second completes" eval '
     [ "$(q ".connections | length")" = 2 ] &&
     c1 "| .events[] | select(.type==\"VersionNegotiation\") | .summary" | grep -q "QUIC v1" &&
+    c1 "| .events[] | select(.type==\"VersionNegotiation\") | .fields | [.versions, .version_ids] | transpose[] | select(.[0] == \"QUIC v1\") | .[1]" | grep -qx 1 &&
     c1 .error.message | grep -q "Version Negotiation" &&
     [ "$(q ".connections[1].result")" = ok ]'
 
