@@ -457,6 +457,7 @@ static int demo_trace(struct demo *d, const struct hs_live_opts *o, struct hs_tr
         dopt.only_tls13 = sc->client_tls13;
     }
     struct hs_live_extra extra = {.target = target, .ca = &d->ca, .keep = keep,
+                                  .tickets_first = true,
                                   .resume = resume, .session = session,
                                   .have_session = have_session};
     if (sc->client_auth) {

@@ -20,6 +20,8 @@ struct hs_live_extra {
     mbedtls_ssl_session *session;  /* if not NULL: gets the session once the handshake is done
                                       (its tickets read) */
     bool *have_session;            /* if not NULL: whether *session was filled */
+    bool tickets_first;            /* read the TLS 1.3 tickets before the close (the demo: a
+                                      ladder in the order a lesson tells it), not during it */
 };
 
 /* hs_live_run with overrides (extra may be NULL). */
