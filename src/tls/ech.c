@@ -14,13 +14,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* A registry name or "0x%04x". */
+/* A registry name or "0x%04x", and its number beside it as KEY_id. */
 static void named_u16(struct hs_field *e, const char *key, const char *name, uint16_t v)
 {
+    char id_key[24];
     if (name)
         hs_f_str(e, key, name);
     else
         hs_f_fmt(e, key, "0x%04x", v);
+    snprintf(id_key, sizeof id_key, "%s_id", key);
+    hs_f_int(e, id_key, v);
 }
 
 /* HpkeSymmetricCipherSuite: kdf_id, aead_id. */
@@ -72,6 +75,7 @@ static int ech_config_contents(struct hs_cur *c, struct hs_field *o)
         if (hs_f_count(xa) < HS_MAX_LIST_ITEMS) {
             struct hs_field *x = hs_f_obj(xa, NULL);
             hs_f_fmt(x, "type", "0x%04x", type);
+            hs_f_int(x, "id", type);
             hs_f_int(x, "length", (long long)hs_cur_left(&body));
             if (type & 0x8000)
                 hs_f_bool(x, "mandatory", true);
@@ -93,6 +97,7 @@ int hs_decode_ech_configs(struct hs_cur *list, struct hs_field *arr)
             continue;
         struct hs_field *o = hs_f_span(hs_f_obj(arr, NULL), at, list->off - at);
         hs_f_fmt(o, "version", "0x%04x", version);
+        hs_f_int(o, "version_id", version);
         hs_f_int(o, "length", (long long)hs_cur_left(&body));
         if (version != 0xfe0d)
             continue; /* RFC 9849 4: a client skips versions it does not know */
@@ -188,11 +193,13 @@ int hs_ext_ech_outer_extensions(struct hs_msg *m, struct hs_cur *b, enum hs_ext_
     HS_TRY(hs_cur_vec(b, 1, 2, 254, &list));
     HS_ENSURE(hs_cur_left(&list) % 2 == 0, HS_ERR_INVALID);
     struct hs_field *a = hs_f_arr(e, "outer_extensions");
+    struct hs_field *ids = hs_f_arr(e, "outer_extension_ids");
     while (hs_cur_left(&list) > 0) {
         uint16_t t;
         char buf[48];
         HS_TRY(hs_cur_u16(&list, &t));
         hs_f_str(a, NULL, hs_fmt_extension(t, buf, sizeof buf));
+        hs_f_int(ids, NULL, t);
     }
     return HS_OK;
 }

@@ -106,6 +106,43 @@ check "ECH rejected: retry_configs decoded, ech_required seen" \
              + " " + ([.events[] | select(.type == "Alert")][0].fields.description)')" = \
     "rejected 0xfe0d 7 DHKEM(X25519, HKDF-SHA256) 32 HKDF-SHA256 public.example ech_required"
 
+# What no real peer sends, in a capture written here (the TCP framing of the hostile-capture
+# generator): a hybrid share of the wrong length, the inner marker and ech_outer_extensions in
+# the clear, an ECH type that does not exist.  Their fields validate like the rest (trace_json).
+python3 - "$WORK/odd-ech.pcap" <<'PY'
+import struct, sys
+sys.path.insert(0, "tests/hostile_captures")
+from gen import Conv, write_pcap, CLIENT
+def ext(t, body): return struct.pack(">HH", t, len(body)) + body
+def hello(exts):
+    body = b"\x03\x03" + bytes(32) + b"\x00" + b"\x00\x02\x13\x01" + b"\x01\x00"
+    body += struct.pack(">H", len(exts)) + exts
+    msg = b"\x01" + struct.pack(">I", len(body))[1:] + body
+    return b"\x16\x03\x01" + struct.pack(">H", len(msg)) + msg
+share = struct.pack(">HH", 0x11ec, 1000) + bytes(1000)          # 1216 wanted
+odd = (ext(43, b"\x02\x03\x04") + ext(10, b"\x00\x02\x11\xec")
+       + ext(51, struct.pack(">H", len(share)) + share)
+       + ext(0xfe0d, b"\x01") + ext(0xfd00, b"\x04\x00\x2b\x00\x0a"))
+frames = []
+for n, exts in enumerate((odd, ext(43, b"\x02\x03\x04") + ext(0xfe0d, b"\x05"))):
+    c = Conv(frames, n=n)
+    c.handshake()
+    c.packet(CLIENT, 0x18, hello(exts))
+    c.close()
+write_pcap(sys.argv[1], frames)
+PY
+trace_json -r "$WORK/odd-ech.pcap"
+ext_of() { c "[.events[] | select(.type == \"ClientHello\")][0].fields.extensions[] | select(.type == \"$1\") | $2"; }
+check "a hybrid share of the wrong length: expected_key_length, parts, a violation" \
+    test "$(ext_of key_share '.shares[0] | "\(.key_length) \(.expected_key_length) \([.parts[].length] | join("+"))"') $(violations)" = \
+    "1000 1216 1184+32 1"
+check "ech_outer_extensions in the clear: names and numbers; the inner marker on the wire" \
+    test "$(ext_of ech_outer_extensions '"\(.outer_extensions | join(",")) \(.outer_extension_ids | join(","))"') $(c .ech.status)" = \
+    "supported_versions,supported_groups 43,10 inner on the wire"
+check "an ECH type that does not exist: unknown(5)" \
+    test "$(jq -r '.connections[1].events[] | select(.type == "ClientHello") | .fields.extensions[]
+                  | select(.type == "encrypted_client_hello") | .ech_type' "$OUT")" = "unknown(5)"
+
 # Key share groups and lengths, hstrace against tshark 4.0 (it knows 0x11ec by number only).
 ours_shares() {
     jq -r '[.connections[]? // .] | .[] | .events[]

@@ -74,6 +74,35 @@ doctored "refused: an unknown key in a capture's source" "$CAPTURE" '.source.ext
 doctored "refused: an unknown key in HelloRetryRequest fields" "$CAPTURE" \
     '.connections[0] |= ((.events | map(.type == "HelloRetryRequest") | index(true)) as $i | .events[$i].fields.extra = 1)'
 
+# Encrypted Client Hello and hybrid key shares (the Go captures' goldens): closed as well, and
+# the decrypted inner hello is held to the ClientHello's definition.
+ECH_OK=$ROOT/captures/go-ech-accepted.json
+ECH_REJ=$ROOT/captures/go-ech-rejected.json
+ch0='.connections[0] |= ((.events | map(.type == "ClientHello") | index(true)) as $i | .events[$i]'
+ext_in() { printf '.extensions |= map(if .type == "%s" then %s else . end)' "$1" "$2"; }
+doctored "refused: an unknown key in the connection's ech object" "$ECH_OK" '.connections[0].ech.extra = 1'
+doctored "refused: an unknown key in client_hello_inner" "$ECH_OK" "$ch0.fields.client_hello_inner.extra = 1)"
+doctored "refused: a client_hello_inner without cipher_suite_ids (a ClientHello's rules)" "$ECH_OK" \
+    "$ch0.fields.client_hello_inner |= del(.cipher_suite_ids))"
+doctored "refused: a client_hello_inner inside client_hello_inner" "$ECH_OK" \
+    "$ch0 |= (.fields.client_hello_inner.client_hello_inner = .fields.client_hello_inner))"
+doctored "refused: an unknown key in the outer encrypted_client_hello" "$ECH_OK" \
+    "$ch0.fields |= ($(ext_in encrypted_client_hello '.extra = 1')))"
+doctored "refused: an unknown key in a hybrid key share's parts" "$ECH_OK" \
+    "$ch0.fields |= ($(ext_in key_share '.shares[0].parts[0].extra = 1')))"
+doctored "refused: an unknown key in a retry config" "$ECH_REJ" \
+    '.connections[0] |= ((.events | map(.type == "EncryptedExtensions") | index(true)) as $i
+     | .events[$i].fields.extensions[0].retry_configs[0].cipher_suites[0].extra = 1)'
+# ech_outer_extensions is seen only when sent in the clear (no peer does): the shape the decoder
+# writes (tests/unit/test_ech.c) is accepted, another key is not.
+outer='{type: "ech_outer_extensions", id: 64768, length: 5,
+        outer_extensions: ["supported_versions", "supported_groups"], outer_extension_ids: [43, 10]}'
+jq "$ch0.fields.extensions += [$outer])" "$ECH_OK" >"$WORK/outer.json"
+check "ech_outer_extensions in the clear: its outer_extensions and ids validate" \
+    python3 "$VALIDATE" "$SCHEMA" "$WORK/outer.json"
+doctored "refused: an unknown key in ech_outer_extensions" "$WORK/outer.json" \
+    "$ch0.fields.extensions[-1].extra = 1)"
+
 # ---- the numbers beside the names ----
 # Every name list has its id list of the same length, and a name means one number everywhere.
 ids_consistent() {

@@ -204,6 +204,8 @@ static void test_outer_fields_and_hybrid_share(void **state)
     assert_string_equal(hs_f_get_str(x, "ech_type"), "outer");
     assert_string_equal(hs_f_get_str(x, "kdf"), "HKDF-SHA256");
     assert_string_equal(hs_f_get_str(x, "aead"), "ChaCha20Poly1305");
+    assert_int_equal(int_of(x, "kdf_id"), 1);
+    assert_int_equal(int_of(x, "aead_id"), 3);
     assert_int_equal(int_of(x, "config_id"), 9);
     assert_int_equal(int_of(x, "enc_length"), 32);
     assert_int_equal(int_of(x, "payload_length"), 100);
@@ -318,15 +320,24 @@ static void test_hrr_hybrid_and_confirmation(void **state)
 static void test_inner_marker_and_retry_configs(void **state)
 {
     (void)state;
-    struct buf e = {0}, m = {0}, marker = {0};
+    struct buf e = {0}, m = {0}, marker = {0}, outer = {0};
     put8(&marker, 1);
     ext(&e, 0xfe0d, &marker);
+    put8(&outer, 4); /* ech_outer_extensions sent in the clear: decoded as it is */
+    put16(&outer, 43);
+    put16(&outer, 10);
+    ext(&e, 0xfd00, &outer);
     client_hello(&m, 3, false, &e);
     struct one o = {0};
     decode(&o, HS_CLIENT, &m);
     assert_string_equal(hs_f_get_str(ext_of(o.ev->fields, "encrypted_client_hello"), "ech_type"),
                         "inner");
     assert_non_null(strstr(o.ev->summary, "ECH inner"));
+    const struct hs_field *oe = ext_of(o.ev->fields, "ech_outer_extensions");
+    assert_non_null(oe);
+    assert_string_equal(hs_f_get(oe, "outer_extensions")->child->next->str, "supported_groups");
+    assert_int_equal(hs_f_get(oe, "outer_extension_ids")->child->num, 43);
+    assert_int_equal(hs_f_count(hs_f_get(oe, "outer_extension_ids")), 2);
     struct hs_field *v = hs_ech_verdict(&o.st, NULL);
     assert_string_equal(hs_f_get_str(v, "status"), "inner on the wire");
     hs_field_free(v);
@@ -371,8 +382,10 @@ static void test_inner_marker_and_retry_configs(void **state)
     assert_int_equal(hs_f_count(rcs), 2);
     const struct hs_field *c0 = rcs->child;
     assert_string_equal(hs_f_get_str(c0, "version"), "0xfe0d");
+    assert_int_equal(int_of(c0, "version_id"), 0xfe0d);
     assert_int_equal(int_of(c0, "config_id"), 7);
     assert_string_equal(hs_f_get_str(c0, "kem"), "DHKEM(X25519, HKDF-SHA256)");
+    assert_int_equal(int_of(c0, "kem_id"), 0x0020);
     assert_int_equal(int_of(c0, "public_key_length"), 32);
     assert_int_equal(hs_f_count(hs_f_get(c0, "cipher_suites")), 2);
     assert_string_equal(hs_f_get_str(hs_f_get(c0, "cipher_suites")->child->next, "aead"),
@@ -380,6 +393,7 @@ static void test_inner_marker_and_retry_configs(void **state)
     assert_int_equal(int_of(c0, "maximum_name_length"), 64);
     assert_string_equal(hs_f_get_str(c0, "public_name"), "public.example");
     assert_int_equal(hs_f_get(hs_f_get(c0, "extensions")->child, "mandatory")->num, 1);
+    assert_int_equal(int_of(hs_f_get(c0, "extensions")->child, "id") & 0x8000, 0x8000);
     assert_string_equal(hs_f_get_str(rcs->child->next, "version"), "0xfe09");
     assert_true(o.st.ech.retry_configs);
     one_free(&o);
