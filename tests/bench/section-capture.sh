@@ -3,6 +3,7 @@
 # about BYTES = 600 MB of MTU-sized packets) with hstrace -r, against cat and, on a slice
 # (tshark is ~30x slower), tshark -Y tls.handshake.  Prints Markdown.  ROUNDS (3) runs each.
 cd "$(dirname "$0")/../.." || exit 1
+NO_JSON_AUDIT=1 # figures, not tests: no schema audit (and no wrapper around hstrace)
 . tests/lib.sh
 ROUNDS=${ROUNDS_CAPTURE:-3}
 BYTES=${CAPTURE_BYTES:-600000000}

@@ -4,6 +4,7 @@
 # a path with a 20 ms round trip (tests/bench/delay-path.py).  Prints Markdown.
 # ROUNDS (21) and PATH_ROUNDS (11) set the interleaved runs.
 cd "$(dirname "$0")/../.." || exit 1
+NO_JSON_AUDIT=1 # figures, not tests: no schema audit (and no wrapper around hstrace)
 . tests/lib.sh
 ROUNDS=${ROUNDS:-21}
 PATH_ROUNDS=${PATH_ROUNDS:-11}
