@@ -414,7 +414,8 @@ void hs_quicpkt(struct hs_quic_table *t, struct qconn *c, int side, const struct
         c->largest[lv][side] = (int64_t)pn;
     if (h->type != HS_QPT_INITIAL) {
         ev->encrypted = ev->decrypted = true;
-        hs_f_str(ev->fields, "cipher", hs_aead_name(k->aead));
+        if (k) /* 0-RTT opened: its keys are ready */
+            hs_f_str(ev->fields, "cipher", hs_aead_name(k->aead));
     }
     if (h->type == HS_QPT_1RTT && c->key_generation[side] > 0)
         hs_f_int(ev->fields, "key_generation", c->key_generation[side]);
@@ -434,7 +435,7 @@ void hs_quicpkt(struct hs_quic_table *t, struct qconn *c, int side, const struct
     hs_event_set_bytes(ev, payload, outlen < 4096 ? outlen : 4096);
     hs_quic_row(c, ev);
     /* The TLS messages after the packet's row. */
-    const char *cipher = h->type == HS_QPT_INITIAL ? NULL : hs_aead_name(k->aead);
+    const char *cipher = h->type == HS_QPT_INITIAL || k == NULL ? NULL : hs_aead_name(k->aead);
     for (size_t i = 0; i < cl.n; i++)
         stream_add(c, lv, side, cl.v[i].off, cl.v[i].p, cl.v[i].n, tm, frame, cipher);
     c->cs[lv][side].dropped += cl.over;

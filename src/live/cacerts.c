@@ -200,7 +200,8 @@ int hs_ca_parse_path(mbedtls_x509_crt *chain, const char *path)
         return MBEDTLS_ERR_X509_FILE_IO_ERROR;
     int ret = 0;
     struct dirent *e;
-    while ((e = readdir(dir)) != NULL) {
+    /* readdir on a stream of this call's own is thread-safe (readdir_r is deprecated). */
+    while ((e = readdir(dir)) != NULL) { // cppcheck-suppress readdirCalled
         char name[PATH_MAX_LEN];
         int w = snprintf(name, sizeof name, "%s/%s", path, e->d_name);
         if (w < 0 || (size_t)w >= sizeof name) {

@@ -25,13 +25,15 @@
 #define RAWCAP_MAX_PACKET 262144 /* what the filter keeps: the real length is always known */
 #define RAWCAP_RCVBUF (4 * 1024 * 1024)
 
+/* Kept open (never closed): closing it would turn the stamps off again. */
+static int stamps_fd = -1;
+
 static void open_stamps_socket(void)
 {
-    /* Kept open (never closed): closing it would turn the stamps off again. */
-    int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    stamps_fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     int on = 1;
-    if (fd >= 0)
-        (void)setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
+    if (stamps_fd >= 0)
+        (void)setsockopt(stamps_fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
 }
 
 /* Once per process, whichever thread asks first (several targets trace in several threads). */

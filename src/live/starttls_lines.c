@@ -73,6 +73,8 @@ static void reply_line(struct reply *r, const char *p, size_t n, size_t raw_n)
 static void reply_end(struct st *s, struct reply *r, bool bad)
 {
     struct hs_event *ev = r->ev;
+    if (ev == NULL) /* reply_begin made it */
+        return;
     ev->t_ms = live_segment_time(s->l, HS_SERVER, r->off, r->t);
     ev->length = r->nraw;
     ev->problem = bad;
@@ -210,8 +212,8 @@ static bool expect_line(struct st *s, const char *type, const char *ok, const ch
 {
     struct reply r;
     reply_begin(s, &r, type, NULL);
-    const char *line;
-    size_t n, k = strlen(ok);
+    const char *line = NULL;
+    size_t n = 0, k = strlen(ok);
     return read_line(s, &r, &line, &n) &&
            verdict(s, &r, n >= k && strncasecmp(line, ok, k) == 0, what, NULL);
 }

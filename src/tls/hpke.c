@@ -109,9 +109,11 @@ static size_t labeled(uint8_t *buf, size_t cap, const struct suite_id *sid, cons
     size_t ll = strlen(label);
     if (7 + sid->n + ll + len > cap)
         return 0;
+    /* NOLINTBEGIN(bugprone-not-null-terminated-result): labelled bytes, not strings */
     memcpy(buf, "HPKE-v1", 7);
     memcpy(buf + 7, sid->b, sid->n);
     memcpy(buf + 7 + sid->n, label, ll);
+    /* NOLINTEND(bugprone-not-null-terminated-result) */
     if (len)
         memcpy(buf + 7 + sid->n + ll, data, len);
     return 7 + sid->n + ll + len;

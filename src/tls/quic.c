@@ -269,7 +269,7 @@ static int hp_mask(const struct hs_quic_keys *k, const uint8_t sample[16], uint8
     }
     mbedtls_aes_context aes;
     mbedtls_aes_init(&aes);
-    uint8_t block[16];
+    uint8_t block[16] = {0};
     int rc = mbedtls_aes_setkey_enc(&aes, k->hp, k->key_len * 8);
     if (rc == 0)
         rc = mbedtls_aes_crypt_ecb(&aes, MBEDTLS_AES_ENCRYPT, sample, block);
