@@ -186,3 +186,31 @@ check() {
 rc_is() { [ "$RC" -eq "$1" ]; }
 jq_true() { [ "$(jq -r "$1" "$OUT")" = true ]; }
 types_contain() { tls_types | grep -q -- "$1"; }
+
+# start_nginx PAGE DIRECTIVES: nginx on 127.0.0.1:$NPORT (TLS 1.2 and 1.3, $PKI/ec.crt) serving
+# PAGE as /index.html, with DIRECTIVES added to its server block; NGINX_LOG is its error log.
+# Returns 1 when nginx is not installed (NPORT unset), 2 when it did not start (LAST_PID set).
+start_nginx() {
+    local bin
+    bin=$(command -v nginx || { [ -x /usr/sbin/nginx ] && echo /usr/sbin/nginx; }) || return 1
+    NPORT=$(free_port)
+    mkdir -p "$WORK/nginx/html" "$WORK/nginx/logs"
+    NGINX_LOG=$WORK/nginx/logs/error.log
+    printf '%s\n' "$1" >"$WORK/nginx/html/index.html"
+    cat >"$WORK/nginx/nginx.conf" <<CONF
+daemon off; master_process off; worker_processes 1;
+pid $WORK/nginx/nginx.pid; error_log $NGINX_LOG;
+events { worker_connections 64; }
+http {
+  access_log off; client_body_temp_path $WORK/nginx; proxy_temp_path $WORK/nginx;
+  fastcgi_temp_path $WORK/nginx; uwsgi_temp_path $WORK/nginx; scgi_temp_path $WORK/nginx;
+  server {
+    listen 127.0.0.1:$NPORT ssl; server_name localhost; root $WORK/nginx/html;
+    ssl_certificate $PKI/ec.crt; ssl_certificate_key $PKI/ec.key; ssl_protocols TLSv1.2 TLSv1.3;
+    $2
+  }
+}
+CONF
+    start_bg "$bin" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$NGINX_LOG"
+    wait_port "$NPORT" || return 2
+}

@@ -60,27 +60,9 @@ check "gnutls-serv --http: status 200 and its headers" eval '
     [ "$(q ".http.headers | length > 0")" = true ]'
 stop_pid "$LAST_PID"
 
-NGINX=$(command -v nginx || { [ -x /usr/sbin/nginx ] && echo /usr/sbin/nginx; })
-if [ -n "$NGINX" ]; then
-    NPORT=$(free_port)
-    mkdir -p "$WORK/nginx/html" "$WORK/nginx/logs"
-    printf '<p>hello from nginx</p>\n' >"$WORK/nginx/html/index.html"
-    cat >"$WORK/nginx/nginx.conf" <<CONF
-daemon off; master_process off; worker_processes 1;
-pid $WORK/nginx/nginx.pid; error_log $WORK/nginx/logs/error.log;
-events { worker_connections 64; }
-http {
-  access_log off; client_body_temp_path $WORK/nginx; proxy_temp_path $WORK/nginx;
-  fastcgi_temp_path $WORK/nginx; uwsgi_temp_path $WORK/nginx; scgi_temp_path $WORK/nginx;
-  server {
-    listen 127.0.0.1:$NPORT ssl; server_name localhost; root $WORK/nginx/html;
-    ssl_certificate $PKI/ec.crt; ssl_certificate_key $PKI/ec.key; ssl_protocols TLSv1.2 TLSv1.3;
-    add_header X-Test "hstrace";
-  }
-}
-CONF
-    start_bg "$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/logs/error.log"
-    if wait_port "$NPORT"; then
+start_nginx '<p>hello from nginx</p>' 'add_header X-Test "hstrace";'
+case $? in
+0)
         trace_json "${CA[@]}" --http /index.html "localhost:$NPORT"
         check "nginx: 200 for the static page, Content-Length and its own header" eval '
             rc_is 0 && [ "$(q .http.status)" = 200 ] && [ "$(q .http.status_line)" = "HTTP/1.1 200 OK" ] &&
@@ -93,13 +75,10 @@ CONF
             [ "$(app_http server)" = "HTTP/1.1 404 Not Found" ]'
         trace_json "${CA[@]}" --tls1.2 --http "localhost:$NPORT"
         check "nginx TLS 1.2: 200 for /" eval 'rc_is 0 && [ "$(q .http.status)" = 200 ] && [ "$(q .tls.version)" = "TLS 1.2" ]'
-    else
-        skip "nginx --http" "nginx did not start: $(head -c 200 "$WORK/nginx/logs/error.log")"
-    fi
-    stop_pid "$LAST_PID"
-else
-    skip "nginx --http" "nginx is not installed"
-fi
+        stop_pid "$LAST_PID" ;;
+1) skip "nginx --http" "nginx is not installed" ;;
+*) skip "nginx --http" "nginx did not start: $(head -c 200 "$NGINX_LOG")"; stop_pid "$LAST_PID" ;;
+esac
 
 start_py_tls 'c.recv(4096); c.close()'
 trace_json "${CA[@]}" --http "localhost:$PORT"

@@ -76,38 +76,17 @@ trace_json "${CA[@]}" --reconnect "localhost:$PORT"
 check "gnutls-serv: the second connection resumes" eval 'resumed_doc "TLS 1.3 PSK from a NewSessionTicket"'
 stop_pid "$LAST_PID"
 
-if command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; then
-    NGINX=$(command -v nginx || echo /usr/sbin/nginx)
-    NPORT=$(free_port)
-    mkdir -p "$WORK/nginx/html" "$WORK/nginx/logs"
-    echo "hello" >"$WORK/nginx/html/index.html"
-    cat >"$WORK/nginx/nginx.conf" <<CONF
-daemon off; master_process off; worker_processes 1;
-pid $WORK/nginx/nginx.pid; error_log $WORK/nginx/logs/error.log;
-events { worker_connections 64; }
-http {
-  access_log off; client_body_temp_path $WORK/nginx; proxy_temp_path $WORK/nginx;
-  fastcgi_temp_path $WORK/nginx; uwsgi_temp_path $WORK/nginx; scgi_temp_path $WORK/nginx;
-  server {
-    listen 127.0.0.1:$NPORT ssl; server_name localhost; root $WORK/nginx/html;
-    ssl_certificate $PKI/ec.crt; ssl_certificate_key $PKI/ec.key;
-    ssl_protocols TLSv1.2 TLSv1.3; ssl_session_cache shared:S:1m; ssl_session_tickets on;
-  }
-}
-CONF
-    start_bg "$NGINX" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" -e "$WORK/nginx/logs/error.log"
-    if wait_port "$NPORT"; then
+start_nginx hello 'ssl_session_cache shared:S:1m; ssl_session_tickets on;'
+case $? in
+0)
         trace_json "${CA[@]}" --reconnect "localhost:$NPORT"
         check "nginx TLS 1.3: the second connection resumes" eval 'resumed_doc "TLS 1.3 PSK from a NewSessionTicket"'
         trace_json "${CA[@]}" --reconnect --tls1.2 "localhost:$NPORT"
         check "nginx TLS 1.2: the second connection resumes with the ticket" eval 'resumed_doc "TLS 1.2 session ticket"'
-    else
-        skip "nginx --reconnect" "nginx did not start: $(head -c 200 "$WORK/nginx/logs/error.log")"
-    fi
-    stop_pid "$LAST_PID"
-else
-    skip "nginx --reconnect" "nginx is not installed"
-fi
+        stop_pid "$LAST_PID" ;;
+1) skip "nginx --reconnect" "nginx is not installed" ;;
+*) skip "nginx --reconnect" "nginx did not start: $(head -c 200 "$NGINX_LOG")"; stop_pid "$LAST_PID" ;;
+esac
 
 trace_json --demo --reconnect
 check "--demo --reconnect: the demo server's ticket is resumed" eval '
