@@ -187,8 +187,10 @@ rc_is() { [ "$RC" -eq "$1" ]; }
 jq_true() { [ "$(jq -r "$1" "$OUT")" = true ]; }
 types_contain() { tls_types | grep -q -- "$1"; }
 
-# start_nginx PAGE DIRECTIVES: nginx on 127.0.0.1:$NPORT (TLS 1.2 and 1.3, $PKI/ec.crt) serving
-# PAGE as /index.html, with DIRECTIVES added to its server block; NGINX_LOG is its error log.
+# start_nginx PAGE DIRECTIVES [LISTEN]: nginx (one worker process, which serves many
+# connections at once) on 127.0.0.1:$NPORT (TLS 1.2 and 1.3, $PKI/ec.crt) serving PAGE as
+# /index.html, with DIRECTIVES added to its server block and LISTEN to its listen line;
+# NGINX_LOG is its error log.
 # Returns 1 when nginx is not installed (NPORT unset), 2 when it did not start (LAST_PID set).
 start_nginx() {
     local bin
@@ -200,12 +202,12 @@ start_nginx() {
     cat >"$WORK/nginx/nginx.conf" <<CONF
 daemon off; master_process off; worker_processes 1;
 pid $WORK/nginx/nginx.pid; error_log $NGINX_LOG;
-events { worker_connections 64; }
+events { worker_connections 1024; }
 http {
   access_log off; client_body_temp_path $WORK/nginx; proxy_temp_path $WORK/nginx;
   fastcgi_temp_path $WORK/nginx; uwsgi_temp_path $WORK/nginx; scgi_temp_path $WORK/nginx;
   server {
-    listen 127.0.0.1:$NPORT ssl; server_name localhost; root $WORK/nginx/html;
+    listen 127.0.0.1:$NPORT ssl ${3:-}; server_name localhost; root $WORK/nginx/html;
     ssl_certificate $PKI/ec.crt; ssl_certificate_key $PKI/ec.key; ssl_protocols TLSv1.2 TLSv1.3;
     $2
   }

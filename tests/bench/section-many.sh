@@ -18,31 +18,8 @@ BUNDLE=$WORK/bundle.pem
 cat /etc/ssl/certs/ca-certificates.crt "$PKI/ca.crt" >"$BUNDLE" 2>/dev/null
 NBUNDLE=$(grep -c 'BEGIN CERTIFICATE' "$BUNDLE")
 TIME=$(command -v time || echo /usr/bin/time)
-NGINX=$(command -v nginx || { [ -x /usr/sbin/nginx ] && echo /usr/sbin/nginx; })
 
 median() { sort -n | awk '{a[NR]=$1} END {if (NR == 0) print "n/a"; else if (NR%2) printf "%.2f\n", a[(NR+1)/2]; else printf "%.2f\n", (a[NR/2]+a[NR/2+1])/2}'; }
-
-# nginx with one worker process on a free port (sets PORT, LAST_PID); false if it did not start.
-start_nginx() {
-    local d=$WORK/nginx
-    PORT=$(free_port)
-    mkdir -p "$d/html" "$d/logs"
-    cat >"$d/nginx.conf" <<CONF
-daemon off; master_process off; worker_processes 1;
-pid $d/nginx.pid; error_log $d/logs/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off; client_body_temp_path $d; proxy_temp_path $d;
-  fastcgi_temp_path $d; uwsgi_temp_path $d; scgi_temp_path $d;
-  server {
-    listen 127.0.0.1:$PORT ssl backlog=512; server_name localhost; root $d/html;
-    ssl_certificate $PKI/ec.crt; ssl_certificate_key $PKI/ec.key;
-  }
-}
-CONF
-    start_bg "$NGINX" -p "$d" -c "$d/nginx.conf" -e "$d/logs/error.log"
-    wait_port "$PORT"
-}
 
 # The table rows for N targets on localhost:$PORT: $1 names the server, $2 the CA file,
 # $3 how the CA file is named in the table.
@@ -72,7 +49,7 @@ measure() {
 }
 
 rows=""
-if [ -n "$NGINX" ] && start_nginx; then
+if start_nginx "" "" "backlog=512" && PORT=$NPORT; then
     rows+=$(measure "nginx (1 worker)" "$PKI/ca.crt" "test CA")$'\n'
     rows+=$(measure "nginx (1 worker)" "$BUNDLE" "bundle of $NBUNDLE")$'\n'
     stop_pid "$LAST_PID"
