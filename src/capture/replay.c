@@ -54,6 +54,8 @@ struct conn {
 /* A finished TLS connection waiting for those that began before it to be numbered first. */
 struct waiting {
     uint64_t began;             /* the flow's number: the order of first packets */
+    void *prepared;             /* what hs_replay_opts.prepare made of the trace, or NULL */
+    size_t bytes;               /* ... and the memory it holds */
     bool filter_ok;             /* --filter matches (--conn is decided with the number) */
     struct hs_trace *trace;
     struct hs_capture_conn s;
@@ -70,6 +72,7 @@ struct replay {
     struct start_link starts;   /* the ring's sentinel */
     struct waiting *wait;       /* finished TLS connections, by when they began */
     size_t nwait;
+    size_t wait_bytes;          /* what the prepared ones hold */
     bool no_keys;               /* a pcap file and no key log: no secret can ever come */
     unsigned long tls_number;   /* TLS connections finished so far */
     size_t ndecoding;           /* connections with a decoder */
@@ -454,19 +457,29 @@ static void wait_add(struct replay *rp, const struct waiting *w)
 {
     if (rp->wait == NULL)
         rp->wait = hs_xmalloc((HS_REPLAY_MAX_WAITING + 1) * sizeof *rp->wait);
+    const struct hs_replay_opts *o = rp->o;
+    struct waiting *n = &rp->wait[rp->nwait];
+    *n = *w;
+    if (o->prepare && o->conn == 0 && n->filter_ok) {
+        n->prepared = o->prepare(rp->ctx, n->trace, &n->s, &n->bytes);
+        n->trace = NULL;
+        rp->wait_bytes += n->bytes;
+    }
     size_t i = rp->nwait;
-    while (i > 0 && rp->wait[i - 1].began > w->began) {
+    struct waiting cur = *n;
+    while (i > 0 && rp->wait[i - 1].began > cur.began) {
         rp->wait[i] = rp->wait[i - 1];
         i--;
     }
-    rp->wait[i] = *w;
+    rp->wait[i] = cur;
     rp->nwait++;
 }
 
 /*
  * Connections are numbered by when they began (their first packet), not by when they ended:
  * a finished one waits while one that began before it may still turn out to be TLS.  More
- * than HS_REPLAY_MAX_WAITING waiting: the earliest goes on anyway (memory stays bounded).
+ * than HS_REPLAY_MAX_WAITING waiting, or more than HS_REPLAY_MAX_WAITING_BYTES held: the
+ * earliest goes on anyway (memory stays bounded).
  */
 static void hand_over(struct replay *rp, bool all)
 {
@@ -476,12 +489,18 @@ static void hand_over(struct replay *rp, bool all)
         bool earlier_open = first != &rp->starts && first->number < w->began;
         uint64_t quic = hs_quic_first_open(rp->quic);
         earlier_open = earlier_open || (quic != 0 && quic <= w->began);
-        if (!all && earlier_open && rp->nwait <= HS_REPLAY_MAX_WAITING)
+        if (!all && earlier_open && rp->nwait <= HS_REPLAY_MAX_WAITING &&
+            rp->wait_bytes <= HS_REPLAY_MAX_WAITING_BYTES)
             return;
         struct waiting cur = *w;
+        rp->wait_bytes -= cur.bytes;
         memmove(rp->wait, rp->wait + 1, --rp->nwait * sizeof *rp->wait);
         cur.s.number = ++rp->tls_number;
-        if ((rp->o->conn == 0 || (unsigned long)rp->o->conn == cur.s.number) && cur.filter_ok) {
+        if (cur.prepared) {
+            rp->sum->selected++;
+            rp->o->put(rp->ctx, cur.prepared, &cur.s);
+        } else if ((rp->o->conn == 0 || (unsigned long)rp->o->conn == cur.s.number) &&
+                   cur.filter_ok) {
             rp->sum->selected++;
             rp->fn(rp->ctx, cur.trace, &cur.s);
         } else {

@@ -91,6 +91,25 @@ void hs_cli_json_begin(struct hs_conn_printer *rc)
     rc->begun = true;
 }
 
+/* A connection's text after "connection N:": its ends, the SNI, the ladder. */
+static void text_conn(const struct hs_conn_printer *rc, FILE *out, const struct hs_trace *t)
+{
+    const struct hs_glyphs *g = hs_glyphs(rc->vo->ascii);
+    char server[64];
+    bool v6 = t->address && strchr(t->address, ':');
+    snprintf(server, sizeof server, "%s%s%s:%u", v6 ? "[" : "", t->address ? t->address : "?",
+             v6 ? "]" : "", t->port);
+    fprintf(out, " %s %s %s", t->client_address ? t->client_address : "?", g->to, server);
+    if (t->sni) {
+        char *sni = hs_view_safe(t->sni, rc->vo->ascii);
+        fprintf(out, " (SNI %s)", sni);
+        free(sni);
+    }
+    fprintf(out, " %s\n", g->rule);
+    hs_view_text(out, t, rc->vo);
+    fputc('\n', out);
+}
+
 void hs_cli_print_conn(void *ctx, struct hs_trace *t, const struct hs_capture_conn *c)
 {
     struct hs_conn_printer *rc = ctx;
@@ -102,24 +121,46 @@ void hs_cli_print_conn(void *ctx, struct hs_trace *t, const struct hs_capture_co
         hs_cli_json_begin(rc);
         hs_capture_json_conn(&rc->js, t, c);
     } else {
-        const struct hs_glyphs *g = hs_glyphs(rc->vo->ascii);
-        char server[64];
-        bool v6 = t->address && strchr(t->address, ':');
-        snprintf(server, sizeof server, "%s%s%s:%u", v6 ? "[" : "", t->address ? t->address : "?",
-                 v6 ? "]" : "", t->port);
-        fprintf(rc->out, "%s connection %lu: %s %s %s", g->rule, c->number,
-                t->client_address ? t->client_address : "?", g->to, server);
-        if (t->sni) {
-            char *sni = hs_view_safe(t->sni, rc->vo->ascii);
-            fprintf(rc->out, " (SNI %s)", sni);
-            free(sni);
-        }
-        fprintf(rc->out, " %s\n", g->rule);
-        hs_view_text(rc->out, t, rc->vo);
-        fputc('\n', rc->out);
+        fprintf(rc->out, "%s connection %lu:", hs_glyphs(rc->vo->ascii)->rule, c->number);
+        text_conn(rc, rc->out, t);
         fflush(rc->out);
     }
     hs_trace_free(t);
+}
+
+/* A connection that ended, rendered at once (while its trace is in the cache, and smaller
+ * than it) and printed when the reader numbers it (hs_replay_opts.prepare). */
+struct rendered {
+    char *text;
+    size_t len;
+};
+
+static void *prepare_text(void *ctx, struct hs_trace *t, const struct hs_capture_conn *c,
+                          size_t *bytes)
+{
+    (void)c;
+    struct rendered *r = hs_xcalloc(1, sizeof *r);
+    FILE *m = open_memstream(&r->text, &r->len);
+    if (m == NULL) {
+        fputs("hstrace: out of memory\n", stderr);
+        abort();
+    }
+    text_conn(ctx, m, t);
+    fclose(m);
+    hs_trace_free(t);
+    *bytes = sizeof *r + r->len;
+    return r;
+}
+
+static void put_text(void *ctx, void *prepared, const struct hs_capture_conn *c)
+{
+    struct hs_conn_printer *rc = ctx;
+    struct rendered *r = prepared;
+    fprintf(rc->out, "%s connection %lu:", hs_glyphs(rc->vo->ascii)->rule, c->number);
+    fwrite(r->text, 1, r->len, rc->out);
+    fflush(rc->out);
+    free(r->text);
+    free(r);
 }
 
 static int run_plain(const struct hs_options *o, FILE *out, const struct hs_view_opts *vo)
@@ -127,6 +168,10 @@ static int run_plain(const struct hs_options *o, FILE *out, const struct hs_view
     struct hs_replay_opts ro = replay_opts(o);
     struct hs_conn_printer rc = {.out = out, .vo = vo, .json = o->json, .o = o,
                                  .quiet = hs_cli_slides_stdout(o)};
+    if (!rc.json && !rc.quiet && !hs_cli_slides_any(o)) {
+        ro.prepare = prepare_text;
+        ro.put = put_text;
+    }
     struct hs_replay_summary sum;
     int status = hs_replay(&ro, hs_cli_print_conn, &rc, &sum);
     if (status == 2) {

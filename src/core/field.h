@@ -15,6 +15,7 @@
 enum hs_field_kind { HS_F_OBJECT, HS_F_ARRAY, HS_F_STRING, HS_F_INT, HS_F_BOOL, HS_F_NULL };
 
 #define HS_FIELD_NAME_INLINE 24 /* names shorter than this live inside the node */
+#define HS_FIELD_STR_INLINE 40  /* so do string values shorter than this */
 
 struct hs_field {
     enum hs_field_kind kind;
@@ -23,9 +24,11 @@ struct hs_field {
     char *str;       /* HS_F_STRING: escaped, printable UTF-8 */
     long long num;   /* HS_F_INT value; HS_F_BOOL 0 or 1 */
     struct hs_field *child, *last_child, *next;
-    /* A short name is kept here rather than in a block of its own (one allocation less per
-     * node: a decoded handshake has thousands).  Set names only through this API. */
+    /* A short name and a short string are kept here rather than in blocks of their own (an
+     * allocation less per node: a decoded handshake has hundreds).  Set names and strings
+     * only through this API. */
     char name_inl[HS_FIELD_NAME_INLINE];
+    char str_inl[HS_FIELD_STR_INLINE];
 };
 
 /* A new, empty object (a root). */
@@ -44,6 +47,9 @@ struct hs_field *hs_f_arr(struct hs_field *parent, const char *name);
 struct hs_field *hs_f_str(struct hs_field *parent, const char *name, const char *s);
 /* Untrusted bytes meant as text (a certificate name, an SNI): escaped. */
 struct hs_field *hs_f_text(struct hs_field *parent, const char *name, const uint8_t *p, size_t n);
+/* A string that is escaped already (hs_escape): stored as it is; the node takes s, which must
+ * come from malloc (NULL stores null). */
+struct hs_field *hs_f_str_escaped(struct hs_field *parent, const char *name, char *s);
 /* Bytes shown as lowercase hex ("" for n == 0). */
 struct hs_field *hs_f_hex(struct hs_field *parent, const char *name, const uint8_t *p, size_t n);
 struct hs_field *hs_f_int(struct hs_field *parent, const char *name, long long v);
@@ -64,8 +70,11 @@ const char *hs_f_get_str(const struct hs_field *obj, const char *name);
 bool hs_f_get_int(const struct hs_field *obj, const char *name, long long *out);
 size_t hs_f_count(const struct hs_field *node);
 
-/* Deep copy and free (both accept NULL). */
+/* Deep copy and free (both accept NULL).  Nodes are recycled through a pool (field.c): a
+ * decoded capture makes and frees millions of them. */
 struct hs_field *hs_field_clone(const struct hs_field *f);
 void hs_field_free(struct hs_field *f);
+/* Nodes the pool holds, in use or spare (0 in sanitizer builds, which have none). */
+size_t hs_field_pool_nodes(void);
 
 #endif

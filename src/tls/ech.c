@@ -248,11 +248,8 @@ struct hs_field *hs_ech_verdict(const struct hs_tls_state *st, const struct hs_k
         named_u16(v, "aead", hs_hpke_aead_name(e->aead), e->aead);
     }
     if (e->decrypted) {
-        if (e->inner_sni[0]) { /* already escaped: stored as it is */
-            struct hs_field *f = hs_f_str(v, "inner_sni", "");
-            free(f->str);
-            f->str = hs_xstrdup(e->inner_sni);
-        }
+        if (e->inner_sni[0]) /* already escaped: stored as it is */
+            hs_f_str_escaped(v, "inner_sni", hs_xstrdup(e->inner_sni));
         hs_f_int(v, "key_log_entry", e->key_ordinal);
     } else if (e->why_not[0]) {
         hs_f_str(v, "not_decrypted", e->why_not);

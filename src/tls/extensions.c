@@ -347,9 +347,8 @@ int hs_decode_dn_list(struct hs_cur *list, struct hs_field *arr, unsigned *count
         if ((*count)++ < HS_MAX_LIST_ITEMS) {
             char *s = hs_x509_dn_string(hs_cur_ptr(&dn), hs_cur_left(&dn));
             /* Already escaped: stored without a second escaping pass. */
-            struct hs_field *f = hs_f_str(arr, NULL, "");
-            free(f->str);
-            f->str = s ? s : hs_xstrdup("(unparseable name)");
+            struct hs_field *f =
+                hs_f_str_escaped(arr, NULL, s ? s : hs_xstrdup("(unparseable name)"));
             hs_f_span(f, dn.off, hs_cur_left(&dn));
         }
     }

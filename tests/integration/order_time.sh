@@ -105,3 +105,8 @@ trace_json -r "$WORK/order.pcap"
 check "capture: connections numbered by when they began" eval '
     [ "$(q "[.connections[] | \"\\(.connection)=\\(.target.client_address)\"] | join(\" \")")" = \
       "1=10.0.0.1:1025 2=10.0.0.2:1026" ]'
+# The text ladders too: B is rendered when it ends, and printed after A, numbered 2.
+"$HSTRACE" -r "$WORK/order.pcap" --plain --color never >"$WORK/order.txt" 2>&1
+check "capture text: connections printed and numbered by when they began" eval '
+    [ "$(grep -o "connection [0-9]*: [0-9.:]*" "$WORK/order.txt" | tr "\n" " ")" = \
+      "connection 1: 10.0.0.1:1025 connection 2: 10.0.0.2:1026 " ]'

@@ -10,6 +10,8 @@
 #include "core/mem.h"
 #include "core/trace.h"
 
+#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -105,6 +107,79 @@ static void test_field_names(void **state)
     hs_field_free(root);
 }
 
+/* Strings kept inside the node and strings of their own: the same text either way, escaped
+ * alike, copied by a clone, and the boundary between the two. */
+static void test_field_strings(void **state)
+{
+    (void)state;
+    char s[HS_FIELD_STR_INLINE + 2];
+    struct hs_field *root = hs_field_new_object();
+    for (size_t n = HS_FIELD_STR_INLINE - 2; n <= HS_FIELD_STR_INLINE + 1; n++) {
+        memset(s, 'x', n);
+        s[n] = '\0';
+        hs_f_str(root, "plain", s);
+        s[0] = '\\'; /* escaped: one more byte */
+        hs_f_str(root, "backslash", s);
+        s[0] = 0x1b;
+        hs_f_text(root, "control", (const uint8_t *)s, n);
+        s[0] = 'x';
+    }
+    uint8_t bytes[HS_FIELD_STR_INLINE / 2 + 1];
+    memset(bytes, 0xab, sizeof bytes);
+    hs_f_hex(root, "hex_short", bytes, HS_FIELD_STR_INLINE / 2 - 1);
+    hs_f_hex(root, "hex_long", bytes, sizeof bytes);
+    hs_f_fmt(root, "long_fmt", "%0300d", 7);
+    hs_f_str_escaped(root, "as_is", hs_xstrdup("kept\\x1b"));
+    struct hs_field *copy = hs_field_clone(root);
+    for (const struct hs_field *t = root; t; t = t == root ? copy : NULL) {
+        const struct hs_field *c = t->child;
+        for (size_t n = HS_FIELD_STR_INLINE - 2; n <= HS_FIELD_STR_INLINE + 1; n++) {
+            static const char *const head[3] = {"x", "\\\\", "\\x1b"};
+            for (int k = 0; k < 3; k++, c = c->next) {
+                char want[HS_FIELD_STR_INLINE + 8];
+                snprintf(want, sizeof want, "%s%.*s", head[k], (int)(n - 1), s + 1);
+                assert_string_equal(c->str, want);
+            }
+        }
+        const char *h = hs_f_get_str(t, "hex_short");
+        assert_int_equal(strlen(h), HS_FIELD_STR_INLINE - 2);
+        assert_int_equal(strspn(h, "ab"), strlen(h));
+        assert_int_equal(strlen(hs_f_get_str(t, "hex_long")), 2 * sizeof bytes);
+        assert_int_equal(strlen(hs_f_get_str(t, "long_fmt")), 300);
+        assert_string_equal(hs_f_get_str(t, "as_is"), "kept\\x1b");
+    }
+    hs_field_free(copy);
+    hs_field_free(root);
+}
+
+/* Trees made by one thread and freed by another (the many-target mode's workers and printer):
+ * the nodes freed go back to the maker, the pool does not grow with every tree. */
+static void *free_tree(void *arg)
+{
+    hs_field_free(arg);
+    return NULL;
+}
+
+static void test_field_pool_threads(void **state)
+{
+    (void)state;
+    size_t first = 0;
+    for (int round = 0; round < 40; round++) {
+        struct hs_field *root = hs_field_new_object();
+        for (int i = 0; i < 5000; i++)
+            hs_f_int(hs_f_obj(root, "o"), "v", i);
+        pthread_t th;
+        assert_int_equal(pthread_create(&th, NULL, free_tree, root), 0);
+        assert_int_equal(pthread_join(th, NULL), 0);
+        if (round == 0)
+            first = hs_field_pool_nodes();
+    }
+    if (first == 0)
+        skip(); /* a sanitizer build: one malloc per node, no pool */
+    /* 40 trees of 10,001 nodes: without the way back the pool would hold 400,000. */
+    assert_true(hs_field_pool_nodes() <= 2 * first);
+}
+
 static void test_trace_order(void **state)
 {
     (void)state;
@@ -158,6 +233,8 @@ int main(void)
         cmocka_unit_test(test_escape_utf8),
         cmocka_unit_test(test_field_tree),
         cmocka_unit_test(test_field_names),
+        cmocka_unit_test(test_field_strings),
+        cmocka_unit_test(test_field_pool_threads),
         cmocka_unit_test(test_trace_order),
         cmocka_unit_test(test_bufvf),
     };
