@@ -67,6 +67,11 @@ __attribute__((format(printf, 2, 3))) static void sb_add(struct sb *b, const cha
     sb_put(b, tmp, (size_t)k);
 }
 
+static void sb_putc(struct sb *b, char c)
+{
+    sb_put(b, &c, 1);
+}
+
 static void sb_clear(struct sb *b)
 {
     b->len = 0;
@@ -256,8 +261,13 @@ static void sha12(struct sb *out, const struct sb *s, bool empty)
         sb_add(out, "%s", "000000000000");
         return;
     }
-    for (int i = 0; i < 6; i++)
-        sb_add(out, "%02x", d[i]);
+    static const char hex[] = "0123456789abcdef";
+    char t[12];
+    for (int i = 0; i < 6; i++) {
+        t[2 * i] = hex[d[i] >> 4];
+        t[2 * i + 1] = hex[d[i] & 15];
+    }
+    sb_put(out, t, sizeof t);
 }
 
 /* JA4: the version's two characters ("00" unknown). */
@@ -308,6 +318,22 @@ static int cmp_u16(const void *a, const void *b)
     return (int)*(const uint16_t *)a - (int)*(const uint16_t *)b;
 }
 
+/* Ascending order: by insertion for the usual short lists, qsort for long (hostile) ones. */
+static void sort_u16(struct u16s *l)
+{
+    if (l->n > 64) {
+        qsort(l->v, l->n, sizeof(uint16_t), cmp_u16);
+        return;
+    }
+    for (unsigned i = 1; i < l->n; i++) {
+        uint16_t x = l->v[i];
+        unsigned j = i;
+        for (; j > 0 && l->v[j - 1] > x; j--)
+            l->v[j] = l->v[j - 1];
+        l->v[j] = x;
+    }
+}
+
 static void add_ja4(struct hs_field *obj, const struct hello *h)
 {
     struct sb out = {0}, s = {0};
@@ -315,22 +341,22 @@ static void add_ja4(struct hs_field *obj, const struct hello *h)
     struct u16s sorted = {hs_xcalloc(h->suites.n + h->exts.n + 1, sizeof(uint16_t)), 0};
     memcpy(sorted.v, h->suites.v, h->suites.n * sizeof(uint16_t));
     sorted.n = h->suites.n;
-    qsort(sorted.v, sorted.n, sizeof(uint16_t), cmp_u16);
+    sort_u16(&sorted);
     sb_list(&s, &sorted, true, ',');
-    sb_add(&out, "%c", '_');
+    sb_putc(&out, '_');
     sha12(&out, &s, sorted.n == 0);
     sorted.n = 0;
     for (unsigned i = 0; i < h->exts.n; i++)
         if (h->exts.v[i] != 0 && h->exts.v[i] != 16)
             sorted.v[sorted.n++] = h->exts.v[i];
-    qsort(sorted.v, sorted.n, sizeof(uint16_t), cmp_u16);
+    sort_u16(&sorted);
     sb_clear(&s);
     sb_list(&s, &sorted, true, ',');
     if (h->sigalgs.n > 0) {
-        sb_add(&s, "%c", '_');
+        sb_putc(&s, '_');
         sb_list(&s, &h->sigalgs, true, ',');
     }
-    sb_add(&out, "%c", '_');
+    sb_putc(&out, '_');
     sha12(&out, &s, sorted.n == 0);
     hs_f_str(obj, "ja4", out.s);
     free(sorted.v);
@@ -349,11 +375,11 @@ bool hs_fp_client_hello(struct hs_field *obj, const uint8_t *p, size_t n)
             formats.v[i] = h.formats[i];
         sb_add(&s, "%u,", h.legacy);
         sb_list(&s, &h.suites, false, '-');
-        sb_add(&s, "%c", ',');
+        sb_putc(&s, ',');
         sb_list(&s, &h.exts, false, '-');
-        sb_add(&s, "%c", ',');
+        sb_putc(&s, ',');
         sb_list(&s, &h.groups, false, '-');
-        sb_add(&s, "%c", ',');
+        sb_putc(&s, ',');
         sb_list(&s, &formats, false, '-');
         add_md5(obj, "ja3", "ja3_string", s.s);
         add_ja4(obj, &h);
