@@ -114,8 +114,9 @@ static bool keys_plain(const struct hs_field *obj)
     for (const struct hs_field *k = obj->child; k; k = k->next) {
         if (++n > SMALL_OBJECT || !hs_jsonw_utf8_ok(key_of(k)))
             return false;
+        const char *key = key_of(k);
         for (const struct hs_field *j = obj->child; j != k; j = j->next)
-            if (strcmp(key_of(j), key_of(k)) == 0)
+            if (key_of(j)[0] == key[0] && strcmp(key_of(j), key) == 0)
                 return false;
     }
     return true;

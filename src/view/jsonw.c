@@ -182,46 +182,48 @@ static void put_u(struct hs_jsonw *w, unsigned v)
     w->len += 6;
 }
 
-/* The quoted, escaped string s[0..n); false (nothing written) when it is not valid UTF-8. */
-static bool put_string(struct hs_jsonw *w, const char *s, size_t n)
+/* The quoted, escaped string s; false (nothing written) when it is not valid UTF-8.  One pass
+ * that also finds the end: runs of plain bytes are copied whole. */
+static bool put_string(struct hs_jsonw *w, const char *s)
 {
     const uint8_t *p = (const uint8_t *)s;
-    size_t start = w->len, i = 0;
+    size_t start = w->len;
     put_c(w, '"');
-    while (i < n) {
-        size_t j = i;
-        while (j < n && plain[p[j]])
-            j++;
-        if (j > i) {
-            put(w, s + i, j - i);
-            i = j;
-            if (i == n)
-                break;
+    for (;;) {
+        const uint8_t *q = p;
+        while (plain[*q])
+            q++;
+        if (q > p) {
+            put(w, (const char *)p, (size_t)(q - p));
+            p = q;
         }
-        uint8_t c = p[i];
+        uint8_t c = *p;
+        if (c == '\0')
+            break;
         if (c < 0x80) {
             static const char short_esc[0x23] = {['\b'] = 'b', ['\f'] = 'f', ['\n'] = 'n',
                                                  ['\r'] = 'r', ['\t'] = 't', ['"'] = '"'};
             char e = c == '\\' ? '\\' : c < sizeof short_esc ? short_esc[c] : 0;
             if (e) {
-                char *q = room(w, 2);
-                q[0] = '\\';
-                q[1] = e;
+                char *o = room(w, 2);
+                o[0] = '\\';
+                o[1] = e;
                 w->len += 2;
             } else {
                 put_u(w, c);
             }
-            i++;
+            p++;
             continue;
         }
+        /* At most 4 bytes are looked at, and the terminating NUL is no continuation byte. */
         uint32_t cp;
-        size_t len = hs_utf8_decode(p + i, n - i, &cp);
+        size_t len = hs_utf8_decode(p, 4, &cp);
         if (len == 0) {
             w->len = start;
             return false;
         }
         if (!w->ascii) {
-            put(w, s + i, len);
+            put(w, (const char *)p, len);
         } else if (cp < 0x10000) {
             put_u(w, cp);
         } else {
@@ -229,7 +231,7 @@ static bool put_string(struct hs_jsonw *w, const char *s, size_t n)
             put_u(w, 0xd800 | (cp >> 10));
             put_u(w, 0xdc00 | (cp & 0x3ff));
         }
-        i += len;
+        p += len;
     }
     put_c(w, '"');
     return true;
@@ -238,10 +240,10 @@ static bool put_string(struct hs_jsonw *w, const char *s, size_t n)
 /* s, or its safe copy when jansson would refuse s; false in that case. */
 static bool put_string_safe(struct hs_jsonw *w, const char *s)
 {
-    if (put_string(w, s, strlen(s)))
+    if (put_string(w, s))
         return true;
     char *safe = hs_view_safe(s, false); /* valid UTF-8 by construction */
-    if (!put_string(w, safe, strlen(safe)))
+    if (!put_string(w, safe))
         put(w, "\"\"", 2);
     free(safe);
     return false;
@@ -285,6 +287,48 @@ void hs_jsonw_int(struct hs_jsonw *w, long long v)
     after(w);
 }
 
+/*
+ * The fast way for the reals hstrace writes, milliseconds to the microsecond: v is the double
+ * nearest to k / 1000 for an integer k, 0 < |k| < 10^12.  Then "%.12g" gives k / 1000 in fixed
+ * notation (v is within half an ulp of it, far below half a unit of the 12th digit, and
+ * 10^-3 <= |v| < 10^9), trailing zeros dropped; ".0" when it has no fraction.  Else false.
+ */
+static bool put_ms(struct hs_jsonw *w, double v)
+{
+    if (!(v > -1e9 && v < 1e9))
+        return false;
+    long long k = (long long)(v * 1000.0 + (v < 0 ? -0.5 : 0.5));
+    if (k == 0 || (double)k / 1000.0 != v)
+        return false;
+    unsigned long long u = k < 0 ? 0ull - (unsigned long long)k : (unsigned long long)k;
+    char tmp[32], *e = tmp + sizeof tmp, *p = e;
+    unsigned frac = (unsigned)(u % 1000);
+    if (frac == 0) {
+        *--p = '0';
+    } else {
+        int digits = 3;
+        while (frac % 10 == 0) {
+            frac /= 10;
+            digits--;
+        }
+        for (; digits > 0; digits--) {
+            *--p = (char)('0' + frac % 10);
+            frac /= 10;
+        }
+    }
+    *--p = '.';
+    u /= 1000;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (k < 0)
+        *--p = '-';
+    put(w, p, (size_t)(e - p));
+    after(w);
+    return true;
+}
+
 void hs_jsonw_real(struct hs_jsonw *w, double v)
 {
     if (!isfinite(v)) {
@@ -293,6 +337,8 @@ void hs_jsonw_real(struct hs_jsonw *w, double v)
     }
     before(w);
     char tmp[48];
+    if (put_ms(w, v))
+        return;
     int n = snprintf(tmp, sizeof tmp, "%.12g", v);
     if (n < 0 || (size_t)n >= sizeof tmp - 3) {
         put(w, "null", 4);
@@ -345,17 +391,15 @@ void hs_jsonw_null(struct hs_jsonw *w)
 bool hs_jsonw_utf8_ok(const char *s)
 {
     const uint8_t *p = (const uint8_t *)s;
-    size_t n = strlen(s);
-    for (size_t i = 0; i < n;) {
-        if (p[i] < 0x80) {
-            i++;
-            continue;
-        }
-        uint32_t cp;
-        size_t len = hs_utf8_decode(p + i, n - i, &cp);
+    uint32_t cp;
+    for (;;) {
+        while (*p && *p < 0x80)
+            p++;
+        if (*p == 0)
+            return true;
+        size_t len = hs_utf8_decode(p, 4, &cp); /* stops at the NUL (see put_string) */
         if (len == 0)
             return false;
-        i += len;
+        p += len;
     }
-    return true;
 }

@@ -334,6 +334,21 @@ static void check_trace(const struct hs_trace *t, const char *what)
     }
 }
 
+static uint64_t rng_state;
+
+static uint64_t rnd(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+
+static size_t below(size_t n)
+{
+    return (size_t)(rnd() % n);
+}
+
 /* ---- strings, keys and numbers, made by hand ---- */
 
 static const char *const strings[] = {
@@ -396,7 +411,9 @@ static void test_numbers(void **state)
                                    123456789012.0, 1234567890123.0, 1e11, 1e12, 1e15, 1e16,
                                    1e20, 1e21, -1e20, 1e100, 1e300, DBL_MAX, -DBL_MAX, 1e-4,
                                    1e-5, 1.5e-7, 1e-300, DBL_MIN, 5e-324, -2.5e-7, 0.061,
-                                   45.123, 999999999999.5, 9.99999999999e-5, 1e-10, 12.0};
+                                   45.123, 999999999999.5, 9.99999999999e-5, 1e-10, 12.0,
+                                   0.001, -0.001, 0.01, 0.1, 999999999.999, -999999999.999,
+                                   1e9, 1e9 - 0.001, 123456.7, 1000.0, -1000.5, 0.0999};
     for (int m = 0; m < NMODES; m++) {
         for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
             struct hs_jsonw w;
@@ -420,6 +437,30 @@ static void test_numbers(void **state)
             free(got);
             free(want);
         }
+    }
+    /* Random reals, most of them milliseconds to the microsecond as hstrace writes them. */
+    rng_state = 7;
+    for (int i = 0; i < 200000; i++) {
+        double v;
+        uint64_t r = rnd();
+        switch (i % 4) {
+        case 0: v = (double)(long long)(r % 2000000000000ull - 1000000000000ll) / 1000.0; break;
+        case 1: v = (double)(long long)(r % 20000 - 10000) / 1000.0; break;
+        case 2: v = (double)(long long)(r % 2000000000ull) / (double)(1 + r % 7919); break;
+        default: memcpy(&v, &r, sizeof v); break; /* any bit pattern */
+        }
+        if (!isfinite(v))
+            continue;
+        struct hs_jsonw w;
+        hs_jsonw_init(&w, NULL, 0, 0);
+        hs_jsonw_real(&w, v);
+        char *got = w_take(&w);
+        char *want = o_dump(json_real(v), INDENTED, 0);
+        char name[64];
+        snprintf(name, sizeof name, "real %.17g", v);
+        same(name, want, got);
+        free(got);
+        free(want);
     }
     /* jansson has no such reals; the writer writes null. */
     struct hs_jsonw w;
@@ -469,21 +510,6 @@ static void test_layout(void **state)
 }
 
 /* ---- random field trees and traces ---- */
-
-static uint64_t rng_state;
-
-static uint64_t rnd(void)
-{
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return rng_state;
-}
-
-static size_t below(size_t n)
-{
-    return (size_t)(rnd() % n);
-}
 
 /* A string of fragments: the hand-made strings, words, random bytes. */
 static char *rnd_string(void)
