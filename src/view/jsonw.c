@@ -272,17 +272,23 @@ void hs_jsonw_str(struct hs_jsonw *w, const char *s)
     after(w);
 }
 
-void hs_jsonw_int(struct hs_jsonw *w, long long v)
+/* The decimal digits of v (and its sign) written backwards, ending before end; their start. */
+static char *decimal_before(char *end, long long v)
 {
-    before(w);
-    char tmp[24], *e = tmp + sizeof tmp, *p = e;
     unsigned long long u = v < 0 ? 0ull - (unsigned long long)v : (unsigned long long)v;
     do {
-        *--p = (char)('0' + u % 10);
+        *--end = (char)('0' + u % 10);
         u /= 10;
     } while (u);
     if (v < 0)
-        *--p = '-';
+        *--end = '-';
+    return end;
+}
+
+void hs_jsonw_int(struct hs_jsonw *w, long long v)
+{
+    before(w);
+    char tmp[24], *e = tmp + sizeof tmp, *p = decimal_before(e, v);
     put(w, p, (size_t)(e - p));
     after(w);
 }
@@ -300,9 +306,8 @@ static bool put_ms(struct hs_jsonw *w, double v)
     long long k = (long long)(v * 1000.0 + (v < 0 ? -0.5 : 0.5));
     if (k == 0 || (double)k / 1000.0 != v)
         return false;
-    unsigned long long u = k < 0 ? 0ull - (unsigned long long)k : (unsigned long long)k;
     char tmp[32], *e = tmp + sizeof tmp, *p = e;
-    unsigned frac = (unsigned)(u % 1000);
+    unsigned frac = (unsigned)((k < 0 ? -k : k) % 1000);
     if (frac == 0) {
         *--p = '0';
     } else {
@@ -317,13 +322,12 @@ static bool put_ms(struct hs_jsonw *w, double v)
         }
     }
     *--p = '.';
-    u /= 1000;
-    do {
-        *--p = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (k < 0)
+    if (k < 0 && k > -1000) { /* "-0.5": the sign of a zero integer part */
+        *--p = '0';
         *--p = '-';
+    } else {
+        p = decimal_before(p, k / 1000);
+    }
     put(w, p, (size_t)(e - p));
     after(w);
     return true;
