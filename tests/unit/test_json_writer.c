@@ -395,7 +395,9 @@ static void test_strings_and_keys(void **state)
             want = o_dump(obj, m, 0);
             snprintf(name, sizeof name, "key %zu mode %d", i, m);
             same(name, want, got);
-            assert_int_equal(hs_jsonw_utf8_ok(strings[i]), json_string(strings[i]) != NULL);
+            json_t *js = json_string(strings[i]);
+            assert_int_equal(hs_jsonw_utf8_ok(strings[i]), js != NULL);
+            json_decref(js);
             free(got);
             free(want);
         }
