@@ -340,9 +340,9 @@ void hs_jsonw_real(struct hs_jsonw *w, double v)
         return;
     }
     before(w);
-    char tmp[48];
     if (put_ms(w, v))
         return;
+    char tmp[48];
     int n = snprintf(tmp, sizeof tmp, "%.12g", v);
     if (n < 0 || (size_t)n >= sizeof tmp - 3) {
         put(w, "null", 4);
@@ -355,8 +355,8 @@ void hs_jsonw_real(struct hs_jsonw *w, double v)
             tmp[i] = '.';
     char *ex = memchr(tmp, 'e', len);
     if (ex == NULL && memchr(tmp, '.', len) == NULL) {
-        memcpy(tmp + len, ".0", 2);
-        len += 2;
+        tmp[len++] = '.'; /* room: n < sizeof tmp - 3 */
+        tmp[len++] = '0';
     }
     if (ex) {
         /* The exponent: '-' kept, '+' and leading zeros dropped. */
