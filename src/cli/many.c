@@ -25,7 +25,6 @@
 #include "../view/view.h"
 
 #include <errno.h>
-#include <jansson.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -194,18 +193,8 @@ static void print_line(const struct printer *p, const char *target, const struct
 static void print_one(const struct printer *p, const char *target, const struct hs_trace *t)
 {
     if (p->o->json) {
-        json_t *doc = hs_trace_to_json(t);
-        size_t flags = (hs_json_flags(p->vo.json_ascii) & ~(size_t)JSON_MAX_INDENT) | JSON_COMPACT;
-        /* Dumped into memory, then one write (json_dumpf writes each token on its own);
-         * streamed when memory is short.  A write error is found when closing. */
-        char *text = json_dumps(doc, flags);
-        if (text)
-            fputs(text, p->out);
-        else
-            (void)json_dumpf(doc, p->out, flags);
-        free(text);
-        json_decref(doc);
-        fputc('\n', p->out);
+        /* Written to memory, then one write.  A write error is found when closing. */
+        (void)hs_view_json_line(p->out, t, p->vo.json_ascii);
     } else {
         print_line(p, target, t);
         if (p->o->ladders) {

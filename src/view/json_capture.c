@@ -3,6 +3,8 @@
 
 #include "view.h"
 
+#include "jsonw.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,31 +15,6 @@
 static json_t *u64(uint64_t v)
 {
     return json_integer(v > (uint64_t)INT64_MAX ? INT64_MAX : (json_int_t)v);
-}
-
-json_t *hs_capture_conn_json(const struct hs_trace *t, const struct hs_capture_conn *c)
-{
-    json_t *doc = hs_trace_to_json(t);
-    json_object_del(doc, "hstrace");
-    json_object_del(doc, "schema_version");
-    json_object_set_new(doc, "connection", json_integer((json_int_t)c->number));
-    json_t *tcp = json_object();
-    json_object_set_new(tcp, "packets", u64(c->packets));
-    json_object_set_new(tcp, "retransmissions", u64(c->retransmissions));
-    json_object_set_new(tcp, "out_of_order", u64(c->out_of_order));
-    json_object_set_new(tcp, "conflicting_overlaps", u64(c->conflicts));
-    json_object_set_new(tcp, "gaps", u64(c->gaps));
-    json_object_set_new(tcp, "gap_bytes", u64(c->gap_bytes));
-    json_object_set_new(tcp, "time_anomalies", u64(c->time_anomalies));
-    json_object_set_new(doc, "tcp", tcp);
-    /* In a capture every event names its frames, if only as [] (notes, declared gaps). */
-    json_t *events = json_object_get(doc, "events");
-    size_t i;
-    json_t *ev;
-    json_array_foreach(events, i, ev)
-        if (json_object_get(ev, "frames") == NULL)
-            json_object_set_new(ev, "frames", json_array());
-    return doc;
 }
 
 /* Writes the dump of j with every line after the first indented by `indent` spaces (JSON
@@ -69,6 +46,8 @@ void hs_capture_json_begin(struct hs_json_stream *s, FILE *out, bool ascii)
     s->n = 0;
     s->err = false;
     s->extra = NULL;
+    /* Each connection sits at depth 2: in "connections", in the document. */
+    hs_jsonw_init(&s->w, out, ascii ? HS_JSONW_ASCII : 0, 2);
     if (fprintf(out, "{\n  \"hstrace\": \"%s\",\n  \"schema_version\": \"%s\",\n  \"connections\": [",
                 HS_VERSION, HS_JSON_SCHEMA_VERSION) < 0)
         s->err = true;
@@ -77,12 +56,13 @@ void hs_capture_json_begin(struct hs_json_stream *s, FILE *out, bool ascii)
 void hs_capture_json_conn(struct hs_json_stream *s, const struct hs_trace *t,
                           const struct hs_capture_conn *c)
 {
-    json_t *doc = hs_capture_conn_json(t, c);
-    fprintf(s->out, "%s\n    ", s->n ? "," : "");
-    put_indented(s, doc, 4);
-    json_decref(doc);
+    if (s->n)
+        hs_jsonw_raw(&s->w, ",", 1);
+    hs_jsonw_raw(&s->w, "\n    ", 5);
+    hs_view_json_write(&s->w, t, c);
     s->n++;
-    if (fflush(s->out) != 0)
+    /* Each connection as soon as it is known: one write of its whole text. */
+    if (hs_jsonw_flush(&s->w) != 0 || fflush(s->out) != 0)
         s->err = true;
 }
 
@@ -117,6 +97,7 @@ int hs_capture_json_end(struct hs_json_stream *s, const struct hs_capture_source
     }
     json_decref(s->extra);
     s->extra = NULL;
+    hs_jsonw_free(&s->w);
     fputs("\n  \"source\": ", s->out);
     put_indented(s, so, 2);
     json_decref(so);

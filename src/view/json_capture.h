@@ -8,15 +8,12 @@
 
 #include "../core/conn.h"
 #include "../core/trace.h"
+#include "jsonw.h"
 
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
-
-/* One connection: the live document without its live-only keys, plus "connection" (its
- * number), "tcp" (reassembly counts), and "frames" on every event. */
-json_t *hs_capture_conn_json(const struct hs_trace *t, const struct hs_capture_conn *c);
 
 struct hs_json_stream {
     FILE *out;
@@ -24,8 +21,11 @@ struct hs_json_stream {
     bool err;   /* a write failed */
     bool ascii; /* pure ASCII: \uXXXX for every other character */
     json_t *extra; /* more top-level keys, written by hs_capture_json_end (which takes it) */
+    struct hs_jsonw w; /* the connections' writer */
 };
 
+/* Writes the document's head; hs_capture_json_conn then writes each connection (the object
+ * of hs_view_json_write with its hs_capture_conn) and flushes it. */
 void hs_capture_json_begin(struct hs_json_stream *s, FILE *out, bool ascii);
 void hs_capture_json_conn(struct hs_json_stream *s, const struct hs_trace *t,
                           const struct hs_capture_conn *c);

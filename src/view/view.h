@@ -4,7 +4,6 @@
 
 #include "../core/trace.h"
 
-#include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -59,13 +58,21 @@ const char *hs_view_cert_words(const struct hs_trace *t, bool say_unchecked, int
  */
 #define HS_JSON_SCHEMA_VERSION "1.0"
 
-/* The JSON document of the live contract (man/hstrace-json.schema.json); always complete
- * and valid UTF-8, whatever the trace holds.  The caller json_decref()s it. */
-json_t *hs_trace_to_json(const struct hs_trace *t);
+struct hs_jsonw;
+struct hs_capture_conn;
+
+/* The JSON document of the live contract (man/hstrace-json.schema.json) through w, always
+ * complete and valid UTF-8, whatever the trace holds.  With c: the object of that connection
+ * in the capture document (no "hstrace" and "schema_version"; "connection" and "tcp" at the
+ * end; every event has "frames", [] when none). */
+void hs_view_json_write(struct hs_jsonw *w, const struct hs_trace *t,
+                        const struct hs_capture_conn *c);
 /* Writes it (indented, UTF-8; pure ASCII with \uXXXX escapes when ascii) with a trailing
  * newline; 0 on success, -1 on a write error. */
 int hs_view_json(FILE *out, const struct hs_trace *t, bool ascii);
-/* The jansson dump flags of hstrace's documents. */
+/* The same on one line (JSON Lines: compact, no space), a newline after it. */
+int hs_view_json_line(FILE *out, const struct hs_trace *t, bool ascii);
+/* The jansson dump flags of hstrace's documents (the writer's bytes are jansson's with them). */
 size_t hs_json_flags(bool ascii);
 
 #endif

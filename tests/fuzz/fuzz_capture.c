@@ -30,7 +30,7 @@ static void cap_on_conn(void *ctx, struct hs_trace *t, const struct hs_capture_c
 {
     struct cap_sink *s = ctx;
     fuzz_render(t, s->sel++);
-    fuzz_check_json(hs_capture_conn_json(t, c));
+    fuzz_check_json(t, c, s->sel & (HS_JSONW_ASCII | HS_JSONW_COMPACT));
     hs_capture_json_conn(&s->js, t, c);
     hs_trace_free(t);
 }
