@@ -55,7 +55,6 @@ struct conn {
 struct waiting {
     uint64_t began;             /* the flow's number: the order of first packets */
     void *prepared;             /* what hs_replay_opts.prepare made of the trace, or NULL */
-    size_t bytes;               /* ... and the memory it holds */
     bool filter_ok;             /* --filter matches (--conn is decided with the number) */
     struct hs_trace *trace;
     struct hs_capture_conn s;
@@ -72,7 +71,6 @@ struct replay {
     struct start_link starts;   /* the ring's sentinel */
     struct waiting *wait;       /* finished TLS connections, by when they began */
     size_t nwait;
-    size_t wait_bytes;          /* what the prepared ones hold */
     bool no_keys;               /* a pcap file and no key log: no secret can ever come */
     unsigned long tls_number;   /* TLS connections finished so far */
     size_t ndecoding;           /* connections with a decoder */
@@ -460,10 +458,12 @@ static void wait_add(struct replay *rp, const struct waiting *w)
     const struct hs_replay_opts *o = rp->o;
     struct waiting *n = &rp->wait[rp->nwait];
     *n = *w;
-    if (o->prepare && o->conn == 0 && n->filter_ok) {
-        n->prepared = o->prepare(rp->ctx, n->trace, &n->s, &n->bytes);
+    if (!n->filter_ok) { /* never shown: only its number counts */
+        hs_trace_free(n->trace);
         n->trace = NULL;
-        rp->wait_bytes += n->bytes;
+    } else if (o->prepare) {
+        n->prepared = o->prepare(rp->ctx, n->trace, &n->s);
+        n->trace = NULL;
     }
     size_t i = rp->nwait;
     struct waiting cur = *n;
@@ -478,8 +478,8 @@ static void wait_add(struct replay *rp, const struct waiting *w)
 /*
  * Connections are numbered by when they began (their first packet), not by when they ended:
  * a finished one waits while one that began before it may still turn out to be TLS.  More
- * than HS_REPLAY_MAX_WAITING waiting, or more than HS_REPLAY_MAX_WAITING_BYTES held: the
- * earliest goes on anyway (memory stays bounded).
+ * than HS_REPLAY_MAX_WAITING waiting: the earliest goes on anyway (memory stays bounded).
+ * The bound is a count, whatever the output: the numbers are the same in every view.
  */
 static void hand_over(struct replay *rp, bool all)
 {
@@ -489,23 +489,22 @@ static void hand_over(struct replay *rp, bool all)
         bool earlier_open = first != &rp->starts && first->number < w->began;
         uint64_t quic = hs_quic_first_open(rp->quic);
         earlier_open = earlier_open || (quic != 0 && quic <= w->began);
-        if (!all && earlier_open && rp->nwait <= HS_REPLAY_MAX_WAITING &&
-            rp->wait_bytes <= HS_REPLAY_MAX_WAITING_BYTES)
+        if (!all && earlier_open && rp->nwait <= HS_REPLAY_MAX_WAITING)
             return;
         struct waiting cur = *w;
-        rp->wait_bytes -= cur.bytes;
         memmove(rp->wait, rp->wait + 1, --rp->nwait * sizeof *rp->wait);
         cur.s.number = ++rp->tls_number;
-        if (cur.prepared) {
-            rp->sum->selected++;
-            rp->o->put(rp->ctx, cur.prepared, &cur.s);
-        } else if ((rp->o->conn == 0 || (unsigned long)rp->o->conn == cur.s.number) &&
-                   cur.filter_ok) {
-            rp->sum->selected++;
+        const struct hs_replay_opts *o = rp->o;
+        bool chosen = cur.filter_ok && (o->conn == 0 || (unsigned long)o->conn == cur.s.number);
+        rp->sum->selected += chosen;
+        if (cur.prepared && chosen)
+            o->put(rp->ctx, cur.prepared, &cur.s);
+        else if (cur.prepared)
+            o->discard(rp->ctx, cur.prepared);
+        else if (chosen)
             rp->fn(rp->ctx, cur.trace, &cur.s);
-        } else {
+        else
             hs_trace_free(cur.trace);
-        }
     }
 }
 

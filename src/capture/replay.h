@@ -17,10 +17,9 @@
 /* TLS connections decoded at once: each holds its trace until it ends (a decoded ClientHello
  * alone is tens of kilobytes), so past this new ones are counted, not decoded. */
 #define HS_REPLAY_MAX_DECODING 4096u
-/* Finished TLS connections held so that they are numbered by when they began, and the bytes
- * they may hold as prepared (below); past either, the earliest is numbered anyway. */
-#define HS_REPLAY_MAX_WAITING 256u
-#define HS_REPLAY_MAX_WAITING_BYTES (4u * 1024u * 1024u)
+/* Finished TLS connections held so that they are numbered by when they began; past this, the
+ * earliest is numbered anyway. */
+#define HS_REPLAY_MAX_WAITING 128u
 
 /* Which connections to hand over. */
 struct hs_replay_opts {
@@ -29,14 +28,14 @@ struct hs_replay_opts {
     long conn;              /* only the Nth TLS connection (1-based), 0 = all */
     const char *filter;     /* HOST[:PORT]: either end's address or the SNI, and a port */
     bool key_schedule;      /* --keys: each trace gets its key schedule */
-    /* Optional, with conn 0: a finished connection that waits to be numbered waits as what
-     * prepare made of it when it ended (e.g. its rendered output: smaller than its trace,
-     * and made while the trace is still in the cache).  prepare takes the trace (c->number
-     * is 0) and says in *bytes how much memory its result holds; put gets that result once
-     * the connection is numbered, and takes it. */
-    void *(*prepare)(void *ctx, struct hs_trace *trace, const struct hs_capture_conn *c,
-                     size_t *bytes);
+    /* Optional: a finished connection that waits to be numbered waits as what prepare made
+     * of it when it ended (e.g. its rendered output: smaller than its trace, and made while
+     * the trace is still in the cache).  prepare takes the trace (c->number is 0); put gets
+     * what it returned once the connection is numbered and selected (--conn), discard when
+     * it is not; both take it. */
+    void *(*prepare)(void *ctx, struct hs_trace *trace, const struct hs_capture_conn *c);
     void (*put)(void *ctx, void *prepared, const struct hs_capture_conn *c);
+    void (*discard)(void *ctx, void *prepared);
 };
 
 /* Called for each selected TLS connection as it completes (unless prepared, above); takes

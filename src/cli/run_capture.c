@@ -135,8 +135,7 @@ struct rendered {
     size_t len;
 };
 
-static void *prepare_text(void *ctx, struct hs_trace *t, const struct hs_capture_conn *c,
-                          size_t *bytes)
+static void *prepare_text(void *ctx, struct hs_trace *t, const struct hs_capture_conn *c)
 {
     (void)c;
     struct rendered *r = hs_xcalloc(1, sizeof *r);
@@ -148,8 +147,36 @@ static void *prepare_text(void *ctx, struct hs_trace *t, const struct hs_capture
     text_conn(ctx, m, t);
     fclose(m);
     hs_trace_free(t);
-    *bytes = sizeof *r + r->len;
     return r;
+}
+
+static void *prepare_json(void *ctx, struct hs_trace *t, const struct hs_capture_conn *c)
+{
+    const struct hs_conn_printer *rc = ctx;
+    struct hs_json_prepared *p = hs_capture_json_prepare(t, c, rc->vo->json_ascii);
+    hs_trace_free(t);
+    return p;
+}
+
+static void put_json(void *ctx, void *prepared, const struct hs_capture_conn *c)
+{
+    struct hs_conn_printer *rc = ctx;
+    hs_cli_json_begin(rc);
+    hs_capture_json_put(&rc->js, prepared, c);
+}
+
+static void discard_json(void *ctx, void *prepared)
+{
+    (void)ctx;
+    hs_capture_json_discard(prepared);
+}
+
+static void discard_text(void *ctx, void *prepared)
+{
+    (void)ctx;
+    struct rendered *r = prepared;
+    free(r->text);
+    free(r);
 }
 
 static void put_text(void *ctx, void *prepared, const struct hs_capture_conn *c)
@@ -159,8 +186,7 @@ static void put_text(void *ctx, void *prepared, const struct hs_capture_conn *c)
     fprintf(rc->out, "%s connection %lu:", hs_glyphs(rc->vo->ascii)->rule, c->number);
     fwrite(r->text, 1, r->len, rc->out);
     fflush(rc->out);
-    free(r->text);
-    free(r);
+    discard_text(ctx, r);
 }
 
 static int run_plain(const struct hs_options *o, FILE *out, const struct hs_view_opts *vo)
@@ -168,9 +194,10 @@ static int run_plain(const struct hs_options *o, FILE *out, const struct hs_view
     struct hs_replay_opts ro = replay_opts(o);
     struct hs_conn_printer rc = {.out = out, .vo = vo, .json = o->json, .o = o,
                                  .quiet = hs_cli_slides_stdout(o)};
-    if (!rc.json && !rc.quiet && !hs_cli_slides_any(o)) {
-        ro.prepare = prepare_text;
-        ro.put = put_text;
+    if (!rc.quiet && !hs_cli_slides_any(o)) {
+        ro.prepare = rc.json ? prepare_json : prepare_text;
+        ro.put = rc.json ? put_json : put_text;
+        ro.discard = rc.json ? discard_json : discard_text;
     }
     struct hs_replay_summary sum;
     int status = hs_replay(&ro, hs_cli_print_conn, &rc, &sum);

@@ -5,6 +5,7 @@
 
 #include "jsonw.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,6 +65,67 @@ void hs_capture_json_conn(struct hs_json_stream *s, const struct hs_trace *t,
     /* Each connection as soon as it is known: one write of its whole text. */
     if (hs_jsonw_flush(&s->w) != 0 || fflush(s->out) != 0)
         s->err = true;
+}
+
+struct hs_json_prepared {
+    char *text;
+    size_t len;
+    size_t number_at; /* where the connection's number goes (a "0" holds its place) */
+};
+
+struct hs_json_prepared *hs_capture_json_prepare(const struct hs_trace *t,
+                                                 const struct hs_capture_conn *c, bool ascii)
+{
+    struct hs_capture_conn unnumbered = *c;
+    unnumbered.number = 0;
+    struct hs_jsonw w;
+    hs_jsonw_init(&w, NULL, ascii ? HS_JSONW_ASCII : 0, 2);
+    hs_view_json_write(&w, t, &unnumbered);
+    struct hs_json_prepared *p = calloc(1, sizeof *p);
+    if (p == NULL) {
+        fputs("hstrace: out of memory\n", stderr);
+        abort();
+    }
+    p->text = hs_jsonw_take(&w, &p->len);
+    hs_jsonw_free(&w);
+    /* "connection" comes after the events, followed only by the "tcp" counts: its last
+     * occurrence is the key. */
+    static const char key[] = "\"connection\": ";
+    const size_t k = sizeof key - 1;
+    p->number_at = p->len;
+    for (size_t i = p->len >= k + 1 ? p->len - k - 1 : 0; i > 0; i--)
+        if (memcmp(p->text + i, key, k) == 0) {
+            p->number_at = i + k;
+            break;
+        }
+    if (p->number_at >= p->len || p->text[p->number_at] != '0')
+        abort(); /* cannot happen: hs_view_json_write wrote the key */
+    return p;
+}
+
+void hs_capture_json_put(struct hs_json_stream *s, struct hs_json_prepared *p,
+                         const struct hs_capture_conn *c)
+{
+    char num[24];
+    int n = snprintf(num, sizeof num, "%lu", c->number);
+    if (s->n)
+        hs_jsonw_raw(&s->w, ",", 1);
+    hs_jsonw_raw(&s->w, "\n    ", 5);
+    hs_jsonw_raw(&s->w, p->text, p->number_at);
+    hs_jsonw_raw(&s->w, num, (size_t)n);
+    hs_jsonw_raw(&s->w, p->text + p->number_at + 1, p->len - p->number_at - 1);
+    s->n++;
+    if (hs_jsonw_flush(&s->w) != 0 || fflush(s->out) != 0)
+        s->err = true;
+    hs_capture_json_discard(p);
+}
+
+void hs_capture_json_discard(struct hs_json_prepared *p)
+{
+    if (p) {
+        free(p->text);
+        free(p);
+    }
 }
 
 int hs_capture_json_end(struct hs_json_stream *s, const struct hs_capture_source *src)

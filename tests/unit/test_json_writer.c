@@ -574,11 +574,8 @@ static struct hs_field *rnd_field(struct hs_field *parent, const char *name, int
     struct hs_field *f;
     switch (kind) {
     case 0: {
-        f = hs_f_str(parent, name, "");
-        char *s = rnd_string(); /* raw: not escaped, as a view must never trust it is */
-        free(f->str);
-        f->str = s;
-        return f;
+        /* raw: not escaped, as a view must never trust it is */
+        return hs_f_str_escaped(parent, name, rnd_string());
     }
     case 1: return hs_f_int(parent, name, rnd_int());
     case 2: return hs_f_bool(parent, name, below(2));
@@ -655,10 +652,7 @@ static struct hs_trace *rnd_trace(size_t nevents)
     t->key_schedule = rnd_tree_or_null(false);
     t->fingerprints = rnd_tree_or_null(true);
     if (t->fingerprints && below(2)) {
-        char *s = rnd_string();
-        hs_f_str(t->fingerprints, "ja3", "");
-        free(t->fingerprints->last_child->str);
-        t->fingerprints->last_child->str = s;
+        hs_f_str_escaped(t->fingerprints, "ja3", rnd_string());
     }
     t->decryption = rnd_tree_or_null(false);
     t->http = rnd_tree_or_null(false);
@@ -718,7 +712,9 @@ static void test_big_trace(void **state)
 }
 
 /* A capture document through hs_capture_json_begin/conn/end: the connections as the old
- * stream wrote them (each object re-indented by four spaces). */
+ * stream wrote them (each object re-indented by four spaces); every other connection written
+ * ahead of its number (hs_capture_json_prepare, then put with the number), with the same
+ * bytes. */
 static void test_capture_stream(void **state)
 {
     (void)state;
@@ -731,11 +727,20 @@ static void test_capture_stream(void **state)
         hs_capture_json_begin(&js, f, ascii);
         char *want = hs_xasprintf("{\n  \"hstrace\": \"%s\",\n  \"schema_version\": \"%s\",\n"
                                   "  \"connections\": [", HS_VERSION, HS_JSON_SCHEMA_VERSION);
-        for (unsigned k = 1; k <= 3; k++) {
+        static const unsigned long numbers[] = {1, 9, 10, 4294967296UL, 123456789, 0};
+        for (unsigned k = 1; k <= 6; k++) {
             rng_state = 1000 + k;
             struct hs_trace *t = rnd_trace(3);
-            struct hs_capture_conn c = {.number = k, .packets = 10 * k};
-            hs_capture_json_conn(&js, t, &c);
+            struct hs_capture_conn c = {.number = numbers[k - 1], .packets = 10 * k};
+            if (k % 2 == 0) {
+                struct hs_capture_conn early = c;
+                early.number = 77; /* not known yet: ignored */
+                struct hs_json_prepared *p = hs_capture_json_prepare(t, &early, ascii);
+                hs_capture_json_discard(hs_capture_json_prepare(t, &early, ascii));
+                hs_capture_json_put(&js, p, &c);
+            } else {
+                hs_capture_json_conn(&js, t, &c);
+            }
             char *obj = o_dump(o_trace(t, &c), ascii ? ASCII : INDENTED, 4);
             char *more = hs_xasprintf("%s%s\n    %s", want, k > 1 ? "," : "", obj);
             free(want);
