@@ -51,6 +51,6 @@ int main(int argc, char **argv)
                : o.compare               ? hs_cli_run_compare(&o)
                : o.read_path             ? hs_cli_run_capture(&o)
                                          : hs_cli_run_live(&o);
-    hs_tap_close_pending(); /* the live captures' handles, closed while the trace printed */
+    hs_tap_close_pending(); /* the live captures' closers: never waits for a packet socket */
     return code;
 }

@@ -6,6 +6,8 @@
 #include "../core/mem.h"
 
 #include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
 #include <pcap/pcap.h>
@@ -14,8 +16,11 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define QUEUE_MAX HS_TAP_QUEUE_MAX
@@ -194,8 +199,20 @@ static void *reader(void *arg)
 
 /* ---- closing off the critical path ---- */
 
-/* Closing a packet socket waits for the kernel (RCU grace periods, ~25 ms): a thread does it
- * while the trace is printed; hs_tap_close_pending joins them all. */
+/*
+ * Closing a packet socket waits for the kernel (packet_release: an RCU grace period, 10 to
+ * 30 ms), and a process cannot finish exiting while one of its threads sits in that close.
+ * So a short-lived child process made with fork() takes the last reference: it closes every
+ * other descriptor at once (it holds no standard output, nothing a caller waits on), waits
+ * until this process has closed its own copy, closes the socket (paying the wait) and ends;
+ * this process's close is then not the last and returns at once.  With libpcap the child's
+ * copy of the ring mapping is a reference too: the child's exit drops it.  The children are
+ * reaped without blocking when the next handle is given up and at exit; those still closing
+ * when the process ends are left to init.  When no child can be made (no close_range, fork
+ * failing, RLIMIT_NPROC), a thread closes the handle and the process joins it at exit.
+ */
+#define CLOSERS_MAX 32 /* children not reaped yet; beyond, a thread does the close */
+
 struct closer {
     pthread_t thread;
     pcap_t *pcap;
@@ -203,31 +220,35 @@ struct closer {
     struct closer *next;
 };
 static pthread_mutex_t closers_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct closer *closers;
+static struct closer *closers;  /* threads to join */
+static pid_t children[CLOSERS_MAX]; /* 0: a free slot */
+
+static void close_now(pcap_t *pcap, struct hs_rawcap *raw)
+{
+    if (pcap)
+        pcap_close(pcap);
+    if (raw) {
+        close(raw->fd);
+        free(raw);
+    }
+}
 
 static void *close_handle(void *arg)
 {
     struct closer *k = arg;
-    if (k->pcap)
-        pcap_close(k->pcap);
-    if (k->raw) {
-        close(k->raw->fd);
-        free(k->raw);
-    }
+    close_now(k->pcap, k->raw);
     k->pcap = NULL;
     k->raw = NULL;
     return NULL;
 }
 
-static void close_later(struct hs_tap *c)
+static void close_in_thread(pcap_t *pcap, struct hs_rawcap *raw)
 {
     struct closer *k = hs_xcalloc(1, sizeof *k);
-    k->pcap = c->pcap;
-    k->raw = c->raw;
-    c->pcap = NULL;
-    c->raw = NULL;
+    k->pcap = pcap;
+    k->raw = raw;
     if (pthread_create(&k->thread, NULL, close_handle, k) != 0) {
-        close_handle(k);
+        close_now(pcap, raw);
         free(k);
         return;
     }
@@ -235,6 +256,94 @@ static void close_later(struct hs_tap *c)
     k->next = closers;
     closers = k;
     pthread_mutex_unlock(&closers_lock);
+}
+
+/* Reaps the children that are done (never blocks); returns a free slot or -1.  With the lock
+ * held. */
+static int reap_children(void)
+{
+    int free_slot = -1;
+    for (int i = 0; i < CLOSERS_MAX; i++) {
+        if (children[i] > 0) {
+            pid_t r = waitpid(children[i], NULL, WNOHANG);
+            if (r == children[i] || (r < 0 && errno == ECHILD)) /* ECHILD: reaped elsewhere */
+                children[i] = 0;
+        }
+        if (children[i] == 0 && free_slot < 0)
+            free_slot = i;
+    }
+    return free_slot;
+}
+
+/* Closes every descriptor from lo to hi (inclusive) when lo <= hi; 0 or -1. */
+static int close_fds(unsigned lo, unsigned hi)
+{
+    return lo > hi ? 0 : close_range(lo, hi, 0);
+}
+
+/* The child: async-signal-safe calls only (the parent has threads).  Every signal is blocked
+ * (the parent blocked them around fork): an interrupt from the terminal does not stop it. */
+static _Noreturn void closer_child(int sock, int gate)
+{
+    (void)prctl(PR_SET_NAME, "hstrace-close", 0, 0, 0);
+    unsigned lo = (unsigned)(sock < gate ? sock : gate);
+    unsigned hi = (unsigned)(sock < gate ? gate : sock);
+    if ((lo > 0 && close_fds(0, lo - 1) != 0) || close_fds(lo + 1, hi - 1) != 0 ||
+        close_fds(hi + 1, ~0U) != 0)
+        _exit(1); /* not expected (checked in the parent); the socket goes at exit anyway */
+    /* The parent closes its copy of the socket, then the gate's other end: end of file. */
+    char b;
+    while (read(gate, &b, 1) < 0 && errno == EINTR)
+        ;
+    close(sock);
+    _exit(0);
+}
+
+/* Hands the handle's last reference to a child; false when no child could be made (the
+ * handle is untouched then). */
+static bool close_in_child(pcap_t *pcap, struct hs_rawcap *raw)
+{
+    static int range_ok = -1; /* close_range exists (Linux 5.9): probed once */
+    int sock = raw ? raw->fd : pcap_fileno(pcap);
+    if (sock < 0)
+        return false;
+    pthread_mutex_lock(&closers_lock);
+    if (range_ok < 0)
+        range_ok = close_range(~0U, ~0U, 0) == 0;
+    int slot = range_ok ? reap_children() : -1;
+    int gate[2];
+    if (slot < 0 || pipe2(gate, O_CLOEXEC) != 0) {
+        pthread_mutex_unlock(&closers_lock);
+        return false;
+    }
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pid_t pid = fork();
+    if (pid == 0)
+        closer_child(sock, gate[0]);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    close(gate[0]);
+    if (pid < 0) {
+        close(gate[1]);
+        pthread_mutex_unlock(&closers_lock);
+        return false;
+    }
+    children[slot] = pid;
+    pthread_mutex_unlock(&closers_lock);
+    close_now(pcap, raw); /* not the last reference: at once */
+    close(gate[1]);       /* the child may close it now */
+    return true;
+}
+
+static void close_later(struct hs_tap *c)
+{
+    pcap_t *pcap = c->pcap;
+    struct hs_rawcap *raw = c->raw;
+    c->pcap = NULL;
+    c->raw = NULL;
+    if (!close_in_child(pcap, raw))
+        close_in_thread(pcap, raw);
 }
 
 void hs_tap_prepare(void)
@@ -247,6 +356,7 @@ void hs_tap_close_pending(void)
     pthread_mutex_lock(&closers_lock);
     struct closer *k = closers;
     closers = NULL;
+    (void)reap_children();
     pthread_mutex_unlock(&closers_lock);
     while (k) {
         struct closer *next = k->next;
@@ -421,12 +531,8 @@ void hs_tap_free(struct hs_tap *c)
     if (c == NULL)
         return;
     hs_tap_stop(c);
-    if (c->pcap)
-        pcap_close(c->pcap);
-    if (c->raw) {
-        close(c->raw->fd);
-        free(c->raw);
-    }
+    if (c->pcap || c->raw) /* opened, never started */
+        close_later(c);
     if (c->wake >= 0)
         close(c->wake);
     for (size_t i = 0; i < c->packets.n; i++)

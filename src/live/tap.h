@@ -68,14 +68,17 @@ size_t hs_tap_drain(struct hs_tap *c, struct hs_tcp_seg *out, size_t max);
 void hs_tap_queue_drops(struct hs_tap *c, struct hs_tap_drops *out);
 
 /* Stops the thread after it read what the kernel holds; the queue can still be drained.
- * The handle is then closed by a thread of its own (the kernel takes ~25 ms to close a
- * packet socket): the process joins those with hs_tap_close_pending before it ends. */
+ * The handle is then given up at once (the kernel takes 10 to 30 ms to close a packet
+ * socket): a short-lived child process closes its last reference, or when no child can be
+ * made, a thread of its own that hs_tap_close_pending joins. */
 void hs_tap_stop(struct hs_tap *c);
 
 /* Before a trace resolves its target: the capture's time stamps on in good time. */
 void hs_tap_prepare(void);
 
-/* Waits until every handle given up by hs_tap_stop is closed (no thread is left). */
+/* Before the process ends: joins the closing threads (none unless a child could not be
+ * made) and reaps the closing children that are done, without waiting for the others (they
+ * hold nothing but their socket and end on their own). */
 void hs_tap_close_pending(void);
 
 /* The raw packets (complete after hs_tap_stop). */
