@@ -42,19 +42,24 @@ void hs_jsonw_free(struct hs_jsonw *w)
     w->len = w->cap = w->nopen = w->open_cap = 0;
 }
 
-/* Room for n more bytes; returns where they go. */
-static char *room(struct hs_jsonw *w, size_t n)
+/* Grows the buffer to hold n more bytes (out of the way of the common case). */
+__attribute__((noinline)) static void grow(struct hs_jsonw *w, size_t n)
 {
-    if (w->cap - w->len < n) {
-        size_t cap = w->cap ? w->cap : 4096;
-        while (cap - w->len < n) {
-            if (cap > SIZE_MAX / 2)
-                abort(); /* cannot happen: the document is in memory already */
-            cap *= 2;
-        }
-        w->buf = hs_xrealloc(w->buf, cap);
-        w->cap = cap;
+    size_t cap = w->cap ? w->cap : 16384; /* a capture connection's object: one or two steps */
+    while (cap - w->len < n) {
+        if (cap > SIZE_MAX / 2)
+            abort(); /* cannot happen: the document is in memory already */
+        cap *= 2;
     }
+    w->buf = hs_xrealloc(w->buf, cap);
+    w->cap = cap;
+}
+
+/* Room for n more bytes; returns where they go. */
+static inline char *room(struct hs_jsonw *w, size_t n)
+{
+    if (__builtin_expect(w->cap - w->len < n, 0))
+        grow(w, n);
     return w->buf + w->len;
 }
 
