@@ -2,10 +2,11 @@
 # Runs every test: the cmocka unit tests, then each integration script.  Ends with the line
 # "N passed, N failed[, N skipped]" and exits non-zero if anything failed.
 #   usage: tests/run.sh [-j N]   (or TEST_JOBS=N; default: the number of CPUs plus one)
-# N tests run at a time.  Each one's output goes to its own file (BUILD/test-logs/NAME.log),
-# and its summary is printed whole once it and every test before it are done: the output
-# reads as a serial run's, in the same order.  The slowest tests (by BUILD/test-times, the
-# last run's times, else tests/test-times) start first; the scripts named in SERIAL run alone.
+# N tests run at a time.  Each one's output goes to its own file, BUILD/test-logs/NAME.log
+# (test-logs-valgrind/ with VALGRIND=1), and its summary is printed whole once it and every
+# test before it are done: the output reads as a serial run's, in the same order.  The
+# slowest tests (by BUILD/test-times, the last run's times, else tests/test-times) start
+# first; the scripts named in SERIAL run alone.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 : "${BUILD:=$PWD/build/rel}"
@@ -47,7 +48,9 @@ done
 total=${#names[@]}
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/hstrace-run.XXXXXX") || exit 2
-logs=$BUILD/test-logs
+# The valgrind pass (VALGRIND=1) shares the release build: its logs and times kept apart.
+mode=${VALGRIND:+-valgrind}
+logs=$BUILD/test-logs$mode
 mkdir -p "$logs" 2>/dev/null || logs=$tmp
 stop() {
     local p
@@ -62,7 +65,7 @@ trap 'exit 143' TERM
 # Start order: the unit tests (seconds in all) first, so that the output starts at once, then
 # the scripts slowest first by the recorded times (seconds NAME per line), a script with no
 # recorded time before them all.
-times=$BUILD/test-times
+times=$BUILD/test-times$mode
 [ -s "$times" ] || times=tests/test-times
 declare -A secs=()
 if [ -s "$times" ]; then
@@ -171,7 +174,7 @@ flush
 # This run's times, for the next run's start order.
 for i in "${!names[@]}"; do
     [ -s "$tmp/$i.time" ] && printf '%s %s\n' "$(cat "$tmp/$i.time")" "${names[$i]}"
-done >"$tmp/times" && cp "$tmp/times" "$BUILD/test-times" 2>/dev/null
+done >"$tmp/times" && cp "$tmp/times" "$BUILD/test-times$mode" 2>/dev/null
 
 [ ${#failures[@]} -gt 0 ] && echo "failing: ${failures[*]}"
 if [ "$skipped" -gt 0 ]; then
