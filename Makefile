@@ -70,6 +70,7 @@ unit: $(UNIT_BINS)
 house:
 	tests/tools/check-house
 
+# tests/run.sh runs TEST_JOBS tests at a time (default: the number of CPUs plus one).
 check: test-deps
 	$(MAKE) house
 	$(MAKE) hstrace unit

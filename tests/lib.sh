@@ -12,6 +12,7 @@ cleanup() {
     json_audit
     for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
     for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
+    release_ports
     rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -65,9 +66,78 @@ json_audit() {
     fi
 }
 
-# A port nobody listens on right now.
+# A port nobody listens on right now, for a server of this script.  Scripts run at the same
+# time (tests/run.sh), so a port from bind(0) could go to two of them, or be one the kernel
+# hands a client as its own end: the port is picked at random below the kernel's ephemeral
+# range instead, and reserved until this script ends (a directory named after it under
+# PORTS_DIR holding this script's PID; one whose script is gone is taken over).
+PORTS_DIR=${TMPDIR:-/tmp}/hstrace-test-ports
 free_port() {
-    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+    python3 - "$PORTS_DIR" "$$" <<'PY'
+import os, random, shutil, socket, sys
+top, me = sys.argv[1], sys.argv[2]
+try:
+    os.mkdir(top)
+    os.chmod(top, 0o1777)
+except OSError:
+    pass
+try:
+    with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+        low = int(f.read().split()[0])
+except (OSError, ValueError, IndexError):
+    low = 32768
+low = max(low, 2048)
+def reserve(d):
+    try:
+        os.mkdir(d)
+    except FileExistsError:
+        try:
+            with open(os.path.join(d, "pid")) as f:
+                os.kill(int(f.read()), 0)
+            return False  # its script is running
+        except ProcessLookupError:
+            pass  # its script is gone
+        except (OSError, ValueError):
+            return False  # no PID yet, or another user's
+        try:  # taken over: only one of the scripts trying it renames it
+            os.rename(d, "%s.gone-%d" % (d, os.getpid()))
+        except OSError:
+            return False
+        shutil.rmtree("%s.gone-%d" % (d, os.getpid()), ignore_errors=True)
+        return reserve(d)
+    except OSError:
+        return False
+    with open(os.path.join(d, "pid.new"), "w") as f:
+        f.write(me)
+    os.rename(os.path.join(d, "pid.new"), os.path.join(d, "pid"))
+    return True
+for _ in range(500):
+    port = random.randrange(max(1024, low - 12000), low)
+    d = os.path.join(top, str(port))
+    if not reserve(d):
+        continue
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", port))
+    except OSError:
+        shutil.rmtree(d, ignore_errors=True)  # somebody else's
+        continue
+    finally:
+        s.close()
+    print(port)
+    sys.exit(0)
+s = socket.socket()  # no reservation to be had: as before
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])
+PY
+}
+# The ports free_port reserved for this script, released (from cleanup).
+release_ports() {
+    local f
+    for f in "$PORTS_DIR"/*/pid; do
+        [ "$(cat "$f" 2>/dev/null)" = "$$" ] && rm -rf "${f%/pid}"
+    done
+    return 0
 }
 
 # Waits until something accepts on 127.0.0.1:$1, or on $2:$1 (5 s at most).
