@@ -17,10 +17,12 @@ export HS_TESTDATA="$PWD/tests/data"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-exitcode=86:detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1:exitcode=87}
 
-# Scripts that must not share the machine with other tests, each with its reason.  None today:
-# every script takes free ports, its own scratch dir and tmux socket, captures with a filter
-# on its own ports, and kills its own peers by PID.
-SERIAL=""
+# Scripts that must not share the machine with other tests, each with its reason.  Every
+# script takes free ports, its own scratch dir and tmux socket, captures with a filter on its
+# own ports, and kills its own peers by PID; but
+#   live_exit: times hstrace's exit against a run without capture to within half a packet
+#              socket's close (a few milliseconds), which other tests' load would blur.
+SERIAL="live_exit"
 
 jobs=${TEST_JOBS:-}
 while getopts j: opt; do
