@@ -397,10 +397,13 @@ static void u64_out(struct hs_jsonw *w, const char *key, uint64_t v)
     hs_jsonw_int(w, v > (uint64_t)INT64_MAX ? INT64_MAX : (long long)v);
 }
 
-/* A capture connection's own keys, after the events. */
-static void conn_out(struct hs_jsonw *w, const struct hs_capture_conn *c)
+/* A capture connection's own keys, after the events; returns where its number starts in w's
+ * buffer. */
+static size_t conn_out(struct hs_jsonw *w, const struct hs_capture_conn *c)
 {
-    key_int(w, "connection", (long long)c->number);
+    hs_jsonw_key(w, "connection");
+    size_t at = w->len;
+    hs_jsonw_int(w, (long long)c->number);
     hs_jsonw_key(w, "tcp");
     hs_jsonw_obj(w);
     u64_out(w, "packets", c->packets);
@@ -411,11 +414,13 @@ static void conn_out(struct hs_jsonw *w, const struct hs_capture_conn *c)
     u64_out(w, "gap_bytes", c->gap_bytes);
     u64_out(w, "time_anomalies", c->time_anomalies);
     hs_jsonw_obj_end(w);
+    return at;
 }
 
-void hs_view_json_write(struct hs_jsonw *w, const struct hs_trace *t,
-                        const struct hs_capture_conn *c)
+size_t hs_view_json_write(struct hs_jsonw *w, const struct hs_trace *t,
+                          const struct hs_capture_conn *c)
 {
+    size_t number_at = 0;
     hs_jsonw_obj(w);
     if (c == NULL) {
         key_str(w, "hstrace", HS_VERSION);
@@ -439,8 +444,9 @@ void hs_view_json_write(struct hs_jsonw *w, const struct hs_trace *t,
         event_out(w, ev, c != NULL);
     hs_jsonw_arr_end(w);
     if (c)
-        conn_out(w, c);
+        number_at = conn_out(w, c);
     hs_jsonw_obj_end(w);
+    return number_at;
 }
 
 size_t hs_json_flags(bool ascii)
@@ -454,7 +460,7 @@ static int json_doc(FILE *out, const struct hs_trace *t, unsigned flags)
 {
     struct hs_jsonw w;
     hs_jsonw_init(&w, out, flags, 0);
-    hs_view_json_write(&w, t, NULL);
+    (void)hs_view_json_write(&w, t, NULL);
     hs_jsonw_raw(&w, "\n", 1);
     int r = hs_jsonw_flush(&w);
     hs_jsonw_free(&w);

@@ -5,6 +5,8 @@
 
 #include "jsonw.h"
 
+#include "../core/mem.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,7 +62,7 @@ void hs_capture_json_conn(struct hs_json_stream *s, const struct hs_trace *t,
     if (s->n)
         hs_jsonw_raw(&s->w, ",", 1);
     hs_jsonw_raw(&s->w, "\n    ", 5);
-    hs_view_json_write(&s->w, t, c);
+    (void)hs_view_json_write(&s->w, t, c);
     s->n++;
     /* Each connection as soon as it is known: one write of its whole text. */
     if (hs_jsonw_flush(&s->w) != 0 || fflush(s->out) != 0)
@@ -80,26 +82,11 @@ struct hs_json_prepared *hs_capture_json_prepare(const struct hs_trace *t,
     unnumbered.number = 0;
     struct hs_jsonw w;
     hs_jsonw_init(&w, NULL, ascii ? HS_JSONW_ASCII : 0, 2);
-    hs_view_json_write(&w, t, &unnumbered);
-    struct hs_json_prepared *p = calloc(1, sizeof *p);
-    if (p == NULL) {
-        fputs("hstrace: out of memory\n", stderr);
-        abort();
-    }
+    size_t at = hs_view_json_write(&w, t, &unnumbered);
+    struct hs_json_prepared *p = hs_xcalloc(1, sizeof *p);
     p->text = hs_jsonw_take(&w, &p->len);
+    p->number_at = at;
     hs_jsonw_free(&w);
-    /* "connection" comes after the events, followed only by the "tcp" counts: its last
-     * occurrence is the key. */
-    static const char key[] = "\"connection\": ";
-    const size_t k = sizeof key - 1;
-    p->number_at = p->len;
-    for (size_t i = p->len >= k + 1 ? p->len - k - 1 : 0; i > 0; i--)
-        if (memcmp(p->text + i, key, k) == 0) {
-            p->number_at = i + k;
-            break;
-        }
-    if (p->number_at >= p->len || p->text[p->number_at] != '0')
-        abort(); /* cannot happen: hs_view_json_write wrote the key */
     return p;
 }
 

@@ -64,9 +64,10 @@ struct hs_capture_conn;
 /* The JSON document of the live contract (man/hstrace-json.schema.json) through w, always
  * complete and valid UTF-8, whatever the trace holds.  With c: the object of that connection
  * in the capture document (no "hstrace" and "schema_version"; "connection" and "tcp" at the
- * end; every event has "frames", [] when none). */
-void hs_view_json_write(struct hs_jsonw *w, const struct hs_trace *t,
-                        const struct hs_capture_conn *c);
+ * end; every event has "frames", [] when none), and the return value is where its
+ * connection number starts in w's buffer (for a writer into memory); else 0. */
+size_t hs_view_json_write(struct hs_jsonw *w, const struct hs_trace *t,
+                          const struct hs_capture_conn *c);
 /* Writes it (indented, UTF-8; pure ASCII with \uXXXX escapes when ascii) with a trailing
  * newline; 0 on success, -1 on a write error. */
 int hs_view_json(FILE *out, const struct hs_trace *t, bool ascii);
