@@ -455,18 +455,15 @@ static void wait_add(struct replay *rp, const struct waiting *w)
 {
     if (rp->wait == NULL)
         rp->wait = hs_xmalloc((HS_REPLAY_MAX_WAITING + 1) * sizeof *rp->wait);
-    const struct hs_replay_opts *o = rp->o;
-    struct waiting *n = &rp->wait[rp->nwait];
-    *n = *w;
-    if (!n->filter_ok) { /* never shown: only its number counts */
-        hs_trace_free(n->trace);
-        n->trace = NULL;
-    } else if (o->prepare) {
-        n->prepared = o->prepare(rp->ctx, n->trace, &n->s);
-        n->trace = NULL;
+    struct waiting cur = *w;
+    if (!cur.filter_ok) { /* never shown: only its number counts */
+        hs_trace_free(cur.trace);
+        cur.trace = NULL;
+    } else if (rp->o->prepare) {
+        cur.prepared = rp->o->prepare(rp->ctx, cur.trace, &cur.s);
+        cur.trace = NULL;
     }
     size_t i = rp->nwait;
-    struct waiting cur = *n;
     while (i > 0 && rp->wait[i - 1].began > cur.began) {
         rp->wait[i] = rp->wait[i - 1];
         i--;

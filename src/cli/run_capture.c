@@ -91,6 +91,12 @@ void hs_cli_json_begin(struct hs_conn_printer *rc)
     rc->begun = true;
 }
 
+/* The start of a connection's text: "connection N:". */
+static void text_number(const struct hs_conn_printer *rc, unsigned long number)
+{
+    fprintf(rc->out, "%s connection %lu:", hs_glyphs(rc->vo->ascii)->rule, number);
+}
+
 /* A connection's text after "connection N:": its ends, the SNI, the ladder. */
 static void text_conn(const struct hs_conn_printer *rc, FILE *out, const struct hs_trace *t)
 {
@@ -121,7 +127,7 @@ void hs_cli_print_conn(void *ctx, struct hs_trace *t, const struct hs_capture_co
         hs_cli_json_begin(rc);
         hs_capture_json_conn(&rc->js, t, c);
     } else {
-        fprintf(rc->out, "%s connection %lu:", hs_glyphs(rc->vo->ascii)->rule, c->number);
+        text_number(rc, c->number);
         text_conn(rc, rc->out, t);
         fflush(rc->out);
     }
@@ -183,7 +189,7 @@ static void put_text(void *ctx, void *prepared, const struct hs_capture_conn *c)
 {
     struct hs_conn_printer *rc = ctx;
     struct rendered *r = prepared;
-    fprintf(rc->out, "%s connection %lu:", hs_glyphs(rc->vo->ascii)->rule, c->number);
+    text_number(rc, c->number);
     fwrite(r->text, 1, r->len, rc->out);
     fflush(rc->out);
     discard_text(ctx, r);
