@@ -145,11 +145,7 @@ static void *prepare_text(void *ctx, struct hs_trace *t, const struct hs_capture
 {
     (void)c;
     struct rendered *r = hs_xcalloc(1, sizeof *r);
-    FILE *m = open_memstream(&r->text, &r->len);
-    if (m == NULL) {
-        fputs("hstrace: out of memory\n", stderr);
-        abort();
-    }
+    FILE *m = hs_xmemstream(&r->text, &r->len);
     text_conn(ctx, m, t);
     fclose(m);
     hs_trace_free(t);

@@ -184,7 +184,7 @@ static bool plain_ascii(const uint8_t *p, size_t n)
 }
 
 /* Stores p[0..n) as the node's string: kept in the node when short and plain, else escaped
- * (drawing: hstrace's own text, whose drawing characters stay). */
+ * (own_text: hstrace's own text, whose drawing characters stay; hs_escape_str's rules). */
 static void set_str(struct hs_field *f, const uint8_t *p, size_t n, bool own_text)
 {
     if (n < sizeof f->str_inl && plain_ascii(p, n)) {

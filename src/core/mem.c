@@ -31,6 +31,8 @@ void *hs_xmemdup(const void *p, size_t n)
     return q;
 }
 
+FILE *hs_xmemstream(char **buf, size_t *len) { return check(open_memstream(buf, len)); }
+
 char *hs_xvasprintf(const char *fmt, va_list ap)
 {
     va_list again;

@@ -3,12 +3,15 @@
 #define HS_MEM_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 void *hs_xmalloc(size_t n);
 void *hs_xcalloc(size_t count, size_t size);
 void *hs_xrealloc(void *p, size_t n);
 char *hs_xstrdup(const char *s);
 void *hs_xmemdup(const void *p, size_t n);
+/* open_memstream(3): a stream that writes into *buf (*len bytes), freed by the caller. */
+FILE *hs_xmemstream(char **buf, size_t *len);
 #include <stdarg.h>
 
 /* printf into a new string. */

@@ -93,16 +93,15 @@ struct hs_json_prepared *hs_capture_json_prepare(const struct hs_trace *t,
 void hs_capture_json_put(struct hs_json_stream *s, struct hs_json_prepared *p,
                          const struct hs_capture_conn *c)
 {
-    char num[24];
-    int n = snprintf(num, sizeof num, "%lu", c->number);
     if (s->n)
         hs_jsonw_raw(&s->w, ",", 1);
     hs_jsonw_raw(&s->w, "\n    ", 5);
-    hs_jsonw_raw(&s->w, p->text, p->number_at);
-    hs_jsonw_raw(&s->w, num, (size_t)n);
-    hs_jsonw_raw(&s->w, p->text + p->number_at + 1, p->len - p->number_at - 1);
     s->n++;
-    if (hs_jsonw_flush(&s->w) != 0 || fflush(s->out) != 0)
+    /* The object as it was written, its number in the place kept for it (a "0"). */
+    size_t rest = p->len - p->number_at - 1;
+    if (hs_jsonw_flush(&s->w) != 0 || fwrite(p->text, 1, p->number_at, s->out) != p->number_at ||
+        fprintf(s->out, "%lu", c->number) < 0 ||
+        fwrite(p->text + p->number_at + 1, 1, rest, s->out) != rest || fflush(s->out) != 0)
         s->err = true;
     hs_capture_json_discard(p);
 }

@@ -19,6 +19,7 @@
 
 /* ---- test data ---- */
 
+#include "bytebuf.h"
 #include "vectors.h"
 
 /* ---- the conversation, as steps ---- */
@@ -489,31 +490,9 @@ static void test_garbled(void **state)
 
 /* ---- hand-made TLS 1.2 ---- */
 
-struct bb {
-    uint8_t b[8192];
-    size_t n;
-};
-
-static void put(struct bb *b, const void *p, size_t n)
-{
-    assert_true(b->n + n <= sizeof b->b);
-    memcpy(b->b + b->n, p, n);
-    b->n += n;
-}
-static void put8(struct bb *b, unsigned v) { uint8_t x = (uint8_t)v; put(b, &x, 1); }
-static void put16(struct bb *b, unsigned v) { put8(b, v >> 8); put8(b, v); }
-static void put24(struct bb *b, unsigned v) { put8(b, v >> 16); put16(b, v & 0xffff); }
-static void fix16(struct bb *b, size_t at) { b->b[at] = (uint8_t)((b->n - at - 2) >> 8); b->b[at + 1] = (uint8_t)(b->n - at - 2); }
-static void fix24(struct bb *b, size_t at)
-{
-    size_t v = b->n - at - 3;
-    b->b[at] = (uint8_t)(v >> 16);
-    b->b[at + 1] = (uint8_t)(v >> 8);
-    b->b[at + 2] = (uint8_t)v;
-}
 
 /* Wraps handshake messages into one record. */
-static void record(struct bb *out, uint8_t type, const struct bb *body)
+static void record(struct buf *out, uint8_t type, const struct buf *body)
 {
     put8(out, type);
     put16(out, 0x0303);
@@ -521,7 +500,7 @@ static void record(struct bb *out, uint8_t type, const struct bb *body)
     put(out, body->b, body->n);
 }
 
-static void client_hello12(struct bb *m)
+static void client_hello12(struct buf *m)
 {
     put8(m, 1);
     size_t len = m->n;
@@ -565,7 +544,7 @@ static void client_hello12(struct bb *m)
     fix24(m, len);
 }
 
-static void server_flight12(struct bb *m, const uint8_t *cert, size_t certlen)
+static void server_flight12(struct buf *m, const uint8_t *cert, size_t certlen)
 {
     /* ServerHello: TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, ALPN h2, downgrade sentinel. */
     put8(m, 2);
@@ -620,14 +599,14 @@ static void test_tls12_synthetic(void **state)
     const uint8_t *cert = ce->bytes + 11;
     size_t certlen = (size_t)ce->bytes[8] << 16 | (size_t)ce->bytes[9] << 8 | ce->bytes[10];
 
-    struct bb ch = {0}, chrec = {0}, sf = {0}, sfrec = {0};
+    struct buf ch = {0}, chrec = {0}, sf = {0}, sfrec = {0};
     client_hello12(&ch);
     record(&chrec, 22, &ch);
     server_flight12(&sf, cert, certlen);
     record(&sfrec, 22, &sf);
 
     /* ClientKeyExchange + CCS + an "encrypted" Finished (no key). */
-    struct bb cke = {0}, ckerec = {0}, ccs = {0}, fin = {0};
+    struct buf cke = {0}, ckerec = {0}, ccs = {0}, fin = {0};
     put8(&cke, 16); put24(&cke, 33); put8(&cke, 32);
     for (int i = 0; i < 32; i++) put8(&cke, 0x33);
     record(&ckerec, 22, &cke);
@@ -873,7 +852,7 @@ static void test_alert_and_hrr(void **state)
 /* A TLS 1.3 ClientHello: suites AES-128-GCM and AES-256-GCM, supported_versions 1.3 and 1.2,
  * groups x25519, secp256r1, secp384r1, one key share (x25519), and extension `extra` (0:
  * none) with an empty body. */
-static void client_hello13(struct bb *m, unsigned extra)
+static void client_hello13(struct buf *m, unsigned extra)
 {
     put8(m, 1);
     size_t len = m->n;
@@ -901,7 +880,7 @@ static void client_hello13(struct bb *m, unsigned extra)
 /* A ServerHello (or, with hrr, a HelloRetryRequest) choosing suite, version (through
  * supported_versions when `selected`, else legacy_version) and group, plus extension
  * `extra` (0: none) with an empty body. */
-static void server_hello13(struct bb *m, bool hrr, unsigned suite, unsigned version,
+static void server_hello13(struct buf *m, bool hrr, unsigned suite, unsigned version,
                            bool selected, unsigned group, unsigned extra)
 {
     static const uint8_t hrr_random[32] = {
@@ -941,9 +920,9 @@ static void server_hello13(struct bb *m, bool hrr, unsigned suite, unsigned vers
 
 /* Feeds the client's and the server's hellos (each a handshake message); returns the server's
  * first violation, "" when it has none.  The trace is left in *out. */
-static const char *violation_of(const struct bb *ch, const struct bb *sh, struct hs_trace **out)
+static const char *violation_of(const struct buf *ch, const struct buf *sh, struct hs_trace **out)
 {
-    struct bb a = {0}, b = {0};
+    struct buf a = {0}, b = {0};
     record(&a, 22, ch);
     record(&b, 22, sh);
     struct hs_trace *t = hs_trace_new();
@@ -960,7 +939,7 @@ static const char *violation_of(const struct bb *ch, const struct bb *sh, struct
     return v && v->child ? v->child->str : "";
 }
 
-static void expect_violation(const struct bb *ch, const struct bb *sh, const char *want)
+static void expect_violation(const struct buf *ch, const struct buf *sh, const char *want)
 {
     struct hs_trace *t;
     const char *got = violation_of(ch, sh, &t);
@@ -975,12 +954,12 @@ static void expect_violation(const struct bb *ch, const struct bb *sh, const cha
 static void test_hello_checks(void **state)
 {
     (void)state;
-    struct bb ch = {0}, ch12 = {0}, ch_alpn = {0};
+    struct buf ch = {0}, ch12 = {0}, ch_alpn = {0};
     client_hello13(&ch, 0);
     client_hello12(&ch12);
     client_hello13(&ch_alpn, 16);
     struct {
-        struct bb *ch;
+        struct buf *ch;
         bool hrr;
         unsigned suite, version;
         bool selected;
@@ -1012,14 +991,14 @@ static void test_hello_checks(void **state)
          "cipher suite TLS_RSA_WITH_AES_256_CBC_SHA was not offered by the client"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        struct bb sh = {0};
+        struct buf sh = {0};
         server_hello13(&sh, cases[i].hrr, cases[i].suite, cases[i].version, cases[i].selected,
                        cases[i].group, cases[i].extra);
         expect_violation(cases[i].ch, &sh, cases[i].want);
     }
 
     /* A second HelloRetryRequest, and a ServerHello whose suite differs from the HRR's. */
-    struct bb hrr = {0}, hrr_rec = {0}, sh = {0}, sh_rec = {0}, ch_rec = {0};
+    struct buf hrr = {0}, hrr_rec = {0}, sh = {0}, sh_rec = {0}, ch_rec = {0};
     server_hello13(&hrr, true, 0x1301, 0x0304, true, 0x0018, 0);
     record(&hrr_rec, 22, &hrr);
     record(&ch_rec, 22, &ch);

@@ -25,29 +25,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytebuf.h"
+
 /* ---- building messages ---- */
 
-struct buf {
-    uint8_t b[8192];
-    size_t n;
-};
-
-static void put(struct buf *b, const void *p, size_t n)
-{
-    assert_true(b->n + n <= sizeof b->b);
-    memcpy(b->b + b->n, p, n);
-    b->n += n;
-}
-static void put8(struct buf *b, unsigned v)
-{
-    uint8_t x = (uint8_t)v;
-    put(b, &x, 1);
-}
-static void put16(struct buf *b, unsigned v)
-{
-    put8(b, v >> 8);
-    put8(b, v);
-}
 static void ext(struct buf *b, unsigned type, const struct buf *body)
 {
     put16(b, type);

@@ -14,34 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bytebuf.h"
+
 /* ---- frame builders ---- */
 
-struct buf {
-    uint8_t b[2048];
-    size_t n;
-};
-
-static void put(struct buf *b, const void *p, size_t n)
-{
-    if (n)
-        memcpy(b->b + b->n, p, n);
-    b->n += n;
-}
-static void put8(struct buf *b, unsigned v)
-{
-    uint8_t x = (uint8_t)v;
-    put(b, &x, 1);
-}
-static void put16(struct buf *b, unsigned v)
-{
-    put8(b, v >> 8);
-    put8(b, v);
-}
-static void put32(struct buf *b, uint32_t v)
-{
-    put16(b, v >> 16);
-    put16(b, v & 0xffff);
-}
 static void set16(uint8_t *p, unsigned v)
 {
     p[0] = (uint8_t)(v >> 8);
